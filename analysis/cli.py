@@ -1,0 +1,141 @@
+"""`python -m analysis …`: the command line, thin over engine/queries (same code as the pages)."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from .models import Filters
+
+BY = ("province", "article", "file", "section", "month", "category")
+
+
+def _engine(args, read_only: bool = False):
+    from .engine import Engine
+
+    eng = Engine.open(args.db, read_only=read_only)
+    if not read_only and not getattr(args, "no_samples", False):
+        eng.ensure_samples()
+    return eng
+
+
+def _print_table(df, fmt: str) -> None:
+    if fmt == "csv":
+        sys.stdout.write(df.to_csv(index=False))
+    elif fmt == "json":
+        sys.stdout.write(df.to_json(orient="records", force_ascii=False, date_format="iso") + "\n")
+    else:
+        sys.stdout.write(df.to_string(index=False) + "\n")
+
+
+def cmd_ingest(args) -> int:
+    eng = _engine(args)
+    results = eng.ingest_paths(args.paths)
+    for r in results:
+        print(r.line())
+    new = sum(r.status == "新增" for r in results)
+    failed = sum(r.status == "失败" for r in results)
+    print(f"共 {len(results)} 个文件：新增 {new}，已存在 {len(results) - new - failed}，失败 {failed}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def cmd_counts(args) -> int:
+    from .queries import counts_table
+
+    eng = _engine(args)
+    terms = [t for t in (args.terms or "").split(",") if t.strip()]
+    themes = [t for t in (args.themes or "").split(",") if t.strip()]
+    df = counts_table(eng.store, Filters(), args.by, theme_ids=themes or None, terms=terms or None)
+    cols = ["group", "theme", "count", "chars", "per_10k"]
+    _print_table(df[cols] if args.format == "csv" else df, args.format)
+    return 0
+
+
+def cmd_kwic(args) -> int:
+    from .queries import passages
+
+    eng = _engine(args)
+    f = Filters(provinces=(args.province,) if args.province else ())
+    df = passages(eng.store, f, term=args.term, width=args.width, limit=args.limit)
+    for r in df.itertuples():
+        print(f"{r.province}\t{r.source}\t{r.before}【{r.match}】{r.after}")
+    print(f"共 {len(df)} 处", file=sys.stderr)
+    return 0
+
+
+def cmd_sections(args) -> int:
+    eng = _engine(args)
+    df = eng.store.sections_df()
+    df["header"] = df["header"].str.slice(0, 30)
+    _print_table(df[["source", "idx", "province", "reason", "header"]], args.format)
+    return 0
+
+
+def cmd_rebuild(args) -> int:
+    eng = _engine(args)
+    n = eng.rebuild(lambda d, t, name: print(f"\r重建 {d}/{t}", end="", file=sys.stderr))
+    print(f"\n已重建 {n} 篇文章的分段、省份和计数", file=sys.stderr)
+    return 0
+
+
+def cmd_themes(args) -> int:
+    from .themes import load_themes
+
+    themes = load_themes()
+    for t in themes:
+        print(f"{t.id}\t{t.name}\t{t.category}\t{'、'.join(t.aliases)}")
+    return 0
+
+
+def cmd_bench(args) -> int:
+    from .bench import main as bench_main
+
+    return bench_main(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m analysis", description="政策主题看板：命令行")
+    sub = p.add_subparsers(dest="cmd", required=True)
+
+    def add(name, func, help_):
+        sp = sub.add_parser(name, help=help_, description=help_)
+        sp.add_argument("--db", help="DuckDB 文件（默认 data/policy.duckdb，或环境变量 POLICY_DB）")
+        sp.add_argument("--no-samples", action="store_true", help="空库时不自动导入示例语料")
+        sp.set_defaults(func=func)
+        return sp
+
+    sp = add("ingest", cmd_ingest, "导入文件或文件夹（txt、md、html、docx、pdf）")
+    sp.add_argument("paths", nargs="+")
+    sp = add("counts", cmd_counts, "按省份、文章、文件、段落、月份或类别统计主题")
+    sp.add_argument("--by", choices=BY, default="province")
+    sp.add_argument("--terms", help="临时词语，逗号分隔，各自独立计数")
+    sp.add_argument("--themes", help="只统计这些主题编号，逗号分隔")
+    sp.add_argument("--format", choices=("csv", "json", "table"), default="csv")
+    sp = add("kwic", cmd_kwic, "关键词上下文")
+    sp.add_argument("term")
+    sp.add_argument("--province")
+    sp.add_argument("--width", type=int, default=20)
+    sp.add_argument("--limit", type=int, default=200)
+    sp = add("sections", cmd_sections, "列出各段落及其省份和依据")
+    sp.add_argument("--format", choices=("csv", "json", "table"), default="table")
+    add("rebuild", cmd_rebuild, "按当前词典和地名数据重新计算全部结果")
+    add("themes", cmd_themes, "列出主题词典")
+    sp = add("bench", cmd_bench, "性能基准：合成语料上测量导入、计数和查询")
+    sp.add_argument("--articles", type=int, default=1000)
+    sp.add_argument("--seed", type=int, default=1)
+    sp.add_argument("--format", choices=("json", "table"), default="table")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except Exception as exc:
+        from .store import StoreLocked
+        from .themes import ThemeError
+
+        if isinstance(exc, (StoreLocked, ThemeError)):
+            print(f"错误：{exc}", file=sys.stderr)
+            return 2
+        raise

@@ -1,0 +1,355 @@
+"""Files -> decoded text. One reader per format; every refusal is a Chinese sentence.
+
+Decoding order is fixed (BOM -> UTF-8 -> GB18030 -> Big5 -> detector) and strict:
+a file is either decoded whole or refused, never silently stripped of bytes.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import multiprocessing as mp
+import os
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from .settings import LIMITS, Limits
+
+TEXT_SUFFIXES = {".txt", ".text", ".md", ".markdown", ""}
+HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
+SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | {".docx", ".pdf"}
+
+
+class IngestError(Exception):
+    """A file that cannot become an article; str(e) is the reason shown to editors."""
+
+
+@dataclass
+class RawDoc:
+    name: str  # file name shown to editors
+    text: str
+    fmt: str  # txt / md / html / docx / pdf
+    mtime: dt.date
+    title_hint: str = ""  # <title>, docx core title …
+    hard_wrapped: bool = False  # pdf text: lines end where the page did
+
+
+_MAGIC = [
+    (b"\x89PNG", "PNG 图片"),
+    (b"\xff\xd8\xff", "JPEG 图片"),
+    (b"GIF8", "GIF 图片"),
+    (b"BM", None),  # too short to trust alone
+    (b"%PDF", "PDF 文件"),
+    (b"\x7fELF", "可执行程序（ELF）"),
+    (b"MZ", "可执行程序（EXE）"),
+    (b"PK\x03\x04", "压缩包（zip/docx）"),
+    (b"\x1f\x8b", "gzip 压缩包"),
+    (b"Rar!", "RAR 压缩包"),
+    (b"7z\xbc\xaf", "7z 压缩包"),
+    (b"\xd0\xcf\x11\xe0", "旧版 Office 文件（doc/xls）"),
+    (b"RIFF", "音视频或图片（RIFF）"),
+]
+
+_BOMS = [
+    (b"\xef\xbb\xbf", "utf-8"),
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+]
+
+# A decoded text is plausible when nearly all of it is printable.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffd]")
+
+
+def sniff_binary(data: bytes) -> str | None:
+    """Name the kind of binary file data starts like, or None."""
+    for magic, kind in _MAGIC:
+        if kind and data.startswith(magic):
+            return kind
+    return None
+
+
+def _plausible(text: str, encoding: str) -> bool:
+    if not text:
+        return True
+    bad = len(_CONTROL.findall(text))
+    if bad > max(2, len(text) // 200):
+        return False
+    if encoding == "gb18030":
+        # Random bytes decode as GB18030 too, but land far outside GB2312/GBK's common range.
+        sample = text[:20000]
+        rare = sum(1 for ch in sample if ord(ch) > 0x9FFF and not 0xFF00 <= ord(ch) <= 0xFFEF
+                   and not 0x3000 <= ord(ch) <= 0x303F and not 0x2000 <= ord(ch) <= 0x206F)
+        return rare <= len(sample) // 50
+    return True
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    head = data[:4000]
+    if len(head) < 4:
+        return None
+    even_nuls = head[0::2].count(0)
+    odd_nuls = head[1::2].count(0)
+    half = len(head) // 2
+    # ASCII-heavy UTF-16 has a NUL in every other byte; CJK-heavy text rarely has NULs at all.
+    if odd_nuls > half * 0.3 and even_nuls < half * 0.05:
+        return "utf-16-le"
+    if even_nuls > half * 0.3 and odd_nuls < half * 0.05:
+        return "utf-16-be"
+    return None
+
+
+def decode_bytes(data: bytes, name: str = "文件") -> str:
+    """Decode the whole of data as text, or raise IngestError with the reason."""
+    if not data.strip():
+        raise IngestError("文件为空，没有可读的文字")
+    for bom, enc in _BOMS:
+        if data.startswith(bom):
+            try:
+                text = data[len(bom):].decode(enc)
+            except UnicodeDecodeError:
+                raise IngestError(f"文件开头标明为 {enc.upper()}，但内容无法按此编码解读") from None
+            return _check_text(text, enc)
+    kind = sniff_binary(data)
+    if kind:
+        raise IngestError(f"这是{kind}，不是文本文件")
+    enc16 = _utf16_without_bom(data)
+    if enc16:
+        try:
+            return _check_text(data.decode(enc16), enc16)
+        except UnicodeDecodeError:
+            pass
+    if b"\x00" in data:
+        raise IngestError("文件含有空字节（NUL），不是文本文件")
+    for enc in ("utf-8", "gb18030", "big5"):
+        try:
+            text = data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        if _plausible(text, enc):
+            return _check_text(text, enc)
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data[:200_000]).best()
+    if best is not None and best.encoding:
+        try:
+            text = data.decode(best.encoding)
+        except (UnicodeDecodeError, LookupError):
+            text = None
+        if text is not None and _plausible(text, best.encoding):
+            return _check_text(text, best.encoding)
+    raise IngestError("无法识别文字编码（已尝试 UTF-8、GB18030、Big5 和自动检测），可能是二进制文件")
+
+
+def _check_text(text: str, encoding: str) -> str:
+    if "\x00" in text:
+        raise IngestError("文件含有空字节（NUL），不是正常文本")
+    if not _plausible(text, encoding):
+        raise IngestError(f"按 {encoding.upper()} 解读后大多是乱码，可能不是文本文件")
+    if not text.strip():
+        raise IngestError("文件为空，没有可读的文字")
+    return text
+
+
+# ---------------------------------------------------------------- readers
+
+
+def _read_markdown(text: str) -> str:
+    # Keep headings (sections need them); drop link/image markup, keep the visible words.
+    text = re.sub(r"!\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    text = re.sub(r"^\s{0,3}[>*+-]\s+", "", text, flags=re.M)
+    text = re.sub(r"(\*\*|__|`)", "", text)
+    return text
+
+
+def html_to_text(markup: str) -> tuple[str, str]:
+    """Visible text of an HTML page (headings as '## '), and its <title>."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(markup, "lxml")
+    for tag in soup(["script", "style", "noscript", "template", "iframe", "svg", "head"]):
+        if tag.name == "head":
+            continue
+        tag.decompose()
+    title = soup.title.get_text(" ", strip=True) if soup.title else ""
+    if soup.head:
+        soup.head.decompose()
+    for level in range(1, 4):
+        for h in soup.find_all(f"h{level}"):
+            h.insert_before("\n" + "#" * level + " ")
+            h.insert_after("\n")
+    for block in soup.find_all(["p", "div", "br", "li", "tr", "section", "article"]):
+        block.insert_after("\n")
+    text = soup.get_text()
+    text = re.sub(r"[ \t\u3000]*\n[ \t\u3000\n]*", "\n\n", text)
+    return text.strip(), title
+
+
+def _check_zip(data: bytes, limits: Limits) -> zipfile.ZipFile:
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        raise IngestError("不是有效的 Word 文档（docx 应为 zip 格式，文件已损坏或被改了扩展名）") from None
+    total = sum(i.file_size for i in zf.infolist())
+    if total > limits.max_unzipped_bytes:
+        raise IngestError(
+            f"Word 文档解压后达 {total // 2**20} MB，超过上限 {limits.max_unzipped_bytes // 2**20} MB，疑似压缩炸弹")
+    if "word/document.xml" not in zf.namelist():
+        raise IngestError("不是有效的 Word 文档（缺少 word/document.xml）")
+    return zf
+
+
+def docx_to_text(data: bytes, limits: Limits = LIMITS) -> tuple[str, str]:
+    _check_zip(data, limits)
+    import docx
+
+    try:
+        doc = docx.Document(io.BytesIO(data))
+    except Exception as exc:  # python-docx raises many kinds on malformed parts
+        raise IngestError(f"Word 文档已损坏，无法打开（{type(exc).__name__}）") from None
+    lines = []
+    for para in doc.paragraphs:
+        style = (para.style.name if para.style is not None else "") or ""
+        text = para.text.strip()
+        if not text:
+            continue
+        m = re.match(r"(?:Heading|标题)\s*(\d)", style)
+        if m or style == "Title":
+            level = int(m.group(1)) if m else 1
+            text = "#" * min(level, 3) + " " + text
+        lines.append(text)
+    for table in doc.tables:
+        for row in table.rows:
+            cells = [c.text.strip() for c in row.cells if c.text.strip()]
+            if cells:
+                lines.append("　".join(cells))
+    title = (doc.core_properties.title or "").strip()
+    return "\n\n".join(lines), title
+
+
+def _pdf_worker(data: bytes, max_pages: int, max_bytes: int, conn) -> None:
+    try:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (max_bytes, max_bytes))
+    except (ImportError, ValueError, OSError):
+        pass
+    try:
+        from pypdf import PdfReader
+
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            try:
+                ok = reader.decrypt("")
+            except Exception:
+                ok = 0
+            if not ok:
+                conn.send(("error", "PDF 已加密，需要密码才能读取"))
+                return
+        n = len(reader.pages)
+        if n > max_pages:
+            conn.send(("error", f"PDF 共 {n} 页，超过上限 {max_pages} 页"))
+            return
+        pages = [page.extract_text() or "" for page in reader.pages]
+        title = ""
+        try:
+            title = (reader.metadata.title or "") if reader.metadata else ""
+        except Exception:
+            pass
+        conn.send(("ok", "\n".join(pages), str(title)))
+    except MemoryError:
+        conn.send(("error", "PDF 解析所需内存超过上限"))
+    except Exception as exc:
+        conn.send(("error", f"PDF 文件已损坏或格式不受支持（{type(exc).__name__}）"))
+
+
+def pdf_to_text(data: bytes, limits: Limits = LIMITS) -> tuple[str, str]:
+    """Parse in a child process so a hostile PDF can neither hang nor exhaust this one."""
+    ctx = mp.get_context("fork" if os.name == "posix" else "spawn")
+    parent, child = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_pdf_worker, args=(data, limits.max_pdf_pages, 1536 * 2**20, child))
+    proc.start()
+    child.close()
+    result = None
+    if parent.poll(limits.max_pdf_seconds):
+        try:
+            result = parent.recv()
+        except EOFError:
+            result = None
+    proc.join(1)
+    if proc.is_alive():
+        proc.kill()
+        proc.join()
+        raise IngestError(f"PDF 解析超过 {limits.max_pdf_seconds} 秒仍未完成，已停止")
+    if result is None:
+        raise IngestError("PDF 解析进程异常退出（文件可能已损坏或过大）")
+    if result[0] == "error":
+        raise IngestError(result[1])
+    text, title = result[1], result[2]
+    if not text.strip():
+        raise IngestError("PDF 中没有可提取的文字（可能是扫描图片，需要先做文字识别）")
+    return text, title
+
+
+def read_bytes(data: bytes, name: str, mtime: dt.date | None = None,
+               limits: Limits = LIMITS) -> RawDoc:
+    """Turn one file's bytes into text by its extension; raise IngestError on refusal."""
+    mtime = mtime or dt.date.today()
+    if len(data) > limits.max_file_bytes:
+        raise IngestError(f"文件大小 {len(data) / 2**20:.1f} MB，超过上限 {limits.max_file_bytes // 2**20} MB")
+    suffix = Path(name).suffix.lower()
+    if suffix not in SUFFIXES:
+        raise IngestError(f"不支持的文件类型“{suffix}”（支持 txt、md、html、docx、pdf）")
+    if not data.strip():
+        raise IngestError("文件为空，没有可读的文字")
+    if suffix == ".docx":
+        text, title = docx_to_text(data, limits)
+        doc = RawDoc(name, text, "docx", mtime, title)
+    elif suffix == ".pdf":
+        if not data.startswith(b"%PDF"):
+            kind = sniff_binary(data)
+            raise IngestError(f"不是有效的 PDF 文件（{'实际是' + kind if kind else '缺少 PDF 文件头'}）")
+        text, title = pdf_to_text(data, limits)
+        doc = RawDoc(name, text, "pdf", mtime, title, hard_wrapped=True)
+    elif suffix in HTML_SUFFIXES:
+        text, title = html_to_text(decode_bytes(data, name))
+        doc = RawDoc(name, text, "html", mtime, title)
+    else:
+        text = decode_bytes(data, name)
+        fmt = "md" if suffix in {".md", ".markdown"} else "txt"
+        if fmt == "md":
+            text = _read_markdown(text)
+        doc = RawDoc(name, text, fmt, mtime)
+    if not doc.text.strip():
+        raise IngestError("文件中没有可读的文字")
+    if len(doc.text) > limits.max_text_chars:
+        raise IngestError(f"文字超过 {limits.max_text_chars:,} 字的上限，请拆分后再导入")
+    return doc
+
+
+def read_path(path: Path, limits: Limits = LIMITS) -> RawDoc:
+    try:
+        size = path.stat().st_size
+        if size > limits.max_file_bytes:
+            raise IngestError(f"文件大小 {size / 2**20:.1f} MB，超过上限 {limits.max_file_bytes // 2**20} MB")
+        data = path.read_bytes()
+        mtime = dt.date.fromtimestamp(path.stat().st_mtime)
+    except OSError as exc:
+        raise IngestError(f"无法读取文件（{exc.strerror or type(exc).__name__}）") from None
+    return read_bytes(data, path.name, mtime, limits)
+
+
+def expand_paths(paths: list[Path]) -> list[Path]:
+    """Files given, plus supported files inside given folders, in a stable order."""
+    out: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            out.extend(sorted(f for f in p.rglob("*")
+                              if f.is_file() and f.suffix.lower() in SUFFIXES - {""}
+                              and not f.name.startswith(".")))
+        else:
+            out.append(p)
+    return out

@@ -1,0 +1,126 @@
+"""Clean decoded text: control characters, PDF hard wraps, Traditional -> Simplified.
+
+The display text keeps the original script and punctuation; counting uses `compact`,
+which removes every whitespace character, so a phrase broken across lines still counts.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060\ufeff]")
+_WHITESPACE = re.compile(r"\s+")
+_TERMINAL = "。！？；：…”’」』）)!?;:.\"'"
+_PAGE_NUMBER = re.compile(r"^[\s\-—–·]*\d{1,4}[\s\-—–·]*$|^第\s*\d+\s*页(\s*共\s*\d+\s*页)?$")
+# Characters common in Traditional text that never occur in Simplified text.
+_TRADITIONAL_ONLY = set("這們個來為與發區經濟會於國產業對說時從實現進動關學應開問題長東華電視點術體機協過頭當營環質設數據農鄉權綠變運總將價務員場歷報導幫廣慶灣際觀勞離語讓網擔樣財鐵錢銀")
+
+
+def clean_controls(text: str) -> str:
+    """Unify line ends, drop control and zero-width characters (keeps \\n and \\t)."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _CONTROLS.sub("", text)
+
+
+def compact(text: str) -> str:
+    """The text as counting sees it: no whitespace at all, full-width spaces included."""
+    return _WHITESPACE.sub("", text)
+
+
+def looks_traditional(text: str) -> bool:
+    sample = text[:5000]
+    hits = sum(1 for ch in sample if ch in _TRADITIONAL_ONLY)
+    return hits >= 3 or (hits >= 1 and len(sample) < 200)
+
+
+@lru_cache(maxsize=1)
+def _t2s():
+    from opencc import OpenCC
+
+    return OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    return _t2s().convert(text) if looks_traditional(text) else text
+
+
+def normalize_for_counting(text: str, traditional: bool | None = None) -> str:
+    """compact + Simplified. Pass traditional=True/False when already known for the article."""
+    out = compact(text)
+    if traditional is None:
+        traditional = looks_traditional(out)
+    return _t2s().convert(out) if traditional else out
+
+
+def display_width(line: str) -> float:
+    """Width in CJK cells: wide characters 1, narrow ones half."""
+    return sum(1.0 if unicodedata.east_asian_width(ch) in "WFA" else 0.5 for ch in line)
+
+
+def typical_width(lines: list[str]) -> float | None:
+    """The common line width if lines look hard-wrapped (PDF text), else None."""
+    widths = [round(display_width(x)) for x in lines if x.strip()]
+    if len(widths) < 12:
+        return None
+    counts: dict[int, int] = {}
+    for w in widths:
+        counts[w] = counts.get(w, 0) + 1
+    mode = max(counts, key=lambda w: (counts[w], w))
+    near = sum(c for w, c in counts.items() if abs(w - mode) <= 2)
+    if mode >= 10 and near >= 0.4 * len(widths):
+        return float(mode)
+    return None
+
+
+def split_paragraphs(text: str, hard_wrapped: bool | None = None) -> list[str]:
+    """Paragraphs of text. Hard-wrapped text (PDF extraction) has its lines re-joined.
+
+    In hard-wrapped text a paragraph ends at a line clearly shorter than the page width,
+    or at a line ending in sentence punctuation that stops short of the margin; page
+    numbers standing alone are dropped. Elsewhere each non-empty line is a paragraph.
+    """
+    text = clean_controls(text)
+    lines = text.split("\n")
+    width = typical_width(lines)
+    if hard_wrapped is False or (width is None and not hard_wrapped):
+        return [ln.strip() for ln in lines if ln.strip()]
+    if width is None:
+        width = typical_width(lines + lines * 12) or 0.0
+    paragraphs: list[str] = []
+    current: list[str] = []
+    for raw in lines:
+        line = raw.strip()
+        if not line:
+            continue
+        if _PAGE_NUMBER.match(line):
+            continue
+        # A new page or a header starts with an indent; after a finished sentence it opens
+        # a new paragraph, inside a sentence it is only a page break.
+        opens = line.startswith("#") or (raw[:1].isspace() and current and current[-1][-1] in _TERMINAL)
+        if opens and current:
+            paragraphs.append(_join(current))
+            current = []
+        current.append(line)
+        w = display_width(line)
+        # A paragraph's first line is indented by two cells in print, so it looks shorter.
+        indent = 2.0 if len(current) == 1 else 0.0
+        short = w < width - 2.5 - indent
+        stops = line[-1] in _TERMINAL and w < width - 0.5 - indent
+        if short or stops or line.startswith("#"):
+            paragraphs.append(_join(current))
+            current = []
+    if current:
+        paragraphs.append(_join(current))
+    return paragraphs
+
+
+def _join(lines: list[str]) -> str:
+    out = lines[0]
+    for nxt in lines[1:]:
+        # Latin words broken at a line end need their space back; CJK needs none.
+        if out and nxt and out[-1].isascii() and out[-1].isalnum() and nxt[0].isascii() and nxt[0].isalnum():
+            out += " " + nxt
+        else:
+            out += nxt
+    return out

@@ -1,0 +1,76 @@
+"""Article paragraphs -> sections, split at headers.
+
+Headers come in three shapes in our material: markdown headings (`## 吉林`), bracketed
+tags (`【湖北】`), and in PDF or plain text a short line without closing punctuation
+(`北京：尹力在…讲话摘要`, wrapped over two or three lines, which are merged back).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+_MD = re.compile(r"^(#{1,6})\s*(.*?)\s*#*$")
+_BRACKET = re.compile(r"^【([^】]{1,16})】\s*(.*)$")
+_ENDS_SENTENCE = set("。！？；：，、…!?;:,.")
+_NOT_HEADER = re.compile(r"^(本报|记者|通讯员|来源|编辑|责任编辑|图[:：]|原标题|（|\(|\d+[\s年月日./-]|[—-]{2})")
+
+
+@dataclass
+class RawSection:
+    level: int
+    header: str  # "" for the lead before any header
+    paragraphs: list[str] = field(default_factory=list)  # header text is paragraph 0 when present
+
+
+def _plain_header(par: str, limit: int) -> bool:
+    return (0 < len(par) <= limit and par[-1] not in _ENDS_SENTENCE
+            and not _NOT_HEADER.match(par) and not par.isdigit())
+
+
+def split_sections(paragraphs: list[str]) -> list[RawSection]:
+    """Group paragraphs under their headers; header text stays in as paragraph 0."""
+    has_md = any(_MD.match(p) for p in paragraphs)
+    has_bracket = sum(1 for p in paragraphs if _BRACKET.match(p) and len(p) <= 20) >= 2
+    sections: list[RawSection] = [RawSection(0, "")]
+    prev_was_header = False
+    for par in paragraphs:
+        md = _MD.match(par)
+        br = _BRACKET.match(par) if has_bracket and len(par) <= 20 else None
+        if md:
+            text = md.group(2).strip()
+            sections.append(RawSection(len(md.group(1)), text, [text] if text else []))
+            prev_was_header = False  # markdown headings are never wrapped fragments
+            continue
+        if br:
+            sections.append(RawSection(2, br.group(1).strip(), [par]))
+            prev_was_header = False
+            continue
+        if not has_md and not has_bracket and _plain_header(par, 40):
+            if prev_was_header:
+                # The next fragment of a header the PDF wrapped over several lines.
+                cur = sections[-1]
+                cur.header += par
+                cur.paragraphs[0] += par
+            else:
+                sections.append(RawSection(2, par, [par]))
+            prev_was_header = True
+            continue
+        prev_was_header = False
+        sections[-1].paragraphs.append(par)
+    if not sections[0].paragraphs:
+        sections.pop(0)
+    return sections
+
+
+def article_title(paragraphs: list[str], hint: str = "") -> str:
+    """The first heading, else the first line; `原标题:` prefixes are dropped."""
+    if hint.strip():
+        return hint.strip()[:120]
+    for par in paragraphs[:5]:
+        md = _MD.match(par)
+        if md and len(md.group(1)) == 1 and md.group(2).strip():
+            return md.group(2).strip()[:120]
+    first = paragraphs[0] if paragraphs else ""
+    first = _MD.sub(r"\2", first)
+    first = re.sub(r"^原标题\s*[:：]\s*", "", first)
+    return first.strip()[:120] or "（无标题）"

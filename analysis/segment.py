@@ -1,0 +1,72 @@
+"""Words for frequencies and word clouds: jieba with every theme phrase as a user word.
+
+Themes are counted elsewhere on raw text (counting.py); segmentation only feeds word
+lists, where a dropped straddling phrase costs little. Stopwords and the political
+boilerplate list live in corpus/ as plain files.
+"""
+from __future__ import annotations
+
+import os
+import re
+from collections import Counter
+from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
+
+from .settings import CORPUS_DIR
+
+_HAS_HAN = re.compile(r"[\u4e00-\u9fff]")
+_NUMERIC = re.compile(r"^[\d０-９一二三四五六七八九十百千万亿零两几.%％]+[年月日号个次项家万亿元]?$")
+
+
+def _word_file(path: Path) -> frozenset[str]:
+    if not path.exists():
+        return frozenset()
+    words = set()
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            words.add(line)
+    return frozenset(words)
+
+
+@lru_cache(maxsize=1)
+def stopwords() -> frozenset[str]:
+    return _word_file(CORPUS_DIR / "stopwords.txt")
+
+
+@lru_cache(maxsize=1)
+def boilerplate() -> frozenset[str]:
+    """Political boilerplate (加强, 推进, 坚持 …) editors may hide from word clouds."""
+    return _word_file(CORPUS_DIR / "boilerplate.txt")
+
+
+class Segmenter:
+    """jieba by default; POLICY_SEGMENTER=rjieba picks the Rust port (same dictionary)."""
+
+    def __init__(self, user_words: Iterable[str] = (), backend: str | None = None):
+        self.backend = backend or os.environ.get("POLICY_SEGMENTER", "jieba")
+        words = sorted(set(user_words))
+        if self.backend == "rjieba":
+            import rjieba
+
+            for w in words:
+                rjieba.add_word(w, None, None)
+            self._cut = rjieba.cut
+        else:
+            import jieba
+
+            jieba.setLogLevel(60)
+            tok = jieba.Tokenizer()
+            for w in words:
+                tok.add_word(w, freq=max(2000, 200 * len(w)))
+            self._cut = lambda text: tok.lcut(text, HMM=True)
+
+    def words(self, text: str) -> list[str]:
+        """Content words: two or more characters, some Han, not a stopword or a number."""
+        stop = stopwords()
+        return [w for w in self._cut(text)
+                if len(w) >= 2 and _HAS_HAN.search(w) and w not in stop and not _NUMERIC.match(w)]
+
+    def counts(self, text: str) -> Counter:
+        return Counter(self.words(text))

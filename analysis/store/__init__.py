@@ -1,0 +1,279 @@
+"""The DuckDB store: the only code that speaks SQL (writes here, reads in reads.py).
+
+One read-write connection per process and a cursor per thread. Every article is
+written in one transaction with all its derived rows, so a crash never leaves half an
+article. Derived tables (sections, paragraphs, hits, units, words) can always be
+rebuilt from `articles.text`; editors' overrides live in their own table and the
+pipeline applies them whenever it derives an article.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from ..models import Article, Theme
+from ..pipeline import Parsed
+from . import reads
+from .reads import Reads
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS articles (
+    id VARCHAR PRIMARY KEY, sha VARCHAR, source VARCHAR, title VARCHAR, date DATE,
+    date_basis VARCHAR, outlet VARCHAR, fmt VARCHAR, hard_wrapped BOOLEAN, text VARCHAR,
+    chars INTEGER, ingested_at TIMESTAMP);
+CREATE TABLE IF NOT EXISTS sections (
+    article_id VARCHAR, idx INTEGER, header VARCHAR, province VARCHAR, reason VARCHAR,
+    auto_province VARCHAR, auto_reason VARCHAR, speaker VARCHAR, office VARCHAR);
+CREATE TABLE IF NOT EXISTS paragraphs (
+    article_id VARCHAR, idx INTEGER, section_idx INTEGER, province VARCHAR, reason VARCHAR,
+    date DATE, source VARCHAR, chars INTEGER, text VARCHAR, norm VARCHAR);
+CREATE TABLE IF NOT EXISTS hits (
+    article_id VARCHAR, par_idx INTEGER, section_idx INTEGER, province VARCHAR, date DATE,
+    source VARCHAR, theme_id VARCHAR, phrase VARCHAR, n INTEGER);
+CREATE TABLE IF NOT EXISTS units (
+    article_id VARCHAR, section_idx INTEGER, province VARCHAR, date DATE, source VARCHAR,
+    chars INTEGER, paragraphs INTEGER);
+CREATE TABLE IF NOT EXISTS words (
+    article_id VARCHAR, province VARCHAR, date DATE, source VARCHAR, word VARCHAR, n INTEGER);
+CREATE TABLE IF NOT EXISTS themes (
+    id VARCHAR PRIMARY KEY, name VARCHAR, category VARCHAR, ord INTEGER, note VARCHAR);
+CREATE TABLE IF NOT EXISTS theme_phrases (theme_id VARCHAR, phrase VARCHAR);
+CREATE TABLE IF NOT EXISTS overrides (
+    article_id VARCHAR, section_idx INTEGER, province VARCHAR, changed_at TIMESTAMP,
+    PRIMARY KEY (article_id, section_idx));
+"""
+
+DERIVED = ("sections", "paragraphs", "hits", "units", "words")
+
+
+class StoreLocked(RuntimeError):
+    """Another process holds the database for writing."""
+
+
+class Store(Reads):
+    def __init__(self, path: str | Path, read_only: bool = False):
+        self.path = Path(path)
+        self.read_only = read_only
+        if not read_only:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._con = duckdb.connect(str(self.path), read_only=read_only)
+        except duckdb.IOException as exc:
+            if "lock" in str(exc).lower():
+                raise StoreLocked(
+                    f"数据库 {self.path.name} 正被另一个程序（多半是正在运行的看板）占用写入；"
+                    "请在看板的“语料管理”页导入，或先关闭看板再用命令行") from None
+            raise
+        self._local = threading.local()
+        self._write_lock = threading.RLock()
+        if not read_only:
+            self._con.execute(SCHEMA)
+
+    # ------------------------------------------------------------ plumbing
+    def cur(self) -> duckdb.DuckDBPyConnection:
+        """This thread's cursor on the one connection."""
+        c = getattr(self._local, "cur", None)
+        if c is None:
+            c = self._local.cur = self._con.cursor()
+        return c
+
+    def close(self) -> None:
+        self._con.close()
+
+    def _append(self, cur, table: str, columns: dict[str, list]) -> None:
+        if not columns or not next(iter(columns.values())):
+            return
+        tbl = pa.table(columns)
+        cur.register("_incoming", tbl)
+        try:
+            cur.execute(f"INSERT INTO {table} ({', '.join(columns)}) SELECT * FROM _incoming")
+        finally:
+            cur.unregister("_incoming")
+
+    # ------------------------------------------------------------ writes
+    def existing_ids(self, ids: Iterable[str]) -> set[str]:
+        ids = list(ids)
+        if not ids:
+            return set()
+        rows = self.cur().execute("SELECT id FROM articles WHERE id IN (SELECT unnest(?))", [ids]).fetchall()
+        return {r[0] for r in rows}
+
+    def add(self, parsed: Sequence[Parsed], fmts: Sequence[tuple[str, bool]] | None = None) -> None:
+        """Insert articles with all their rows in one transaction (all or nothing)."""
+        if not parsed:
+            return
+        with self._write_lock:
+            cur = self.cur()
+            cur.execute("BEGIN TRANSACTION")
+            try:
+                now = dt.datetime.now()
+                arts = [p.article for p in parsed]
+                fmts = fmts or [("txt", False)] * len(arts)
+                self._append(cur, "articles", {
+                    "id": [a.id for a in arts], "sha": [a.sha for a in arts],
+                    "source": [a.source for a in arts], "title": [a.title for a in arts],
+                    "date": [a.date for a in arts], "date_basis": [a.date_basis for a in arts],
+                    "outlet": [a.outlet for a in arts], "fmt": [f[0] for f in fmts],
+                    "hard_wrapped": [bool(f[1]) for f in fmts], "text": [a.text for a in arts],
+                    "chars": [a.chars for a in arts], "ingested_at": [now] * len(arts)})
+                self._insert_derived(cur, parsed)
+                cur.execute("COMMIT")
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
+
+    def _insert_derived(self, cur, parsed: Sequence[Parsed]) -> None:
+        sec: dict[str, list] = {k: [] for k in ("article_id", "idx", "header", "province", "reason",
+                                                "auto_province", "auto_reason", "speaker", "office")}
+        par: dict[str, list] = {k: [] for k in ("article_id", "idx", "section_idx", "province", "reason",
+                                                "date", "source", "chars", "text", "norm")}
+        hit: dict[str, list] = {k: [] for k in ("article_id", "par_idx", "section_idx", "province", "date",
+                                                "source", "theme_id", "phrase", "n")}
+        unit: dict[str, list] = {k: [] for k in ("article_id", "section_idx", "province", "date", "source",
+                                                 "chars", "paragraphs")}
+        word: dict[str, list] = {k: [] for k in ("article_id", "province", "date", "source", "word", "n")}
+        for p in parsed:
+            a = p.article
+            for s in a.sections:
+                for k, v in (("article_id", a.id), ("idx", s.idx), ("header", s.header),
+                             ("province", s.province), ("reason", s.reason), ("auto_province", s.auto_province or s.province),
+                             ("auto_reason", s.auto_reason or s.reason), ("speaker", s.speaker), ("office", s.office)):
+                    sec[k].append(v)
+            units: dict[tuple[int, str], list[int]] = {}
+            for q in a.paragraphs:
+                for k, v in (("article_id", a.id), ("idx", q.idx), ("section_idx", q.section_idx),
+                             ("province", q.province), ("reason", q.reason), ("date", a.date),
+                             ("source", a.source), ("chars", q.chars), ("text", q.text), ("norm", q.norm)):
+                    par[k].append(v)
+                u = units.setdefault((q.section_idx, q.province), [0, 0])
+                u[0] += q.chars
+                u[1] += 1
+            for (sidx, prov), (chars, n) in units.items():
+                for k, v in (("article_id", a.id), ("section_idx", sidx), ("province", prov),
+                             ("date", a.date), ("source", a.source), ("chars", chars), ("paragraphs", n)):
+                    unit[k].append(v)
+            by_idx = {q.idx: q for q in a.paragraphs}
+            for par_idx, tid, phrase, n in p.hits:
+                q = by_idx[par_idx]
+                for k, v in (("article_id", a.id), ("par_idx", par_idx), ("section_idx", q.section_idx),
+                             ("province", q.province), ("date", a.date), ("source", a.source),
+                             ("theme_id", tid), ("phrase", phrase), ("n", n)):
+                    hit[k].append(v)
+            for prov, counts in p.words.items():
+                for w, n in counts.items():
+                    for k, v in (("article_id", a.id), ("province", prov), ("date", a.date),
+                                 ("source", a.source), ("word", w), ("n", n)):
+                        word[k].append(v)
+        self._append(cur, "sections", sec)
+        self._append(cur, "paragraphs", par)
+        self._append(cur, "hits", hit)
+        self._append(cur, "units", unit)
+        self._append(cur, "words", word)
+
+    def replace_derived(self, parsed: Sequence[Parsed]) -> None:
+        """Swap in freshly derived rows for stored articles (rebuild, override, edit)."""
+        if not parsed:
+            return
+        ids = [p.article.id for p in parsed]
+        with self._write_lock:
+            cur = self.cur()
+            cur.execute("BEGIN TRANSACTION")
+            try:
+                for table in DERIVED:
+                    cur.execute(f"DELETE FROM {table} WHERE article_id IN (SELECT unnest(?))", [ids])
+                self._insert_derived(cur, parsed)
+                cur.execute("COMMIT")
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
+
+    def replace_hits(self, rows: dict[str, list], article_ids: list[str]) -> None:
+        with self._write_lock:
+            cur = self.cur()
+            cur.execute("BEGIN TRANSACTION")
+            try:
+                cur.execute("DELETE FROM hits WHERE article_id IN (SELECT unnest(?))", [article_ids])
+                self._append(cur, "hits", rows)
+                cur.execute("COMMIT")
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
+
+    def set_themes(self, themes: Sequence[Theme]) -> None:
+        with self._write_lock:
+            cur = self.cur()
+            cur.execute("BEGIN TRANSACTION")
+            try:
+                cur.execute("DELETE FROM theme_phrases")
+                cur.execute("DELETE FROM themes")
+                self._append(cur, "themes", {"id": [t.id for t in themes], "name": [t.name for t in themes],
+                                             "category": [t.category for t in themes],
+                                             "ord": list(range(len(themes))), "note": [t.note for t in themes]})
+                self._append(cur, "theme_phrases", {"theme_id": [t.id for t in themes for _ in t.aliases],
+                                                    "phrase": [a for t in themes for a in t.aliases]})
+                cur.execute("COMMIT")
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
+
+    def delete_article(self, article_id: str) -> bool:
+        with self._write_lock:
+            cur = self.cur()
+            cur.execute("BEGIN TRANSACTION")
+            try:
+                found = cur.execute("SELECT count(*) FROM articles WHERE id = ?", [article_id]).fetchone()[0]
+                for table in DERIVED:
+                    cur.execute(f"DELETE FROM {table} WHERE article_id = ?", [article_id])
+                cur.execute("DELETE FROM articles WHERE id = ?", [article_id])
+                cur.execute("COMMIT")
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
+        return bool(found)
+
+    def set_override(self, article_id: str, section_idx: int, province: str | None) -> None:
+        """Record (or with None, remove) an editor's province for a section."""
+        with self._write_lock:
+            cur = self.cur()
+            cur.execute("DELETE FROM overrides WHERE article_id = ? AND section_idx = ?", [article_id, section_idx])
+            if province:
+                cur.execute("INSERT INTO overrides VALUES (?, ?, ?, ?)",
+                            [article_id, section_idx, province, dt.datetime.now()])
+
+    def update_article(self, article_id: str, title: str | None = None, date: dt.date | None = None) -> None:
+        with self._write_lock:
+            cur = self.cur()
+            if title is not None:
+                cur.execute("UPDATE articles SET title = ? WHERE id = ?", [title, article_id])
+            if date is not None:
+                cur.execute("UPDATE articles SET date = ?, date_basis = '编辑' WHERE id = ?", [date, article_id])
+                for table in ("paragraphs", "hits", "units", "words"):
+                    cur.execute(f"UPDATE {table} SET date = ? WHERE article_id = ?", [date, article_id])
+
+
+_OPEN: dict[tuple[str, bool], Store] = {}
+_OPEN_LOCK = threading.Lock()
+
+
+def open_store(path: str | Path, read_only: bool = False) -> Store:
+    """The process's one connection to path (opened on first use)."""
+    key = (str(Path(path).resolve()), read_only)
+    with _OPEN_LOCK:
+        if key not in _OPEN:
+            _OPEN[key] = Store(path, read_only)
+        return _OPEN[key]
+
+
+def close_all() -> None:
+    with _OPEN_LOCK:
+        for s in _OPEN.values():
+            s.close()
+        _OPEN.clear()
+
+
+__all__ = ["Store", "StoreLocked", "open_store", "close_all", "reads"]

@@ -1,0 +1,240 @@
+"""Read queries: every figure a page or the CLI shows starts here.
+
+Tables carry province, date and source on each row (denormalised at write time), so
+filters never need joins over the big tables.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Sequence
+
+import pandas as pd
+
+from ..models import Filters
+
+GROUPS = {
+    "province": "province",
+    "article": "article_id",
+    "file": "source",
+    "section": "article_id || ':' || section_idx",
+    "month": "strftime(date, '%Y-%m')",
+    "all": "'全部'",
+}
+
+
+def where(f: Filters | None, alias: str = "", themes: bool = False) -> tuple[str, list]:
+    """SQL condition and parameters for a filter on a table with date/source/province."""
+    f = f or Filters()
+    a = f"{alias}." if alias else ""
+    conds, params = ["TRUE"], []
+    if f.date_from:
+        conds.append(f"{a}date >= ?")
+        params.append(f.date_from)
+    if f.date_to:
+        conds.append(f"{a}date <= ?")
+        params.append(f.date_to)
+    if f.sources:
+        conds.append(f"{a}source IN (SELECT unnest(?))")
+        params.append(list(f.sources))
+    if f.provinces:
+        conds.append(f"{a}province IN (SELECT unnest(?))")
+        params.append(list(f.provinces))
+    if themes and f.categories:
+        conds.append(f"{a}theme_id IN (SELECT id FROM themes WHERE category IN (SELECT unnest(?)))")
+        params.append(list(f.categories))
+    return " AND ".join(conds), params
+
+
+class Reads:
+    def cur(self):  # provided by Store
+        raise NotImplementedError
+
+    def df(self, sql: str, params: Sequence = ()) -> pd.DataFrame:
+        return self.cur().execute(sql, list(params)).df()
+
+    def scalar(self, sql: str, params: Sequence = ()):
+        row = self.cur().execute(sql, list(params)).fetchone()
+        return row[0] if row else None
+
+    # ---------------------------------------------------------------- corpus
+    def summary(self, f: Filters | None = None) -> dict:
+        w, p = where(f)
+        row = self.cur().execute(f"""
+            SELECT count(DISTINCT article_id), coalesce(sum(chars), 0), count(DISTINCT province) FILTER (province <> '全国'),
+                   min(date), max(date), coalesce(sum(paragraphs), 0), count(DISTINCT source)
+            FROM units WHERE {w}""", p).fetchone()
+        keys = ("articles", "chars", "provinces", "date_min", "date_max", "paragraphs", "sources")
+        return dict(zip(keys, row))
+
+    def article_count(self) -> int:
+        return int(self.scalar("SELECT count(*) FROM articles"))
+
+    def sources(self) -> list[str]:
+        return [r[0] for r in self.cur().execute("SELECT DISTINCT source FROM articles ORDER BY 1").fetchall()]
+
+    def date_span(self) -> tuple[dt.date | None, dt.date | None]:
+        row = self.cur().execute("SELECT min(date), max(date) FROM articles").fetchone()
+        return row[0], row[1]
+
+    # ---------------------------------------------------------------- themes
+    def themes_df(self) -> pd.DataFrame:
+        return self.df("""
+            SELECT t.id, t.name, t.category, t.ord, t.note, list(p.phrase ORDER BY p.phrase) AS phrases
+            FROM themes t LEFT JOIN theme_phrases p ON p.theme_id = t.id
+            GROUP BY ALL ORDER BY t.ord""")
+
+    def theme_counts(self, f: Filters | None, by: str = "province",
+                     theme_ids: Sequence[str] | None = None) -> pd.DataFrame:
+        """group, theme_id, count, docs (articles with ≥1 hit) for every group × theme with hits."""
+        w, p = where(f, themes=True)
+        if theme_ids:
+            w += " AND theme_id IN (SELECT unnest(?))"
+            p.append(list(theme_ids))
+        if by == "category":
+            return self.df(f"""
+                SELECT t.category AS "group", h.theme_id, sum(h.n)::BIGINT AS count,
+                       count(DISTINCT h.article_id) AS docs
+                FROM hits h JOIN themes t ON t.id = h.theme_id WHERE {w.replace('theme_id', 'h.theme_id')}
+                GROUP BY ALL""", p)
+        g = GROUPS[by]
+        return self.df(f"""
+            SELECT {g} AS "group", theme_id, sum(n)::BIGINT AS count, count(DISTINCT article_id) AS docs
+            FROM hits WHERE {w} GROUP BY ALL""", p)
+
+    def chars_by(self, f: Filters | None, by: str = "province") -> pd.DataFrame:
+        """group, chars, articles: the text each rate rests on."""
+        w, p = where(f)
+        g = GROUPS.get(by, "'全部'")
+        return self.df(f"""
+            SELECT {g} AS "group", sum(chars)::BIGINT AS chars, count(DISTINCT article_id) AS articles
+            FROM units WHERE {w} GROUP BY ALL""", p)
+
+    def term_counts(self, f: Filters | None, by: str, terms: Sequence[str]) -> pd.DataFrame:
+        """group, term, count, docs for ad-hoc literals, each counted on its own."""
+        w, p = where(f)
+        g = GROUPS.get(by, "'全部'")
+        return self.df(f"""
+            WITH t AS (SELECT unnest(?) AS term)
+            SELECT {g} AS "group", t.term, sum((length(norm) - length(replace(norm, t.term, ''))) // length(t.term))::BIGINT AS count,
+                   count(DISTINCT article_id) FILTER (contains(norm, t.term)) AS docs
+            FROM paragraphs, t WHERE {w} GROUP BY ALL""", [list(terms), *p])
+
+    def monthly(self, f: Filters | None, theme_ids: Sequence[str]) -> pd.DataFrame:
+        w, p = where(f, themes=True)
+        return self.df(f"""
+            SELECT strftime(date, '%Y-%m') AS month, theme_id, sum(n)::BIGINT AS count
+            FROM hits WHERE {w} AND theme_id IN (SELECT unnest(?)) GROUP BY ALL ORDER BY 1""",
+                       [*p, list(theme_ids)])
+
+    def cooccurring(self, f: Filters | None, theme_id: str, limit: int = 15) -> pd.DataFrame:
+        """Other themes found in the same paragraphs as theme_id."""
+        w, p = where(f, "a")
+        return self.df(f"""
+            SELECT b.theme_id, count(DISTINCT (b.article_id, b.par_idx)) AS paragraphs, sum(b.n)::BIGINT AS count
+            FROM hits a JOIN hits b ON a.article_id = b.article_id AND a.par_idx = b.par_idx
+            WHERE a.theme_id = ? AND b.theme_id <> a.theme_id AND {w}
+            GROUP BY ALL ORDER BY paragraphs DESC, count DESC LIMIT ?""", [theme_id, *p, limit])
+
+    def phrase_stats(self, f: Filters | None = None) -> pd.DataFrame:
+        """Per dictionary phrase: hits, articles, provinces, first and last date."""
+        w, p = where(f, themes=True)
+        return self.df(f"""
+            SELECT theme_id, phrase, sum(n)::BIGINT AS count, count(DISTINCT article_id) AS docs,
+                   count(DISTINCT province) AS provinces, min(date) AS first_seen, max(date) AS last_seen
+            FROM hits WHERE {w} GROUP BY ALL""", p)
+
+    # ---------------------------------------------------------------- passages
+    def passages_with_theme(self, f: Filters | None, theme_id: str, limit: int = 200) -> pd.DataFrame:
+        w, p = where(f, "p")
+        return self.df(f"""
+            SELECT p.article_id, p.idx AS par_idx, p.province, p.reason, p.date, a.title, a.source, p.norm, p.text
+            FROM paragraphs p JOIN articles a ON a.id = p.article_id
+            WHERE {w} AND (p.article_id, p.idx) IN (SELECT (article_id, par_idx) FROM hits WHERE theme_id = ?)
+            ORDER BY p.date DESC, p.article_id, p.idx LIMIT ?""", [*p, theme_id, limit])
+
+    def passages_with_term(self, f: Filters | None, term: str, limit: int = 200) -> pd.DataFrame:
+        w, p = where(f, "p")
+        return self.df(f"""
+            SELECT p.article_id, p.idx AS par_idx, p.province, p.reason, p.date, a.title, a.source, p.norm, p.text
+            FROM paragraphs p JOIN articles a ON a.id = p.article_id
+            WHERE {w} AND contains(p.norm, ?)
+            ORDER BY p.date DESC, p.article_id, p.idx LIMIT ?""", [*p, term, limit])
+
+    # ---------------------------------------------------------------- words
+    def word_totals(self, f: Filters | None, limit: int = 300, exclude: Sequence[str] = ()) -> pd.DataFrame:
+        w, p = where(f)
+        return self.df(f"""
+            SELECT word, sum(n)::BIGINT AS count, count(DISTINCT article_id) AS docs FROM words
+            WHERE {w} AND word NOT IN (SELECT unnest(?::VARCHAR[]))
+            GROUP BY word ORDER BY count DESC, word LIMIT ?""", [*p, list(exclude), limit])
+
+    def word_doc_freq(self, words: Sequence[str]) -> tuple[int, pd.DataFrame]:
+        n = int(self.scalar("SELECT count(*) FROM articles"))
+        return n, self.df("""SELECT word, count(DISTINCT article_id) AS df FROM words
+                             WHERE word IN (SELECT unnest(?::VARCHAR[])) GROUP BY word""", [list(words)])
+
+    # ---------------------------------------------------------------- articles
+    def list_articles(self, f: Filters | None = None, search: str = "", limit: int = 500) -> pd.DataFrame:
+        w, p = where(f, "u")
+        cond = ""
+        if search:
+            cond = "AND (contains(a.title, ?) OR contains(a.source, ?) OR a.id IN (SELECT DISTINCT article_id FROM paragraphs WHERE contains(norm, ?)))"
+            p += [search, search, search]
+        return self.df(f"""
+            SELECT a.id, a.title, a.source, a.date, a.date_basis, a.chars,
+                   string_agg(DISTINCT u.province, '、' ORDER BY u.province) AS provinces
+            FROM articles a JOIN units u ON u.article_id = a.id
+            WHERE {w} {cond}
+            GROUP BY a.id, a.title, a.source, a.date, a.date_basis, a.chars, a.ingested_at
+            ORDER BY a.date DESC, a.ingested_at DESC, a.id LIMIT ?""", [*p, limit])
+
+    def article(self, article_id: str) -> dict | None:
+        cur = self.cur().execute("SELECT * FROM articles WHERE id = ?", [article_id])
+        row = cur.fetchone()
+        if row is None:
+            return None
+        return dict(zip([d[0] for d in cur.description], row))
+
+    def sections_df(self, article_id: str | None = None) -> pd.DataFrame:
+        cond, p = ("WHERE s.article_id = ?", [article_id]) if article_id else ("", [])
+        return self.df(f"""
+            SELECT s.article_id, a.source, a.title, s.idx, s.header, s.province, s.reason,
+                   s.auto_province, s.auto_reason, s.speaker, s.office
+            FROM sections s JOIN articles a ON a.id = s.article_id {cond}
+            ORDER BY a.source, s.article_id, s.idx""", p)
+
+    def paragraphs_df(self, article_id: str) -> pd.DataFrame:
+        return self.df("""SELECT idx, section_idx, province, reason, chars, text, norm FROM paragraphs
+                          WHERE article_id = ? ORDER BY idx""", [article_id])
+
+    def overrides(self, article_id: str) -> dict[int, str]:
+        rows = self.cur().execute("SELECT section_idx, province FROM overrides WHERE article_id = ?",
+                                  [article_id]).fetchall()
+        return {int(i): p for i, p in rows}
+
+    def overrides_for(self, article_ids: Sequence[str]) -> dict[str, dict[int, str]]:
+        out: dict[str, dict[int, str]] = {}
+        for aid, sidx, prov in self.cur().execute(
+                "SELECT article_id, section_idx, province FROM overrides WHERE article_id IN (SELECT unnest(?))",
+                [list(article_ids)]).fetchall():
+            out.setdefault(aid, {})[int(sidx)] = prov
+        return out
+
+    def iter_articles(self, batch: int = 500) -> Iterator[list[dict]]:
+        """Stored articles in batches (for rebuild), without loading the corpus at once."""
+        ids = [r[0] for r in self.cur().execute("SELECT id FROM articles ORDER BY id").fetchall()]
+        for i in range(0, len(ids), batch):
+            cur = self.cur().execute(
+                """SELECT id, source, title, date, date_basis, outlet, fmt, hard_wrapped, text
+                   FROM articles WHERE id IN (SELECT unnest(?)) ORDER BY id""", [ids[i:i + batch]])
+            cols = [d[0] for d in cur.description]
+            yield [dict(zip(cols, r)) for r in cur.fetchall()]
+
+    def speakers(self, f: Filters | None = None) -> pd.DataFrame:
+        return self.df("""SELECT speaker, office, province, count(*) AS sections FROM sections
+                          WHERE speaker <> '' GROUP BY ALL ORDER BY sections DESC""")
+
+    def paragraph_norms(self, article_ids: Sequence[str]) -> list[tuple]:
+        return self.cur().execute(
+            """SELECT article_id, idx, section_idx, province, date, source, norm FROM paragraphs
+               WHERE article_id IN (SELECT unnest(?)) ORDER BY article_id, idx""", [list(article_ids)]).fetchall()
