@@ -43,6 +43,9 @@ CREATE TABLE IF NOT EXISTS words (
 CREATE TABLE IF NOT EXISTS themes (
     id VARCHAR PRIMARY KEY, name VARCHAR, category VARCHAR, ord INTEGER, note VARCHAR);
 CREATE TABLE IF NOT EXISTS theme_phrases (theme_id VARCHAR, phrase VARCHAR);
+CREATE TABLE IF NOT EXISTS pins (
+    id INTEGER PRIMARY KEY, title VARCHAR, kind VARCHAR, data VARCHAR, source_line VARCHAR,
+    filters VARCHAR, created_at TIMESTAMP);
 CREATE TABLE IF NOT EXISTS overrides (
     article_id VARCHAR, section_idx INTEGER, province VARCHAR, changed_at TIMESTAMP,
     PRIMARY KEY (article_id, section_idx));
@@ -254,6 +257,20 @@ class Store(Reads):
                 cur.execute("UPDATE articles SET date = ?, date_basis = '编辑' WHERE id = ?", [date, article_id])
                 for table in ("paragraphs", "hits", "units", "words"):
                     cur.execute(f"UPDATE {table} SET date = ? WHERE article_id = ?", [date, article_id])
+
+
+    def add_pin(self, title: str, kind: str, data_json: str, source_line: str, filters: str) -> int:
+        """Keep a chart for the presentation view and the PPT deck (data as JSON records)."""
+        with self._write_lock:
+            cur = self.cur()
+            new_id = cur.execute("SELECT coalesce(max(id), 0) + 1 FROM pins").fetchone()[0]
+            cur.execute("INSERT INTO pins VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        [new_id, title, kind, data_json, source_line, filters, dt.datetime.now()])
+        return int(new_id)
+
+    def delete_pin(self, pin_id: int) -> None:
+        with self._write_lock:
+            self.cur().execute("DELETE FROM pins WHERE id = ?", [pin_id])
 
 
 _OPEN: dict[tuple[str, bool], Store] = {}

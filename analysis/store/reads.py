@@ -230,6 +230,9 @@ class Reads:
             cols = [d[0] for d in cur.description]
             yield [dict(zip(cols, r)) for r in cur.fetchall()]
 
+    def pins(self) -> pd.DataFrame:
+        return self.df("SELECT id, title, kind, data, source_line, filters, created_at FROM pins ORDER BY id")
+
     def speakers(self, f: Filters | None = None) -> pd.DataFrame:
         return self.df("""SELECT speaker, office, province, count(*) AS sections FROM sections
                           WHERE speaker <> '' GROUP BY ALL ORDER BY sections DESC""")
