@@ -29,14 +29,41 @@ def _print_table(df, fmt: str) -> None:
 
 
 def cmd_ingest(args) -> int:
-    eng = _engine(args)
-    results = eng.ingest_paths(args.paths)
+    from .store import StoreLocked
+
+    try:
+        eng = _engine(args)
+    except StoreLocked:
+        if args.no_queue:
+            raise
+        results = _ingest_via_dashboard(args)
+        if results is None:
+            return 2
+    else:
+        results = eng.ingest_paths(args.paths)
     for r in results:
         print(r.line())
     new = sum(r.status == "新增" for r in results)
     failed = sum(r.status == "失败" for r in results)
     print(f"共 {len(results)} 个文件：新增 {new}，已存在 {len(results) - new - failed}，失败 {failed}", file=sys.stderr)
     return 1 if failed else 0
+
+
+def _ingest_via_dashboard(args):
+    """The dashboard holds the store: hand the files to it through the inbox and wait."""
+    from pathlib import Path
+
+    from .engine import Result
+    from .inbox import enqueue, wait_for_results
+    from .settings import db_path
+
+    job = enqueue([Path(p) for p in args.paths], db_path(args.db))
+    print("数据库正被看板使用：文件已交给看板导入，等待结果…", file=sys.stderr)
+    rows = wait_for_results(job, args.wait)
+    if rows is None:
+        print(f"看板在 {args.wait:.0f} 秒内没有处理（看板可能已关闭）；文件留在 {job}，看板下次启动时会导入", file=sys.stderr)
+        return None
+    return [Result(**r) for r in rows]
 
 
 def cmd_counts(args) -> int:
@@ -106,6 +133,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     sp = add("ingest", cmd_ingest, "导入文件或文件夹（txt、md、html、docx、pdf）")
     sp.add_argument("paths", nargs="+")
+    sp.add_argument("--no-queue", action="store_true", help="看板占用数据库时直接报错，而不是交给看板导入")
+    sp.add_argument("--wait", type=float, default=120.0, help="交给看板导入时最多等待的秒数")
     sp = add("counts", cmd_counts, "按省份、文章、文件、段落、月份或类别统计主题")
     sp.add_argument("--by", choices=BY, default="province")
     sp.add_argument("--terms", help="临时词语，逗号分隔，各自独立计数")

@@ -11,6 +11,7 @@ import multiprocessing as mp
 import os
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -156,8 +157,33 @@ def _check_text(text: str, encoding: str) -> str:
 # ---------------------------------------------------------------- readers
 
 
+# A Markdown line that starts a block of its own rather than continuing a paragraph.
+_MD_BLOCK = re.compile(r"^\s{0,3}(#{1,6}\s|[>*+-]\s|\d{1,3}[.)]\s|\||```|~~~|[-*_=]{3,}\s*$)")
+
+# …and one that nothing continues: a heading, table row, fence or rule.
+_MD_CLOSED = re.compile(r"#|\||```|~~~|[-*_=]{3,}\s*$")
+
+
+def _join_soft_wraps(text: str) -> str:
+    """Markdown paragraphs run over several lines; join them so a phrase broken at a
+    line end stays in one paragraph (counting works paragraph by paragraph)."""
+    from .normalize import _join
+
+    out: list[str] = []
+    open_ = False  # the previous line is paragraph text that may continue
+    for line in text.split("\n"):
+        stripped = line.strip()
+        if stripped and open_ and not _MD_BLOCK.match(line):
+            out[-1] = _join([out[-1].rstrip(), stripped])
+        else:
+            out.append(line)
+        open_ = bool(stripped) and not _MD_CLOSED.match(stripped)
+    return "\n".join(out)
+
+
 def _read_markdown(text: str) -> str:
     # Keep headings (sections need them); drop link/image markup, keep the visible words.
+    text = _join_soft_wraps(text.replace("\r\n", "\n").replace("\r", "\n"))
     text = re.sub(r"!\[([^\]]*)\]\([^)]*\)", r"\1", text)
     text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
     text = re.sub(r"^\s{0,3}[>*+-]\s+", "", text, flags=re.M)
@@ -199,6 +225,18 @@ def _check_zip(data: bytes, limits: Limits) -> zipfile.ZipFile:
             f"Word 文档解压后达 {total // 2**20} MB，超过上限 {limits.max_unzipped_bytes // 2**20} MB，疑似压缩炸弹")
     if "word/document.xml" not in zf.namelist():
         raise IngestError("不是有效的 Word 文档（缺少 word/document.xml）")
+    # Headers can lie about sizes: inflate for real, stopping at the limit.
+    budget = limits.max_unzipped_bytes
+    try:
+        for info in zf.infolist():
+            with zf.open(info) as member:
+                while chunk := member.read(1 << 20):
+                    budget -= len(chunk)
+                    if budget < 0:
+                        raise IngestError(
+                            f"Word 文档解压后超过上限 {limits.max_unzipped_bytes // 2**20} MB，疑似压缩炸弹")
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, NotImplementedError) as exc:
+        raise IngestError(f"Word 文档已损坏，无法解压（{type(exc).__name__}）") from None
     return zf
 
 
@@ -210,10 +248,13 @@ def docx_to_text(data: bytes, limits: Limits = LIMITS) -> tuple[str, str]:
         doc = docx.Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises many kinds on malformed parts
         raise IngestError(f"Word 文档已损坏，无法打开（{type(exc).__name__}）") from None
+    from .normalize import _join
+
     lines = []
     for para in doc.paragraphs:
         style = (para.style.name if para.style is not None else "") or ""
-        text = para.text.strip()
+        # A soft line break (Shift+Enter) stays inside the Word paragraph.
+        text = _join([ln.strip() for ln in para.text.strip().split("\n")])
         if not text:
             continue
         m = re.match(r"(?:Heading|标题)\s*(\d)", style)
@@ -230,11 +271,23 @@ def docx_to_text(data: bytes, limits: Limits = LIMITS) -> tuple[str, str]:
     return "\n\n".join(lines), title
 
 
+def _address_space() -> int:
+    """Bytes of address space this process already maps (0 where /proc is missing)."""
+    try:
+        with open("/proc/self/statm") as fh:
+            return int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError):
+        return 0
+
+
 def _pdf_worker(data: bytes, max_pages: int, max_bytes: int, conn) -> None:
     try:
         import resource
 
-        resource.setrlimit(resource.RLIMIT_AS, (max_bytes, max_bytes))
+        # The budget is on top of what the forked child inherits: a parent holding DuckDB
+        # already maps more than max_bytes, and an absolute cap made every import fail.
+        limit = _address_space() + max_bytes
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     except (ImportError, ValueError, OSError):
         pass
     try:

@@ -22,6 +22,9 @@ from .models import NATIONAL
 from .settings import GEO_DIR
 
 MAINLAND_COUNT = 31
+# A place inside a newspaper's or broadcaster's name (贵州都市报, 深圳特区报) tells where
+# the outlet is based, not what the passage is about.
+_OUTLET = re.compile(r"日报|晚报|都市报|特区报|商报|卫视|电视台|广播电视台|新闻网")
 
 
 @dataclass(frozen=True)
@@ -108,7 +111,9 @@ class Gazetteer:
     def evidence(self, text: str, day: dt.date | None = None) -> list[Evidence]:
         """Every place, leader and province named in text, in reading order."""
         found = []
-        for _end, (kind, form, prov) in self._auto.iter_long(text):
+        for end, (kind, form, prov) in self._auto.iter_long(text):
+            if kind != "leader" and _OUTLET.match(text, end + 1):
+                continue
             if kind == "leader":
                 post = self.leader(form, day)
                 if post is None:

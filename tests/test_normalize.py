@@ -1,0 +1,82 @@
+"""normalize.py: whitespace, control characters, hard-wrap repair, Traditional -> Simplified."""
+from __future__ import annotations
+
+from conftest import S000, S002, sample_text, squeeze
+
+from analysis.normalize import (clean_controls, compact, display_width, looks_traditional,
+                                normalize_for_counting, split_paragraphs, to_simplified, typical_width)
+
+BODY = ("要坚定不移推动高质量发展，持续优化营商环境，加快发展新质生产力，奋力推进中国式现代化湖北实践。"
+        "武汉要发挥引领作用，推动高质量发展取得新成效。")
+
+
+def wrap(text: str, width: int) -> list[str]:
+    return [text[i:i + width] for i in range(0, len(text), width)]
+
+
+def test_compact_removes_every_kind_of_whitespace():
+    assert compact("高质量\n发展 营商\u3000环境\t新质\r\n生产力\u00a0") == "高质量发展营商环境新质生产力"
+
+
+def test_clean_controls():
+    assert clean_controls("a\r\nb\rc\u200b\ufeffd\x00e\x07f\tg\n") == "a\nb\ncdef\tg\n"
+
+
+def test_display_width():
+    assert display_width("AI大模型") == 4.0
+    assert display_width("高质量发展，") == 6.0
+
+
+def test_traditional_detection_and_conversion():
+    assert looks_traditional("推動經濟高質量發展，優化營商環境")
+    assert not looks_traditional(BODY)
+    assert to_simplified("推動經濟高質量發展，優化營商環境") == "推动经济高质量发展，优化营商环境"
+    assert to_simplified(BODY) == BODY  # Simplified text is left alone
+    assert normalize_for_counting("高質量\n發展 與 營商環境") == "高质量发展与营商环境"
+    assert normalize_for_counting("髮", traditional=False) == "髮"
+
+
+def test_hard_wrapped_lines_rejoin_into_one_paragraph():
+    lines = wrap(BODY, 17)
+    assert len(lines) == 5 and lines[0].endswith("持续优化")
+    assert split_paragraphs("\n".join(lines), hard_wrapped=True) == [BODY]
+
+
+def test_hard_wrap_detected_without_hint_and_paragraph_ends_at_short_line():
+    second = "会议指出，" + "扎实推进高水平对外开放，" * 4 + "全力稳住外贸外资基本盘。"
+    lines = wrap(BODY, 17) + wrap(second, 17) + wrap(BODY, 17)
+    assert typical_width(lines) == 17.0
+    assert split_paragraphs("\n".join(lines)) == [BODY, second, BODY]
+
+
+def test_page_numbers_dropped_and_latin_words_rejoined():
+    lines = wrap(BODY, 17)
+    latin = ["The output of strategic emerging", "industries grew fast."]  # 16 cells, then short
+    text = "\n".join(lines[:2] + ["- 12 -"] + lines[2:] + ["第 3 页"] + latin)
+    assert split_paragraphs(text, hard_wrapped=True) == [BODY, "The output of strategic emerging industries grew fast."]
+
+
+def test_unwrapped_text_keeps_each_line():
+    text = "## 吉林\n\n  第一段。\n第二段\n\n\n第三段。"
+    assert split_paragraphs(text) == ["## 吉林", "第一段。", "第二段", "第三段。"]
+    assert split_paragraphs("\n".join(wrap(BODY, 17) * 3), hard_wrapped=False) == wrap(BODY, 17) * 3
+
+
+def test_sample_002_page_numbers_removed_and_nothing_else_lost():
+    """002 is hard-wrapped at 26 cells with five stray page numbers inside sentences."""
+    text = clean_controls(sample_text(S002))
+    assert typical_width(text.split("\n")) == 26.0
+    joined = "".join(squeeze(p) for p in split_paragraphs(text))
+    whole = squeeze(text)
+    assert len(whole) - len(joined) == 11  # 18, 29, 36, 48, 101
+    for pageno, around in (("18", "弘扬科学18家精神"), ("48", "暨春48节期间")):
+        assert around in whole and around.replace(pageno, "") in joined
+    assert joined.count("高质量发展") == 128
+
+
+def test_sample_000_markdown_is_not_hard_wrapped():
+    text = sample_text(S000)
+    assert typical_width(text.split("\n")) is None
+    paragraphs = split_paragraphs(text)
+    assert paragraphs[0] == "# 集中精力推动高质量发展"
+    assert squeeze("".join(paragraphs)) == squeeze(text)

@@ -1,0 +1,140 @@
+"""store/: all-or-nothing writes, overrides, edits, deletes, read-only use, sample summary."""
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+import pandas as pd
+import pytest
+from conftest import S002, S003, article_id
+
+from analysis.engine import prepare
+from analysis.ingest import RawDoc
+from analysis.pipeline import Meta
+from analysis.store import Store
+from analysis.themes import load_themes
+
+THEMES = tuple(load_themes())
+DAY = dt.date(2024, 2, 18)
+GD = "## 广东\n\n广东坚持高质量发展，营商环境持续改善。\n\n## 湖北\n\n湖北加快发展新质生产力。"
+
+
+def parsed(text: str = GD, name: str = "a.txt", overrides=None):
+    return prepare(RawDoc(name, text, "txt", DAY), Meta(date=DAY), overrides, THEMES)
+
+
+def table_sizes(store: Store) -> dict[str, int]:
+    return {t: store.scalar(f"SELECT count(*) FROM {t}")
+            for t in ("articles", "sections", "paragraphs", "hits", "units", "words")}
+
+
+def test_add_writes_every_table(empty_engine):
+    store = empty_engine.store
+    p = parsed()
+    store.add([p], [("md", False)])
+    assert table_sizes(store) == {"articles": 1, "sections": 2, "paragraphs": 4, "hits": 3, "units": 2,
+                                  "words": table_sizes(store)["words"]}
+    assert table_sizes(store)["words"] > 0
+    row = store.article(p.article.id)
+    assert (row["source"], row["fmt"], row["date"], row["date_basis"], row["chars"]) == (
+        "a.txt", "md", DAY, "元数据", len("广东广东坚持高质量发展，营商环境持续改善。湖北湖北加快发展新质生产力。"))
+    assert store.existing_ids([p.article.id, "nope"]) == {p.article.id}
+    hits = store.df("SELECT province, theme_id, n FROM hits ORDER BY province, theme_id")
+    assert hits.values.tolist() == [["广东", "business_environment", 1], ["广东", "high_quality_development", 1],
+                                    ["湖北", "new_quality_productivity", 1]]
+
+
+def test_a_failing_batch_leaves_nothing(empty_engine):
+    store = empty_engine.store
+    store.add([parsed("第一篇：营商环境。", "one.txt")])
+    before = table_sizes(store)
+    p = parsed()
+    # the same id twice violates the primary key mid-transaction
+    # (store/ currently surfaces this as TransactionException from unregister, masking the cause)
+    with pytest.raises(duckdb.Error):
+        store.add([p, p])
+    assert table_sizes(store) == before
+    store.add([p])  # and the store is still usable
+    assert store.article_count() == 2
+
+
+def test_overrides_set_replace_remove(empty_engine):
+    store = empty_engine.store
+    store.set_override("abc", 1, "湖南")
+    store.set_override("abc", 1, "湖北")
+    store.set_override("abc", 3, "全国")
+    store.set_override("xyz", 0, "北京")
+    assert store.overrides("abc") == {1: "湖北", 3: "全国"}
+    assert store.overrides_for(["abc", "xyz", "none"]) == {"abc": {1: "湖北", 3: "全国"}, "xyz": {0: "北京"}}
+    store.set_override("abc", 1, None)
+    assert store.overrides("abc") == {3: "全国"}
+
+
+def test_replace_derived_swaps_rows(empty_engine):
+    store = empty_engine.store
+    p = parsed()
+    store.add([p])
+    store.replace_derived([parsed(overrides={1: "湖南"})])
+    assert store.sections_df(p.article.id)["province"].tolist() == ["广东", "湖南"]
+    assert store.scalar("SELECT count(*) FROM hits WHERE province = '湖南'") == 1
+    assert table_sizes(store)["paragraphs"] == 4
+
+
+def test_update_article_moves_every_dated_row(empty_engine):
+    store = empty_engine.store
+    p = parsed()
+    store.add([p])
+    new = dt.date(2023, 5, 1)
+    store.update_article(p.article.id, title="新标题", date=new)
+    row = store.article(p.article.id)
+    assert (row["title"], row["date"], row["date_basis"]) == ("新标题", new, "编辑")
+    for table in ("paragraphs", "hits", "units", "words"):
+        dates = store.df(f"SELECT DISTINCT date FROM {table}")["date"]
+        assert pd.to_datetime(dates).dt.date.tolist() == [new], table
+
+
+def test_delete_article(empty_engine):
+    store = empty_engine.store
+    keep, gone = parsed("营商环境。", "keep.txt"), parsed()
+    store.add([keep, gone])
+    assert store.delete_article(gone.article.id) is True
+    assert store.delete_article(gone.article.id) is False
+    assert store.sources() == ["keep.txt"]
+    for table in ("sections", "paragraphs", "hits", "units", "words"):
+        assert store.df(f"SELECT DISTINCT article_id FROM {table}")["article_id"].tolist() == [keep.article.id]
+
+
+def test_pins(empty_engine):
+    store = empty_engine.store
+    a = store.add_pin("营商环境 各省", "bar", "[]", "来源", "{}")
+    b = store.add_pin("趋势", "line", "[]", "来源", "{}")
+    assert (a, b) == (1, 2)
+    store.delete_pin(a)
+    assert store.pins()["title"].tolist() == ["趋势"]
+
+
+def test_read_only_store(tmp_path):
+    path = tmp_path / "ro.duckdb"
+    rw = Store(path)
+    rw.add([parsed()])
+    rw.close()
+    ro = Store(path, read_only=True)
+    try:
+        assert ro.article_count() == 1
+        with pytest.raises(duckdb.Error):
+            ro.set_override("x", 0, "北京")
+    finally:
+        ro.close()
+
+
+def test_sample_summary(sample_engine):
+    s = sample_engine.store.summary()
+    assert s["articles"] == 5 and s["sources"] == 5
+    assert s["chars"] == 5139 + 5113 + 49696 + 3409 + 3298
+    assert (s["date_min"], s["date_max"]) == (dt.date(2023, 2, 7), dt.date(2024, 3, 7))
+    assert sample_engine.store.date_span() == (dt.date(2023, 2, 7), dt.date(2024, 3, 7))
+    arts = sample_engine.store.list_articles()
+    assert arts["source"].tolist()[0] == "000_5b1d72ed28b85adc.txt"  # newest first
+    assert arts.set_index("source").loc[S003, "provinces"] == "广东"
+    found = sample_engine.store.list_articles(search="陈吉宁")
+    assert found["id"].tolist() == [article_id(sample_engine, S002)]
