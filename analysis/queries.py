@@ -119,3 +119,136 @@ def province_matrix(store: Store, f: Filters | None, value: str = "count", top: 
     keep = t.groupby("theme")["count"].sum().sort_values(ascending=False).head(top).index
     m = t[t["theme"].isin(keep)].pivot_table(index="group", columns="theme", values=value, fill_value=0)
     return m[list(keep)].sort_index()
+
+
+# ---------------------------------------------------------------- article and dictionary pages
+def article_theme_counts(store: Store, article_id: str) -> pd.DataFrame:
+    """theme_id, theme, category, count, per_10k for one article (themes with hits only)."""
+    art = store.article(article_id)
+    cols = ["theme_id", "theme", "category", "count", "per_10k"]
+    if art is None:
+        return pd.DataFrame(columns=cols)
+    t = counts_table(store, Filters(sources=(art["source"],)), "article", names=False)
+    t = t[t["group"] == article_id].rename(columns={"theme": "theme_id"})
+    meta = store.themes_df()[["id", "name", "category"]].rename(columns={"id": "theme_id", "name": "theme"})
+    t = t.merge(meta, on="theme_id", how="left")
+    t["theme"] = t["theme"].fillna(t["theme_id"])
+    return t.sort_values(["count", "theme"], ascending=[False, True], ignore_index=True)[cols]
+
+
+def highlight_parts(text: str, norm: str, spans: Sequence[tuple[int, int, str, str]]) -> list[tuple[str, str | None]]:
+    """Display text cut into (piece, theme_id or None) using match spans found on norm.
+
+    norm is text without whitespace (and possibly converted to Simplified, char for
+    char); when the two cannot be aligned, the pieces are cut from norm instead.
+    """
+    positions = [i for i, ch in enumerate(text) if not ch.isspace()]
+    if len(positions) != len(norm):
+        text, positions = norm, list(range(len(norm)))
+    out: list[tuple[str, str | None]] = []
+    pos = 0
+    for start, end, theme_id, _phrase in sorted(spans):
+        if start < 0 or end > len(positions) or start >= end:
+            continue
+        a, b = positions[start], positions[end - 1] + 1
+        if a < pos:
+            continue
+        if a > pos:
+            out.append((text[pos:a], None))
+        out.append((text[a:b], theme_id))
+        pos = b
+    if pos < len(text):
+        out.append((text[pos:], None))
+    return out
+
+
+def dictionary_hits(store: Store, f: Filters | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(per theme: id, name, category, phrases, count, docs; per phrase: theme, phrase, count,
+    docs, provinces, first_seen, last_seen), zero rows included, in dictionary order."""
+    meta = store.themes_df()
+    per_theme = counts_table(store, f, "all", names=False)[["theme", "count", "docs"]].rename(columns={"theme": "id"})
+    themes = meta[["id", "name", "category"]].assign(phrases=[len(p) for p in meta["phrases"]])
+    themes = themes.merge(per_theme, on="id", how="left").fillna({"count": 0, "docs": 0})
+    themes[["count", "docs"]] = themes[["count", "docs"]].astype(int)
+    rows = [(t.id, t.name, p) for t in meta.itertuples() for p in t.phrases]
+    phrases = pd.DataFrame(rows, columns=["theme_id", "theme", "phrase"])
+    stats = store.phrase_stats(f)
+    phrases = phrases.merge(stats, on=["theme_id", "phrase"], how="left").fillna(
+        {"count": 0, "docs": 0, "provinces": 0})
+    phrases[["count", "docs", "provinces"]] = phrases[["count", "docs", "provinces"]].astype(int)
+    return themes, phrases[["theme_id", "theme", "phrase", "count", "docs", "provinces", "first_seen", "last_seen"]]
+
+
+# ---------------------------------------------------------------- for the dashboard's analysis pages
+def province_ranking(store: Store, f: Filters | None, theme_id: str | None = None,
+                     term: str | None = None) -> pd.DataFrame:
+    """One theme (or ad-hoc term) per province, zeros included, with what each rate rests on.
+
+    Columns: province, count, docs, chars, articles, per_10k, lo, hi (95% Poisson interval
+    per 10,000 characters) and note (a warning when the text is too thin to trust the rate).
+    """
+    from .stats import poisson_interval, rate_reliability
+
+    if term:
+        t = counts_table(store, f, "province", terms=[term])
+    else:
+        t = counts_table(store, f, "province", theme_ids=[theme_id] if theme_id else None)
+        chars = store.chars_by(f, "province")
+        t = chars.merge(t.drop(columns=["chars", "articles"]), on="group", how="left")
+        t = t.fillna({"count": 0, "docs": 0, "per_10k": 0.0})
+    t = t.rename(columns={"group": "province"})
+    t["count"] = t["count"].astype(int)
+    t["docs"] = t["docs"].astype(int)
+    t["chars"] = t["chars"].astype(int)
+    t["articles"] = t["articles"].astype(int)
+    bounds = [poisson_interval(c, n) for c, n in zip(t["count"], t["chars"])]
+    t["lo"] = [b[0] for b in bounds]
+    t["hi"] = [b[1] for b in bounds]
+    t["note"] = [rate_reliability(n, a) for n, a in zip(t["chars"], t["articles"])]
+    cols = ["province", "count", "docs", "chars", "articles", "per_10k", "lo", "hi", "note"]
+    return t[cols].sort_values(["count", "per_10k", "province"], ascending=[False, False, True],
+                               ignore_index=True)
+
+
+def compare_themes(store: Store, sides: Sequence[tuple[str, Filters]]) -> pd.DataFrame:
+    """side, theme, count, chars, per_10k for every theme with a hit on any side (zeros filled)."""
+    parts = []
+    for label, f in sides:
+        t = counts_table(store, f, "all")
+        parts.append(t.assign(side=label)[["side", "theme", "count", "chars", "per_10k"]])
+    if not parts:
+        return pd.DataFrame(columns=["side", "theme", "count", "chars", "per_10k"])
+    long = pd.concat(parts, ignore_index=True)
+    labels = [s for s, _ in sides]
+    chars = {label: int(sum(store.chars_by(f, "all")["chars"])) for label, f in sides}
+    grid = pd.MultiIndex.from_product([labels, sorted(long["theme"].unique())], names=["side", "theme"])
+    out = long.set_index(["side", "theme"]).reindex(grid).reset_index()
+    out["count"] = out["count"].fillna(0).astype(int)
+    out["chars"] = out["side"].map(chars).astype(int)
+    out["per_10k"] = [per_10k(c, n) for c, n in zip(out["count"], out["chars"])]
+    return out
+
+
+def theme_overlap(table: pd.DataFrame) -> pd.DataFrame:
+    """From compare_themes: each theme with the sides it appears on, shared first.
+
+    Columns: theme, where ('共有' or '仅<side>' or '部分'), sides (how many), then one
+    count column per side.
+    """
+    if table.empty:
+        return pd.DataFrame(columns=["theme", "where", "sides"])
+    wide = table.pivot_table(index="theme", columns="side", values="count", fill_value=0, sort=False)
+    labels = list(dict.fromkeys(table["side"]))
+    wide = wide[labels].astype(int)
+    wide.columns.name = None
+    present = wide > 0
+    n = present.sum(axis=1)
+    where_ = ["共有" if k == len(labels) else (f"仅{labels[list(row).index(True)]}" if k == 1 else "部分")
+              for k, row in zip(n, present.itertuples(index=False))]
+    out = wide.reset_index()
+    out.insert(1, "where", where_)
+    out.insert(2, "sides", n.to_numpy())
+    out = out[out["sides"] > 0]
+    out["_total"] = wide.loc[out["theme"]].sum(axis=1).to_numpy()
+    return (out.sort_values(["sides", "_total", "theme"], ascending=[False, False, True])
+            .drop(columns="_total").reset_index(drop=True))

@@ -1,0 +1,104 @@
+"""Blocks every page repeats: a chart with its download row, tables with downloads, passages.
+
+The download row is the same everywhere so editors learn it once: PNG (made only when
+asked, since drawing one takes a browser a second or two), CSV, Excel, and 📌 加入演示,
+which keeps the chart's data for the presentation view and the PPT deck.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pandas as pd
+import streamlit as st
+
+from analysis import export
+from pages import _state as S
+
+_UNSAFE = re.compile(r'[\\/:*?"<>|\s\x00-\x1f]+')
+
+
+def file_stem(title: str) -> str:
+    """A download file name from a chart title: no path characters, dated."""
+    stem = _UNSAFE.sub("_", title).strip("._") or "图表"
+    return f"{stem[:60]}_{dt.date.today():%Y%m%d}"
+
+
+def download_row(data: pd.DataFrame, title: str, key: str, note: str = "") -> None:
+    """CSV and Excel buttons for a table (made when clicked, not on every rerun)."""
+    stem = file_stem(title)
+    snapshot = data.copy()
+    note = note or S.source_line()  # computed here: the download callable runs off the script thread
+    st.download_button("CSV", lambda: export.csv_bytes(snapshot), file_name=f"{stem}.csv",
+                       mime="text/csv", key=f"{key}_csv", icon=":material/download:", on_click="ignore")
+    st.download_button("Excel", lambda: export.xlsx_bytes(snapshot, title=title, note=note),
+                       file_name=f"{stem}.xlsx", key=f"{key}_xlsx", icon=":material/download:",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                       on_click="ignore")
+
+
+def pin_button(title: str, kind: str, pin_data: pd.DataFrame, key: str) -> None:
+    """📌 加入演示: store the chart's data so the presentation view and the PPT can redraw it."""
+    store = S.engine().store
+    if st.button("📌 加入演示", key=f"{key}_pin", disabled=S.read_only(),
+                 help="把这张图加入“演示模式”，并可导出为 PPT"):
+        store.add_pin(title, kind, pin_data.to_json(orient="records", force_ascii=False, date_format="iso"),
+                      S.corpus_line(), S.filters_text())
+        S.changed()
+        st.toast(f"已加入演示：{title}", icon="📌")
+
+
+def chart_block(fig, data: pd.DataFrame, title: str, kind: str, pin_data: pd.DataFrame, key: str,
+                source: str = "") -> None:
+    """A plotly chart and under it: PNG, CSV, Excel downloads and 📌 加入演示.
+
+    data is the table behind the chart as an editor would want it in Excel (Chinese
+    column names); pin_data is the same numbers in the shape analysis.charts.figure_from_pin
+    takes for kind (bar: label,value; grouped_bar: group,series,value; line: x,series,value;
+    heatmap: row,col,value; map: province,value).
+    """
+    st.plotly_chart(fig, key=f"{key}_chart", config={"displaylogo": False})
+    with st.container(horizontal=True, gap="small", key=f"{key}_row"):
+        if st.button("生成 PNG", key=f"{key}_png", icon=":material/image:",
+                     help="生成图片需要一两秒；生成后出现下载按钮"):
+            try:
+                png = export.png_bytes(fig, height=int(fig.layout.height or 720))  # tall heatmaps stay readable
+            except export.ExportError as exc:
+                st.caption(f"未能生成 PNG：{exc}")
+            else:
+                st.download_button("下载 PNG", png, file_name=f"{file_stem(title)}.png", mime="image/png",
+                                   key=f"{key}_png_dl", type="primary", icon=":material/download:",
+                                   on_click="ignore")
+        download_row(data, title, key, source)
+        pin_button(title, kind, pin_data, key)
+
+
+def article_url(article_id: str) -> str:
+    """Relative link to the 文章 page showing one article (works under any base path)."""
+    return f"articles?article={article_id}"
+
+
+def passages_table(p: pd.DataFrame, key: str, title: str = "原文摘录") -> None:
+    """Key-word-in-context rows: 日期, 省份, 标题, 前文, 关键词, 后文 and a link to the article."""
+    if p.empty:
+        st.info("当前筛选条件下没有找到包含这个词语的段落。")
+        return
+    table = pd.DataFrame({
+        "日期": pd.to_datetime(p["date"]).dt.strftime("%Y-%m-%d"),
+        "省份": p["province"],
+        "标题": p["title"],
+        "前文": p["before"],
+        "关键词": p["match"],
+        "后文": p["after"],
+        "原文": [article_url(a) for a in p["article_id"]],
+    })
+    st.dataframe(table, key=f"{key}_table", hide_index=True, height=min(38 + 35 * len(table), 420),
+                 column_config={
+                     "前文": st.column_config.TextColumn(alignment="right", width="medium"),
+                     "关键词": st.column_config.TextColumn(width="small"),
+                     "后文": st.column_config.TextColumn(width="medium"),
+                     "标题": st.column_config.TextColumn(width="medium"),
+                     "原文": st.column_config.LinkColumn(display_text="打开全文", width="small"),
+                 })
+    with st.container(horizontal=True, gap="small", key=f"{key}_dl"):
+        download_row(table.drop(columns="原文").assign(文章编号=p["article_id"].to_numpy()), title, key)

@@ -1,0 +1,155 @@
+"""The running dashboard in headless Chromium: every page opens, shows its heading, no error box.
+
+Starts `streamlit run dashboard.py` on a free port with POLICY_DB at a fresh temporary
+store (samples plus one pinned chart, so the presentation page has something to show),
+opens all eight pages and saves a screenshot of each to tests/artifacts/screenshots/.
+Every wait is bounded; the whole test takes well under 90 seconds.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from analysis.engine import Engine
+from analysis.settings import SAMPLES_DIR
+from analysis.store import Store
+
+ROOT = Path(__file__).resolve().parents[1]
+SHOTS = ROOT / "tests" / "artifacts" / "screenshots"
+CHROMIUM = "/usr/bin/chromium"
+PAGES = {  # url path -> heading the page must show
+    "overview": "总览",
+    "themes": "主题",
+    "compare": "省份对比",
+    "wordcloud": "词云",
+    "articles": "文章",
+    "corpus": "语料管理",
+    "dictionary": "主题词典",
+    "present": "演示模式",
+}
+CHART_PAGES = {"overview", "themes", "compare", "present"}  # must draw at least one plotly chart
+IMAGE_PAGES = {"compare", "wordcloud"}  # must draw a word cloud image
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).is_file(), reason="Debian chromium is not installed")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _prepare_db(path: Path) -> None:
+    """Samples plus one pin, written and closed before the server opens the file."""
+    store = Store(path)
+    try:
+        Engine(store, workers=1).ingest_paths([SAMPLES_DIR])
+        store.add_pin("新质生产力：各省份排名", "bar",
+                      '[{"label":"广东","value":21},{"label":"北京","value":7},{"label":"吉林","value":4}]',
+                      "5 篇报道", "原始次数")
+    finally:
+        store.close()
+
+
+def _wait_healthy(base: str, proc: subprocess.Popen, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError(f"streamlit exited early with code {proc.returncode}")
+        try:
+            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
+                if r.read().decode().strip() == "ok":
+                    return
+        except OSError:
+            pass
+        time.sleep(0.3)
+    raise AssertionError("streamlit did not become healthy within 30 s")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("browser")
+    db = tmp / "browser.duckdb"
+    _prepare_db(db)
+    port = _free_port()
+    env = dict(os.environ, POLICY_DB=str(db), POLICY_WORKERS="1")
+    log = (tmp / "streamlit.log").open("wb")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
+         "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(base, proc)
+        yield base
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=5)
+        log.close()
+
+
+def _settle(page, timeout_ms: int = 20_000) -> None:
+    """Wait until the script run is over (the status widget says nothing is running)."""
+    page.wait_for_function(
+        """() => { const s = document.querySelector('[data-testid="stStatusWidget"]');
+                   return !s || !/Running|Connecting|Stop/.test(s.innerText || ""); }""", timeout=timeout_ms)
+    page.wait_for_timeout(400)
+
+
+def _screenshot_whole_page(page, path: Path) -> None:
+    """Streamlit scrolls inside its main block, so grow the viewport to the content first."""
+    height = page.evaluate("""() => { const m = document.querySelector('[data-testid="stMain"]');
+                                      return m ? m.scrollHeight : document.body.scrollHeight; }""")
+    page.set_viewport_size({"width": 1440, "height": max(1000, min(int(height) + 40, 7000))})
+    page.wait_for_timeout(500)  # plotly redraws at the new size
+    page.screenshot(path=str(path), full_page=True)
+    page.set_viewport_size({"width": 1440, "height": 1000})
+
+
+def test_every_page_opens_without_errors(server):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    problems = []
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                    args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        try:
+            page = browser.new_page(viewport={"width": 1440, "height": 1000}, locale="zh-CN")
+            page.set_default_timeout(20_000)
+            for path, heading in PAGES.items():
+                page.goto(f"{server}/{path}", wait_until="domcontentloaded")
+                page.locator("h1").filter(has_text=heading).first.wait_for(state="visible")
+                _settle(page)
+                if path in CHART_PAGES:
+                    page.locator('[data-testid="stPlotlyChart"] .main-svg').first.wait_for(state="visible")
+                if path in IMAGE_PAGES:
+                    page.locator('[data-testid="stImage"] img').first.wait_for(state="visible")
+                _settle(page)
+                _screenshot_whole_page(page, SHOTS / f"{path}.png")
+                errors = page.locator('[data-testid="stException"]')
+                if errors.count():
+                    problems.append(f"{path}: {errors.first.inner_text()[:500]}")
+                body = page.locator("body").inner_text()
+                if "Traceback" in body:
+                    problems.append(f"{path}: Traceback shown")
+                if heading not in page.locator("h1").all_inner_texts()[0]:
+                    problems.append(f"{path}: first heading is not {heading}")
+        finally:
+            browser.close()
+    assert not problems, "\n".join(problems)
+    assert time.monotonic() - started < 80
+    for path in PAGES:
+        assert (SHOTS / f"{path}.png").stat().st_size > 10_000
