@@ -9,7 +9,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
@@ -23,6 +24,7 @@ from .provinces import gazetteer
 from .segment import Segmenter
 from .settings import LIMITS, SAMPLES_DIR, db_path
 from .store import Store, open_store
+from .store.rows import article_tables, concat, without
 from .themes import load_themes, save_themes
 
 Progress = Callable[[int, int, str], None]  # done, total, current file name
@@ -80,6 +82,83 @@ def _prepare_job(args) -> Parsed | str:
         return f"分析时出错（{type(exc).__name__}: {exc}）"
 
 
+@dataclass
+class _Job:
+    """One document for a worker: a path to read there, a decoded RawDoc, or a refusal."""
+
+    name: str
+    source: Path | RawDoc | str
+    meta: Meta | None = None
+    overrides: dict[int, str] | None = None
+    keep_id: str = ""  # rebuild: the stored id and date basis stay
+    keep_basis: str = ""
+
+
+def _prepare_chunk(jobs: list[_Job], themes: tuple[Theme, ...]) -> tuple[list[tuple[str, str]], dict]:
+    """Read, parse and count a few documents; return per job (article id, refusal) and
+    the Arrow tables of the articles parsed (first copy of each id only)."""
+    status: list[tuple[str, str]] = []
+    parsed: list[Parsed] = []
+    fmts: list[tuple[str, bool]] = []
+    seen: set[str] = set()
+    for job in jobs:
+        raw = job.source
+        if isinstance(raw, Path):
+            try:
+                raw = read_path(raw)
+            except IngestError as exc:
+                status.append(("", str(exc)))
+                continue
+        if isinstance(raw, str):
+            status.append(("", raw))
+            continue
+        p = _prepare_job((raw, job.meta, job.overrides, themes, True))
+        if isinstance(p, str):
+            status.append(("", p))
+            continue
+        if job.keep_id:
+            p.article.id, p.article.date_basis = job.keep_id, job.keep_basis
+        status.append((p.article.id, ""))
+        if p.article.id not in seen:
+            seen.add(p.article.id)
+            parsed.append(p)
+            fmts.append((raw.fmt, raw.hard_wrapped))
+    return status, article_tables(parsed, fmts) if parsed else {}
+
+
+def _chunked(items: Iterable, size: int) -> Iterator[list]:
+    chunk = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _in_order(pool: ProcessPoolExecutor | None, chunks: Iterable[list[_Job]], themes: tuple[Theme, ...],
+              depth: int) -> Iterator[tuple[list[_Job], tuple]]:
+    """Chunks and their results in input order, at most `depth` chunks in flight, so a
+    large folder is never all in memory and the writer overlaps with the workers."""
+    if pool is None:
+        for chunk in chunks:
+            yield chunk, _prepare_chunk(chunk, themes)
+        return
+    pending: deque = deque()
+    it = iter(chunks)
+    for chunk in it:
+        pending.append((chunk, pool.submit(_prepare_chunk, chunk, themes)))
+        if len(pending) >= depth:
+            break
+    while pending:
+        chunk, fut = pending.popleft()
+        nxt = next(it, None)
+        if nxt is not None:
+            pending.append((nxt, pool.submit(_prepare_chunk, nxt, themes)))
+        yield chunk, fut.result()
+
+
 class Engine:
     def __init__(self, store: Store, themes: list[Theme] | None = None, workers: int | None = None):
         self.store = store
@@ -97,62 +176,88 @@ class Engine:
         return _worker_tools(tuple(self.themes), False)[1]
 
     # ------------------------------------------------------------ ingest
+    def _pool(self, total: int) -> ProcessPoolExecutor | None:
+        return ProcessPoolExecutor(self.workers) if self.workers > 1 and total >= 50 else None
+
     def ingest_docs(self, docs: Sequence[tuple[str, RawDoc | str, Meta | None]],
-                    progress: Progress | None = None, batch: int = 200) -> list[Result]:
+                    progress: Progress | None = None, batch: int = 500) -> list[Result]:
         """docs: (name, RawDoc or a refusal reason, meta). One transaction per batch."""
-        results: list[Result] = []
+        return self._ingest((_Job(name, raw, meta) for name, raw, meta in docs), len(docs), progress, batch)
+
+    def _ingest(self, jobs: Iterable[_Job], total: int, progress: Progress | None, batch: int) -> list[Result]:
+        """Workers read, parse, count and build Arrow tables; this process checks for
+        duplicates and appends each batch of whole articles in one transaction."""
         themes = tuple(self.themes)
-        total = len(docs)
-        pool = ProcessPoolExecutor(self.workers) if self.workers > 1 and total >= 50 else None
-        try:
-            for start in range(0, total, batch):
-                chunk = docs[start:start + batch]
-                jobs, names = [], []
-                for name, raw, meta in chunk:
-                    if isinstance(raw, str):
-                        results.append(Result(name, FAILED, raw))
-                        continue
-                    jobs.append((raw, meta, None, themes, True))
-                    names.append(name)
-                parsed = list(pool.map(_prepare_job, jobs, chunksize=8) if pool else map(_prepare_job, jobs))
-                known = self.store.existing_ids(p.article.id for p in parsed if isinstance(p, Parsed))
-                fresh: list[Parsed] = []
-                fmts = []
-                seen: set[str] = set()
-                redo = self.store.overrides_for([p.article.id for p in parsed if isinstance(p, Parsed)])
-                for name, (raw, meta, *_), p in zip(names, jobs, parsed):
-                    if isinstance(p, str):
-                        results.append(Result(name, FAILED, p))
-                    elif p.article.id in known or p.article.id in seen:
-                        results.append(Result(name, EXISTS, "内容相同的文章已在库中", p.article.id))
+        batch = int(os.environ.get("POLICY_BATCH", batch) or batch)  # articles per transaction
+        results: list[Result] = []
+        seen: set[str] = set()
+        pool = self._pool(total)
+        per_chunk = max(1, min(25, batch, total // (4 * max(1, self.workers)) or 1))
+        pending: list[tuple[list[_Job], list[tuple[str, str]], dict]] = []
+        done = 0
+
+        def commit() -> None:
+            nonlocal done
+            ids = [aid for _, status, _ in pending for aid, _ in status if aid]
+            known = self.store.existing_ids(ids)
+            redo = self.store.overrides_for(ids)
+            # Rows never written: already stored, parsed again below with an editor's
+            # overrides, or seen in an earlier batch of this run.
+            drop: set[str] = set(known) | set(redo) | {aid for aid in ids if aid in seen}
+            extra: list[Parsed] = []
+            extra_fmts: list[tuple[str, bool]] = []
+            for chunk, status, _ in pending:
+                for job, (aid, reason) in zip(chunk, status):
+                    if not aid:
+                        results.append(Result(job.name, FAILED, reason))
+                    elif aid in known or aid in seen:
+                        results.append(Result(job.name, EXISTS, "内容相同的文章已在库中", aid))
                     else:
-                        if p.article.id in redo:  # an editor's choice from before a delete
-                            p = prepare(raw, meta, redo[p.article.id], themes)
-                        fresh.append(p)
-                        fmts.append((raw.fmt, raw.hard_wrapped))
-                        seen.add(p.article.id)
-                        results.append(Result(name, NEW, "", p.article.id))
-                self.store.add(fresh, fmts)
-                if progress:
-                    progress(min(start + batch, total), total, chunk[-1][0])
+                        if aid in redo:  # an editor's choice from before a delete
+                            raw = read_path(job.source) if isinstance(job.source, Path) else job.source
+                            extra.append(prepare(raw, job.meta, redo[aid], themes))
+                            extra_fmts.append((raw.fmt, raw.hard_wrapped))
+                        seen.add(aid)
+                        results.append(Result(job.name, NEW, "", aid))
+            # An id repeated across chunks of this batch: keep the first chunk's rows only.
+            parts, first = [], set()
+            for _, status, tables in pending:
+                if not tables:
+                    continue
+                chunk_ids = {aid for aid, _ in status if aid}
+                parts.append(without(tables, drop | (chunk_ids & first)))
+                first |= chunk_ids
+            if extra:
+                parts.append(article_tables(extra, extra_fmts))
+            if parts:
+                self.store.add_tables(concat(parts))
+            done += sum(len(c) for c, _, _ in pending)
+            if progress:
+                progress(done, total, pending[-1][0][-1].name)
+            pending.clear()
+
+        try:
+            in_batch = 0
+            depth = 2 * max(1, batch // per_chunk) + 2 * self.workers
+            for chunk, (status, tables) in _in_order(pool, _chunked(jobs, per_chunk), themes, depth):
+                pending.append((chunk, status, tables))
+                in_batch += len(chunk)
+                if in_batch >= batch:
+                    commit()
+                    in_batch = 0
+            if pending:
+                commit()
         finally:
             if pool:
                 pool.shutdown()
         return results
 
     def ingest_paths(self, paths: Iterable[str | os.PathLike], progress: Progress | None = None) -> list[Result]:
-        files = expand_paths([Path(p) for p in paths])
+        """Files and folders; each file is read in a worker (never the whole corpus at once)."""
+        files = [f for f in expand_paths([Path(p) for p in paths]) if f.name != "meta.csv"]
         metas: dict[Path, dict[str, Meta]] = {}
-        docs = []
-        for f in files:
-            if f.name == "meta.csv":
-                continue
-            meta = metas.setdefault(f.parent, read_meta(f.parent)).get(f.name)
-            try:
-                docs.append((f.name, read_path(f), meta))
-            except IngestError as exc:
-                docs.append((f.name, str(exc), None))
-        return self.ingest_docs(docs, progress)
+        jobs = (_Job(f.name, f, metas.setdefault(f.parent, read_meta(f.parent)).get(f.name)) for f in files)
+        return self._ingest(jobs, len(files), progress, 500)
 
     def ingest_uploads(self, files: Sequence[tuple[str, bytes]], progress: Progress | None = None) -> list[Result]:
         """Uploaded (name, bytes): names are only labels, nothing is written under them."""
@@ -203,24 +308,38 @@ class Engine:
         return done
 
     def recount(self, progress: Progress | None = None) -> int:
-        """After a dictionary edit: recount theme hits from stored paragraphs only."""
+        """After a dictionary edit: recount theme hits from stored paragraphs only.
+
+        Paragraphs stream in batches; the new hits replace the old in one transaction."""
         self.store.set_themes(self.themes)
         matcher = self.matcher
         total = self.store.article_count()
-        done = 0
-        for rows in self.store.iter_articles():
-            ids = [r["id"] for r in rows]
-            cols: dict[str, list] = {k: [] for k in ("article_id", "par_idx", "section_idx", "province", "date",
-                                                     "source", "theme_id", "phrase", "n")}
-            for par in self.store.paragraph_norms(ids):
-                for (tid, phrase), n in matcher.count(par[6]).items():
-                    for k, v in zip(cols, (*par[:6], tid, phrase, n)):
-                        cols[k].append(v)
-            self.store.replace_hits(cols, ids)
-            done += len(rows)
-            if progress:
-                progress(done, total, rows[-1]["source"])
-        return done
+        pars = max(1, self.store.paragraph_count())
+        seen = 0
+
+        def batches() -> Iterator[dict[str, list]]:
+            nonlocal seen
+            for rows in self.store.iter_paragraph_rows():
+                out: dict[str, list] = {k: [] for k in ("article_id", "par_idx", "section_idx", "province",
+                                                        "date", "source", "theme_id", "phrase", "n")}
+                for aid, idx, sidx, prov, day, src, norm in zip(*rows.values()):
+                    for (tid, phrase), n in matcher.count(norm).items():
+                        out["article_id"].append(aid)
+                        out["par_idx"].append(idx)
+                        out["section_idx"].append(sidx)
+                        out["province"].append(prov)
+                        out["date"].append(day)
+                        out["source"].append(src)
+                        out["theme_id"].append(tid)
+                        out["phrase"].append(phrase)
+                        out["n"].append(n)
+                yield out
+                seen += len(rows["norm"])
+                if progress:
+                    progress(min(total, round(total * seen / pars)), total, "")
+
+        self.store.replace_all_hits(batches())
+        return total
 
     def save_dictionary(self, themes: list[Theme], progress: Progress | None = None, path=None) -> int:
         """Validate and save atomically, then recount; a bad dictionary changes nothing."""
@@ -237,7 +356,7 @@ class Engine:
         self.store.update_article(article_id, title=title, date=date)
 
     def _refresh(self, article_id: str) -> None:
-        rows = [r for batch in self.store.iter_articles() for r in batch if r["id"] == article_id]
+        rows = self.store.article_rows([article_id])
         if rows:
             self.store.replace_derived(self._rederive(rows))
 

@@ -20,6 +20,7 @@ from ..models import Article, Theme
 from ..pipeline import Parsed
 from . import reads
 from .reads import Reads
+from .rows import DERIVED, article_tables, derived_tables, hits_table
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (
@@ -49,9 +50,10 @@ CREATE TABLE IF NOT EXISTS pins (
 CREATE TABLE IF NOT EXISTS overrides (
     article_id VARCHAR, section_idx INTEGER, province VARCHAR, changed_at TIMESTAMP,
     PRIMARY KEY (article_id, section_idx));
+CREATE TABLE IF NOT EXISTS quotes (
+    id INTEGER PRIMARY KEY, article_id VARCHAR, par_idx INTEGER, text VARCHAR, source VARCHAR, date DATE,
+    province VARCHAR, speaker VARCHAR, created_at TIMESTAMP, title VARCHAR, office VARCHAR, phrase VARCHAR);
 """
-
-DERIVED = ("sections", "paragraphs", "hits", "units", "words")
 
 
 class StoreLocked(RuntimeError):
@@ -108,75 +110,34 @@ class Store(Reads):
 
     def add(self, parsed: Sequence[Parsed], fmts: Sequence[tuple[str, bool]] | None = None) -> None:
         """Insert articles with all their rows in one transaction (all or nothing)."""
-        if not parsed:
-            return
+        if parsed:
+            self.add_tables(article_tables(parsed, fmts))
+
+    def _insert_derived(self, cur, parsed: Sequence[Parsed]) -> None:
+        self._insert_tables(cur, derived_tables(parsed))
+
+    def _insert_tables(self, cur, tables: dict[str, pa.Table]) -> None:
+        for name, tbl in tables.items():
+            if tbl.num_rows:
+                cur.register("_incoming", tbl)
+                try:
+                    cur.execute(f"INSERT INTO {name} ({', '.join(tbl.column_names)}) SELECT * FROM _incoming")
+                finally:
+                    cur.unregister("_incoming")
+
+    def add_tables(self, tables: dict[str, pa.Table]) -> None:
+        """Insert ready-made Arrow tables (articles and derived rows) in one transaction.
+
+        The ingest workers build these (article_tables), so this process only appends."""
         with self._write_lock:
             cur = self.cur()
             cur.execute("BEGIN TRANSACTION")
             try:
-                now = dt.datetime.now()
-                arts = [p.article for p in parsed]
-                fmts = fmts or [("txt", False)] * len(arts)
-                self._append(cur, "articles", {
-                    "id": [a.id for a in arts], "sha": [a.sha for a in arts],
-                    "source": [a.source for a in arts], "title": [a.title for a in arts],
-                    "date": [a.date for a in arts], "date_basis": [a.date_basis for a in arts],
-                    "outlet": [a.outlet for a in arts], "fmt": [f[0] for f in fmts],
-                    "hard_wrapped": [bool(f[1]) for f in fmts], "text": [a.text for a in arts],
-                    "chars": [a.chars for a in arts], "ingested_at": [now] * len(arts)})
-                self._insert_derived(cur, parsed)
+                self._insert_tables(cur, tables)
                 cur.execute("COMMIT")
             except BaseException:
                 cur.execute("ROLLBACK")
                 raise
-
-    def _insert_derived(self, cur, parsed: Sequence[Parsed]) -> None:
-        sec: dict[str, list] = {k: [] for k in ("article_id", "idx", "header", "province", "reason",
-                                                "auto_province", "auto_reason", "speaker", "office")}
-        par: dict[str, list] = {k: [] for k in ("article_id", "idx", "section_idx", "province", "reason",
-                                                "date", "source", "chars", "text", "norm")}
-        hit: dict[str, list] = {k: [] for k in ("article_id", "par_idx", "section_idx", "province", "date",
-                                                "source", "theme_id", "phrase", "n")}
-        unit: dict[str, list] = {k: [] for k in ("article_id", "section_idx", "province", "date", "source",
-                                                 "chars", "paragraphs")}
-        word: dict[str, list] = {k: [] for k in ("article_id", "province", "date", "source", "word", "n")}
-        for p in parsed:
-            a = p.article
-            for s in a.sections:
-                for k, v in (("article_id", a.id), ("idx", s.idx), ("header", s.header),
-                             ("province", s.province), ("reason", s.reason), ("auto_province", s.auto_province or s.province),
-                             ("auto_reason", s.auto_reason or s.reason), ("speaker", s.speaker), ("office", s.office)):
-                    sec[k].append(v)
-            units: dict[tuple[int, str], list[int]] = {}
-            for q in a.paragraphs:
-                for k, v in (("article_id", a.id), ("idx", q.idx), ("section_idx", q.section_idx),
-                             ("province", q.province), ("reason", q.reason), ("date", a.date),
-                             ("source", a.source), ("chars", q.chars), ("text", q.text), ("norm", q.norm)):
-                    par[k].append(v)
-                u = units.setdefault((q.section_idx, q.province), [0, 0])
-                u[0] += q.chars
-                u[1] += 1
-            for (sidx, prov), (chars, n) in units.items():
-                for k, v in (("article_id", a.id), ("section_idx", sidx), ("province", prov),
-                             ("date", a.date), ("source", a.source), ("chars", chars), ("paragraphs", n)):
-                    unit[k].append(v)
-            by_idx = {q.idx: q for q in a.paragraphs}
-            for par_idx, tid, phrase, n in p.hits:
-                q = by_idx[par_idx]
-                for k, v in (("article_id", a.id), ("par_idx", par_idx), ("section_idx", q.section_idx),
-                             ("province", q.province), ("date", a.date), ("source", a.source),
-                             ("theme_id", tid), ("phrase", phrase), ("n", n)):
-                    hit[k].append(v)
-            for prov, counts in p.words.items():
-                for w, n in counts.items():
-                    for k, v in (("article_id", a.id), ("province", prov), ("date", a.date),
-                                 ("source", a.source), ("word", w), ("n", n)):
-                        word[k].append(v)
-        self._append(cur, "sections", sec)
-        self._append(cur, "paragraphs", par)
-        self._append(cur, "hits", hit)
-        self._append(cur, "units", unit)
-        self._append(cur, "words", word)
 
     def replace_derived(self, parsed: Sequence[Parsed]) -> None:
         """Swap in freshly derived rows for stored articles (rebuild, override, edit)."""
@@ -207,7 +168,24 @@ class Store(Reads):
                 cur.execute("ROLLBACK")
                 raise
 
+    def replace_all_hits(self, batches: Iterable[dict[str, list]]) -> None:
+        """Recount: every hit row anew, in one transaction (a crash keeps the old counts).
+
+        batches are hits columns, produced while this runs (from iter_paragraph_rows)."""
+        with self._write_lock:
+            cur = self.cur()
+            cur.execute("BEGIN TRANSACTION")
+            try:
+                cur.execute("DELETE FROM hits")
+                for cols in batches:
+                    self._insert_tables(cur, {"hits": hits_table(cols)})
+                cur.execute("COMMIT")
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
+
     def set_themes(self, themes: Sequence[Theme]) -> None:
+        self._themes_cache = None
         with self._write_lock:
             cur = self.cur()
             cur.execute("BEGIN TRANSACTION")
@@ -223,6 +201,8 @@ class Store(Reads):
             except BaseException:
                 cur.execute("ROLLBACK")
                 raise
+            finally:
+                self._themes_cache = None
 
     def delete_article(self, article_id: str) -> bool:
         with self._write_lock:
@@ -271,6 +251,24 @@ class Store(Reads):
     def delete_pin(self, pin_id: int) -> None:
         with self._write_lock:
             self.cur().execute("DELETE FROM pins WHERE id = ?", [pin_id])
+
+    def add_quote(self, q: dict) -> int:
+        """Keep a citable quote (analysis.quotes.quote_for's dict) for the deck and the 演示模式 page."""
+        with self._write_lock:
+            cur = self.cur()
+            new_id = cur.execute("SELECT coalesce(max(id), 0) + 1 FROM quotes").fetchone()[0]
+            cur.execute("""INSERT INTO quotes (id, article_id, par_idx, text, source, date, province, speaker,
+                                               created_at, title, office, phrase)
+                           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                        [new_id, q.get("article_id"), q.get("par_idx"), q.get("text", ""), q.get("source", ""),
+                         q.get("date"), q.get("province", ""), q.get("speaker", ""), dt.datetime.now(),
+                         q.get("title", ""), q.get("office", ""), q.get("phrase", "")])
+        return int(new_id)
+
+    def delete_quote(self, quote_id: int) -> None:
+        with self._write_lock:
+            self.cur().execute("DELETE FROM quotes WHERE id = ?", [quote_id])
+
 
 
 _OPEN: dict[tuple[str, bool], Store] = {}

@@ -77,11 +77,17 @@ class Reads:
         return row[0], row[1]
 
     # ---------------------------------------------------------------- themes
+    _themes_cache: pd.DataFrame | None = None
+
     def themes_df(self) -> pd.DataFrame:
-        return self.df("""
-            SELECT t.id, t.name, t.category, t.ord, t.note, list(p.phrase ORDER BY p.phrase) AS phrases
-            FROM themes t LEFT JOIN theme_phrases p ON p.theme_id = t.id
-            GROUP BY ALL ORDER BY t.ord""")
+        # Asked several times per page view; only set_themes changes it (in this process,
+        # the one that may write), which clears the cache.
+        if self._themes_cache is None:
+            self._themes_cache = self.df("""
+                SELECT t.id, t.name, t.category, t.ord, t.note, list(p.phrase ORDER BY p.phrase) AS phrases
+                FROM themes t LEFT JOIN theme_phrases p ON p.theme_id = t.id
+                GROUP BY ALL ORDER BY t.ord""")
+        return self._themes_cache.copy()
 
     def theme_counts(self, f: Filters | None, by: str = "province",
                      theme_ids: Sequence[str] | None = None) -> pd.DataFrame:
@@ -163,8 +169,11 @@ class Reads:
     # ---------------------------------------------------------------- words
     def word_totals(self, f: Filters | None, limit: int = 300, exclude: Sequence[str] = ()) -> pd.DataFrame:
         w, p = where(f)
+        # words has one row per article × province × word: within one province every row
+        # is another article, so count(*) gives docs without the costly DISTINCT.
+        docs = "count(*)" if f is not None and len(f.provinces) == 1 else "count(DISTINCT article_id)"
         return self.df(f"""
-            SELECT word, sum(n)::BIGINT AS count, count(DISTINCT article_id) AS docs FROM words
+            SELECT word, sum(n)::BIGINT AS count, {docs} AS docs FROM words
             WHERE {w} AND word NOT IN (SELECT unnest(?::VARCHAR[]))
             GROUP BY word ORDER BY count DESC, word LIMIT ?""", [*p, list(exclude), limit])
 
@@ -224,11 +233,15 @@ class Reads:
         """Stored articles in batches (for rebuild), without loading the corpus at once."""
         ids = [r[0] for r in self.cur().execute("SELECT id FROM articles ORDER BY id").fetchall()]
         for i in range(0, len(ids), batch):
-            cur = self.cur().execute(
-                """SELECT id, source, title, date, date_basis, outlet, fmt, hard_wrapped, text
-                   FROM articles WHERE id IN (SELECT unnest(?)) ORDER BY id""", [ids[i:i + batch]])
-            cols = [d[0] for d in cur.description]
-            yield [dict(zip(cols, r)) for r in cur.fetchall()]
+            yield self.article_rows(ids[i:i + batch])
+
+    def article_rows(self, article_ids: Sequence[str]) -> list[dict]:
+        """What a re-derivation needs of the given stored articles (text included)."""
+        cur = self.cur().execute(
+            """SELECT id, source, title, date, date_basis, outlet, fmt, hard_wrapped, text
+               FROM articles WHERE id IN (SELECT unnest(?)) ORDER BY id""", [list(article_ids)])
+        cols = [d[0] for d in cur.description]
+        return [dict(zip(cols, r)) for r in cur.fetchall()]
 
     def pins(self) -> pd.DataFrame:
         return self.df("SELECT id, title, kind, data, source_line, filters, created_at FROM pins ORDER BY id")
@@ -241,3 +254,108 @@ class Reads:
         return self.cur().execute(
             """SELECT article_id, idx, section_idx, province, date, source, norm FROM paragraphs
                WHERE article_id IN (SELECT unnest(?)) ORDER BY article_id, idx""", [list(article_ids)]).fetchall()
+
+    def paragraph_count(self) -> int:
+        return int(self.scalar("SELECT count(*) FROM paragraphs"))
+
+    def iter_paragraph_rows(self, batch: int = 20_000) -> Iterator[dict[str, list]]:
+        """article_id, idx, section_idx, province, date, source, norm of every stored
+        paragraph, a batch at a time (recount). Streams on its own cursor, so the caller
+        may write meanwhile."""
+        rel = self._con.cursor().sql(
+            "SELECT article_id, idx, section_idx, province, date, source, norm FROM paragraphs")
+        for rb in rel.to_arrow_reader(batch):
+            yield {name: rb.column(i).to_pylist() for i, name in enumerate(rb.schema.names)}
+
+    def iter_paragraph_norms(self, batch: int = 50_000) -> Iterator[list[str]]:
+        """Every stored paragraph's norm, in batches (counting benchmarks, checks)."""
+        rel = self._con.cursor().sql("SELECT norm FROM paragraphs")
+        for rb in rel.to_arrow_reader(batch):
+            yield rb.column(0).to_pylist()
+
+    def phrase_totals(self) -> dict[str, int]:
+        """Dictionary phrase -> hits over the whole store."""
+        return dict(self.cur().execute("SELECT phrase, sum(n)::BIGINT FROM hits GROUP BY phrase").fetchall())
+
+    # ---------------------------------------------------------------- insight pages (emerging, audit, speakers, quotes)
+    def paragraph_sample(self, f: Filters | None, max_chars: int = 1_000_000) -> pd.DataFrame:
+        """article_id, idx, date, province, chars, norm of the paragraphs under f: whole
+        articles in a fixed pseudo-random order until max_chars, so a large corpus is
+        sampled evenly over time rather than cut at one end."""
+        w, p = where(f, "p")
+        return self.df(f"""
+            WITH a AS (SELECT article_id, sum(chars) AS chars FROM paragraphs p WHERE {w} GROUP BY ALL),
+                 r AS (SELECT article_id, sum(chars) OVER (ORDER BY hash(article_id), article_id
+                                                           ROWS UNBOUNDED PRECEDING) - chars AS before FROM a)
+            SELECT p.article_id, p.idx, p.date, p.province, p.chars, p.norm
+            FROM paragraphs p JOIN r ON r.article_id = p.article_id
+            WHERE {w} AND r.before < ? ORDER BY p.date, p.article_id, p.idx""", [*p, *p, max_chars])
+
+    def hit_stats(self, f: Filters | None = None, by: str = "phrase") -> pd.DataFrame:
+        """Per theme (by='theme') or theme × phrase: count, docs, provinces (全国 not
+        counted as a province), first_seen, last_seen."""
+        w, p = where(f, themes=True)
+        keys = "theme_id, phrase" if by == "phrase" else "theme_id"
+        return self.df(f"""
+            SELECT {keys}, sum(n)::BIGINT AS count, count(DISTINCT article_id) AS docs,
+                   count(DISTINCT province) FILTER (province <> '全国') AS provinces,
+                   min(date) AS first_seen, max(date) AS last_seen
+            FROM hits WHERE {w} GROUP BY ALL""", p)
+
+    def hit_samples(self, f: Filters | None = None, per_phrase: int = 3) -> pd.DataFrame:
+        """Up to per_phrase matched paragraphs for every dictionary phrase (spread over
+        articles in a fixed order): theme_id, phrase, article_id, par_idx, date, province, norm."""
+        w, p = where(f, themes=True)
+        return self.df(f"""
+            WITH h AS (SELECT theme_id, phrase, article_id, par_idx, date, province,
+                              row_number() OVER (PARTITION BY theme_id, phrase
+                                                 ORDER BY hash(article_id, par_idx), article_id, par_idx) AS k
+                       FROM hits WHERE {w})
+            SELECT h.theme_id, h.phrase, h.article_id, h.par_idx, h.date, h.province, p.norm
+            FROM h JOIN paragraphs p ON p.article_id = h.article_id AND p.idx = h.par_idx
+            WHERE h.k <= ? ORDER BY h.theme_id, h.phrase, h.k""", [*p, per_phrase])
+
+    def speaker_theme_counts(self, f: Filters | None = None) -> pd.DataFrame:
+        """speaker, office, province, theme_id, count, sections: hits in sections whose
+        header names a leader (sections.speaker)."""
+        w, p = where(f, "h", themes=True)
+        return self.df(f"""
+            SELECT s.speaker, s.office, s.province, h.theme_id, sum(h.n)::BIGINT AS count,
+                   count(DISTINCT (h.article_id, h.section_idx)) AS sections
+            FROM hits h JOIN sections s ON s.article_id = h.article_id AND s.idx = h.section_idx
+            WHERE s.speaker <> '' AND {w} GROUP BY ALL""", p)
+
+    def speaker_chars(self, f: Filters | None = None) -> pd.DataFrame:
+        """speaker, office, province, chars, sections, articles, first_date, last_date: the
+        text each speaker's rates rest on."""
+        w, p = where(f, "u")
+        return self.df(f"""
+            SELECT s.speaker, s.office, s.province, sum(u.chars)::BIGINT AS chars,
+                   count(DISTINCT (u.article_id, u.section_idx)) AS sections,
+                   count(DISTINCT u.article_id) AS articles, min(u.date) AS first_date, max(u.date) AS last_date
+            FROM units u JOIN sections s ON s.article_id = u.article_id AND s.idx = u.section_idx
+            WHERE s.speaker <> '' AND {w} GROUP BY ALL""", p)
+
+    def paragraph_context(self, article_id: str, par_idx: int) -> dict | None:
+        """One paragraph with what a citation needs: text, norm, date, province, its
+        section's header, speaker and office, the article's title, source and outlet."""
+        cur = self.cur().execute("""
+            SELECT p.article_id, p.idx AS par_idx, p.text, p.norm, p.date, p.province, p.section_idx,
+                   s.header, coalesce(s.speaker, '') AS speaker, coalesce(s.office, '') AS office,
+                   a.title, a.source, coalesce(a.outlet, '') AS outlet
+            FROM paragraphs p JOIN articles a ON a.id = p.article_id
+            LEFT JOIN sections s ON s.article_id = p.article_id AND s.idx = p.section_idx
+            WHERE p.article_id = ? AND p.idx = ?""", [article_id, int(par_idx)])
+        row = cur.fetchone()
+        return dict(zip([d[0] for d in cur.description], row)) if row else None
+
+    def quotes(self) -> pd.DataFrame:
+        """Saved quotes, oldest first (an old read-only database may not have the table yet)."""
+        try:
+            return self.df("""SELECT id, article_id, par_idx, text, source, date, province, speaker, office,
+                                     title, phrase, created_at FROM quotes ORDER BY id""")
+        except Exception as exc:  # duckdb.CatalogException: table missing in a read-only store
+            if "quotes" not in str(exc):
+                raise
+            return pd.DataFrame(columns=["id", "article_id", "par_idx", "text", "source", "date", "province",
+                                         "speaker", "office", "title", "phrase", "created_at"])

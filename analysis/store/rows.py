@@ -1,0 +1,147 @@
+"""Parsed articles -> Arrow tables shaped like the store's tables (no SQL here).
+
+Pure and picklable, so ingest workers build the tables and the writing process only
+appends them: Arrow tables cross the process boundary as a few buffers, where Parsed
+objects (thousands of small dataclasses) cost more to pickle than to parse.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import pyarrow as pa
+
+from ..pipeline import Parsed
+
+S, I, D = pa.string(), pa.int32(), pa.date32()
+SCHEMAS = {
+    "articles": pa.schema([("id", S), ("sha", S), ("source", S), ("title", S), ("date", D),
+                           ("date_basis", S), ("outlet", S), ("fmt", S), ("hard_wrapped", pa.bool_()),
+                           ("text", S), ("chars", I), ("ingested_at", pa.timestamp("us"))]),
+    "sections": pa.schema([("article_id", S), ("idx", I), ("header", S), ("province", S), ("reason", S),
+                           ("auto_province", S), ("auto_reason", S), ("speaker", S), ("office", S)]),
+    "paragraphs": pa.schema([("article_id", S), ("idx", I), ("section_idx", I), ("province", S), ("reason", S),
+                             ("date", D), ("source", S), ("chars", I), ("text", S), ("norm", S)]),
+    "hits": pa.schema([("article_id", S), ("par_idx", I), ("section_idx", I), ("province", S), ("date", D),
+                       ("source", S), ("theme_id", S), ("phrase", S), ("n", I)]),
+    "units": pa.schema([("article_id", S), ("section_idx", I), ("province", S), ("date", D), ("source", S),
+                        ("chars", I), ("paragraphs", I)]),
+    "words": pa.schema([("article_id", S), ("province", S), ("date", D), ("source", S), ("word", S), ("n", I)]),
+}
+DERIVED = ("sections", "paragraphs", "hits", "units", "words")
+
+
+def _table(name: str, cols: dict[str, list]) -> pa.Table:
+    schema = SCHEMAS[name]
+    return pa.Table.from_arrays([pa.array(cols[f.name], f.type) for f in schema], schema=schema)
+
+
+def derived_tables(parsed: Sequence[Parsed]) -> dict[str, pa.Table]:
+    """sections, paragraphs, hits, units, words rows of parsed articles."""
+    sec = {f.name: [] for f in SCHEMAS["sections"]}
+    par = {f.name: [] for f in SCHEMAS["paragraphs"]}
+    hit = {f.name: [] for f in SCHEMAS["hits"]}
+    unit = {f.name: [] for f in SCHEMAS["units"]}
+    word = {f.name: [] for f in SCHEMAS["words"]}
+    for p in parsed:
+        a = p.article
+        aid, day, src = a.id, a.date, a.source
+        secs = a.sections
+        sec["article_id"] += [aid] * len(secs)
+        sec["idx"] += [s.idx for s in secs]
+        sec["header"] += [s.header for s in secs]
+        sec["province"] += [s.province for s in secs]
+        sec["reason"] += [s.reason for s in secs]
+        sec["auto_province"] += [s.auto_province or s.province for s in secs]
+        sec["auto_reason"] += [s.auto_reason or s.reason for s in secs]
+        sec["speaker"] += [s.speaker for s in secs]
+        sec["office"] += [s.office for s in secs]
+
+        pars = a.paragraphs
+        n = len(pars)
+        par["article_id"] += [aid] * n
+        par["idx"] += [q.idx for q in pars]
+        par["section_idx"] += [q.section_idx for q in pars]
+        par["province"] += [q.province for q in pars]
+        par["reason"] += [q.reason for q in pars]
+        par["date"] += [day] * n
+        par["source"] += [src] * n
+        par["chars"] += [len(q.norm) for q in pars]
+        par["text"] += [q.text for q in pars]
+        par["norm"] += [q.norm for q in pars]
+
+        units: dict[tuple[int, str], list[int]] = {}
+        for q in pars:
+            u = units.setdefault((q.section_idx, q.province), [0, 0])
+            u[0] += len(q.norm)
+            u[1] += 1
+        k = len(units)
+        unit["article_id"] += [aid] * k
+        unit["section_idx"] += [sidx for sidx, _ in units]
+        unit["province"] += [prov for _, prov in units]
+        unit["date"] += [day] * k
+        unit["source"] += [src] * k
+        unit["chars"] += [c for c, _ in units.values()]
+        unit["paragraphs"] += [m for _, m in units.values()]
+
+        by_idx = {q.idx: q for q in pars}
+        k = len(p.hits)
+        hit["article_id"] += [aid] * k
+        hit["par_idx"] += [h[0] for h in p.hits]
+        hit["section_idx"] += [by_idx[h[0]].section_idx for h in p.hits]
+        hit["province"] += [by_idx[h[0]].province for h in p.hits]
+        hit["date"] += [day] * k
+        hit["source"] += [src] * k
+        hit["theme_id"] += [h[1] for h in p.hits]
+        hit["phrase"] += [h[2] for h in p.hits]
+        hit["n"] += [h[3] for h in p.hits]
+
+        for prov, counts in p.words.items():
+            k = len(counts)
+            word["article_id"] += [aid] * k
+            word["province"] += [prov] * k
+            word["date"] += [day] * k
+            word["source"] += [src] * k
+            word["word"] += list(counts.keys())
+            word["n"] += list(counts.values())
+    return {"sections": _table("sections", sec), "paragraphs": _table("paragraphs", par),
+            "hits": _table("hits", hit), "units": _table("units", unit), "words": _table("words", word)}
+
+
+def article_tables(parsed: Sequence[Parsed], fmts: Sequence[tuple[str, bool]] | None = None,
+                   now: dt.datetime | None = None) -> dict[str, pa.Table]:
+    """The articles row and every derived row of each parsed article."""
+    arts = [p.article for p in parsed]
+    fmts = fmts or [("txt", False)] * len(arts)
+    now = now or dt.datetime.now()
+    cols = {"id": [a.id for a in arts], "sha": [a.sha for a in arts], "source": [a.source for a in arts],
+            "title": [a.title for a in arts], "date": [a.date for a in arts],
+            "date_basis": [a.date_basis for a in arts], "outlet": [a.outlet for a in arts],
+            "fmt": [f[0] for f in fmts], "hard_wrapped": [bool(f[1]) for f in fmts],
+            "text": [a.text for a in arts], "chars": [a.chars for a in arts], "ingested_at": [now] * len(arts)}
+    return {"articles": _table("articles", cols), **derived_tables(parsed)}
+
+
+def hits_table(cols: dict[str, list]) -> pa.Table:
+    return _table("hits", cols)
+
+
+def concat(parts: Sequence[dict[str, pa.Table]]) -> dict[str, pa.Table]:
+    """Tables of several batches, table by table."""
+    if not parts:
+        return {}
+    return {name: pa.concat_tables([p[name] for p in parts]) for name in parts[0]}
+
+
+def without(tables: dict[str, pa.Table], article_ids: set[str]) -> dict[str, pa.Table]:
+    """Tables minus the rows of the given articles (duplicates found after parsing)."""
+    if not article_ids:
+        return tables
+    import pyarrow.compute as pc
+
+    drop = pa.array(sorted(article_ids), S)
+    out = {}
+    for name, tbl in tables.items():
+        col = tbl.column("id" if name == "articles" else "article_id")
+        out[name] = tbl.filter(pc.invert(pc.is_in(col, value_set=drop)))
+    return out

@@ -1,0 +1,48 @@
+"""The benchmark command: runs end to end at small N and reports every figure."""
+from __future__ import annotations
+
+import json
+
+from analysis.bench import free_phrases
+from analysis.cli import main
+from analysis.models import Theme
+
+N = 300
+QUERIES = {"province_theme_totals", "theme_monthly_trend", "top_themes_date_range", "kwic_营商环境",
+           "word_freq_广东", "distinctive_广东_江苏"}
+KEYS = {"articles", "text_mb", "ingest_s", "count_s", "rebuild_s", "baseline_s", "baseline_scaled", "speedup",
+        "floor_s", "query_p50_ms", "query_p95_ms", "peak_rss_mb", "counts_match"}
+
+
+def test_bench_json_small(capsys):
+    assert main(["bench", "--articles", str(N), "--seed", "3", "--format", "json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert KEYS <= set(out)
+    assert out["articles"] == N and out["files"] == N
+    assert out["counts_match"] is True and out["mismatches"] == {}
+    assert out["phrases_checked"] > 20
+    assert 0.6 < out["text_mb"] / N * 1000 < 6.5  # 2–6 KB per article
+    assert out["baseline_scaled"] is False and out["baseline_s"] > 0
+    assert abs(out["speedup"] - out["baseline_s"] / out["count_s"]) <= 0.05 * out["speedup"]  # inputs are rounded
+    for key in ("ingest_s", "count_s", "rebuild_s", "floor_s", "peak_rss_mb"):
+        assert out[key] > 0, key
+    assert set(out["query_p50_ms"]) == set(out["query_p95_ms"]) == QUERIES
+    assert all(0 < out["query_p50_ms"][q] <= out["query_p95_ms"][q] for q in QUERIES)
+    assert out["added_theme_hits"] > 0  # the recount after the dictionary edit found the new phrase
+
+
+def test_same_seed_same_corpus(tmp_path):
+    from analysis.bench import build_corpus
+
+    a = build_corpus(20, 5, tmp_path / "a", ["营商环境"])
+    b = build_corpus(20, 5, tmp_path / "b", ["营商环境"])
+    assert a[1:] == b[1:]
+    texts = [p.read_text(encoding="utf-8") for p in a[0]]
+    assert all(t.startswith("## ") and "年" in t.split("\n")[2] for t in texts)
+    assert all(2000 <= len(t.encode()) <= 6500 for t in texts)
+
+
+def test_free_phrases_exclude_nesting_and_overlap():
+    themes = [Theme("a", "新能源", "x", ("新能源", "能源安全")), Theme("b", "新能源汽车", "x", ("新能源汽车",)),
+              Theme("c", "营商环境", "x", ("营商环境",))]
+    assert free_phrases(themes) == ["营商环境"]
