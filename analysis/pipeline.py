@@ -22,9 +22,9 @@ from .segment import Segmenter
 _DATE = re.compile(r"(20\d{2}|19\d{2})年(\d{1,2})月(\d{1,2})日")
 
 
-def content_hash(text: str) -> str:
+def content_hash(text: str, traditional: bool | None = None) -> str:
     """Same words, same hash: encoding, line breaks and spacing do not matter."""
-    return hashlib.sha256(normalize_for_counting(clean_controls(text)).encode("utf-8")).hexdigest()
+    return hashlib.sha256(normalize_for_counting(clean_controls(text), traditional).encode("utf-8")).hexdigest()
 
 
 def parse_date(text: str) -> dt.date | None:
@@ -53,13 +53,15 @@ class Parsed:
     words: dict[str, Counter] = field(default_factory=dict)  # province -> word counts
 
 
-def attribute(article: Article, raw_sections, gaz: Gazetteer, overrides: dict[int, str] | None = None) -> None:
+def attribute(article: Article, raw_sections, gaz: Gazetteer, overrides: dict[int, str] | None = None,
+              traditional: bool | None = None) -> None:
     """Fill article.sections/paragraphs with provinces and reasons (the evidence order)."""
     day = article.date
     whole = [e for rs in raw_sections for p in rs.paragraphs for e in gaz.evidence(p, day)]
     art_prov, art_why = dominant(whole, min_hits=3, share=0.6)
     stack: list[tuple[int, str, str]] = []  # (level, province, header) of open parents
-    traditional = looks_traditional(article.text)
+    if traditional is None:
+        traditional = looks_traditional(article.text)
     for sidx, rs in enumerate(raw_sections):
         prov, why, speaker = header_evidence(rs.header, gaz, day)
         while stack and stack[-1][0] >= rs.level:
@@ -100,7 +102,8 @@ def parse(raw: RawDoc, gaz: Gazetteer, meta: Meta | None = None,
     text = clean_controls(raw.text)
     paragraphs = split_paragraphs(text, True if raw.hard_wrapped else None)
     raw_sections = split_sections(paragraphs)
-    sha = content_hash(text)
+    traditional = looks_traditional(text)
+    sha = content_hash(text, traditional)
     found = parse_date(text)
     if meta.date:
         day, basis = meta.date, "元数据"
@@ -111,7 +114,7 @@ def parse(raw: RawDoc, gaz: Gazetteer, meta: Meta | None = None,
     article = Article(id=sha[:16], source=raw.name,
                       title=meta.title or article_title(paragraphs, raw.title_hint),
                       date=day, date_basis=basis, text=text, sha=sha, outlet=meta.outlet)
-    attribute(article, raw_sections, gaz, overrides)
+    attribute(article, raw_sections, gaz, overrides, traditional)
     return article
 
 
