@@ -13,6 +13,11 @@ PAGES = {
         st.Page("pages/wordcloud.py", title="词云", icon=":material/cloud:", url_path="wordcloud"),
         st.Page("pages/articles.py", title="文章", icon=":material/article:", url_path="articles"),
     ],
+    "洞察": [
+        st.Page("pages/emerging.py", title="新词发现", icon=":material/trending_up:", url_path="emerging"),
+        st.Page("pages/speakers.py", title="讲话人", icon=":material/record_voice_over:", url_path="speakers"),
+        st.Page("pages/audit.py", title="词典体检", icon=":material/fact_check:", url_path="audit"),
+    ],
     "管理": [
         st.Page("pages/corpus.py", title="语料管理", icon=":material/upload_file:", url_path="corpus"),
         st.Page("pages/dictionary.py", title="主题词典", icon=":material/menu_book:", url_path="dictionary"),

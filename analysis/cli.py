@@ -114,6 +114,37 @@ def cmd_themes(args) -> int:
     return 0
 
 
+def cmd_emerging(args) -> int:
+    from .emerging import emerging
+
+    eng = _engine(args)
+    r = emerging(eng.store, Filters(), by=args.by, split=args.split, province=args.province, top=args.top,
+                 min_count=args.min_count)
+    df = r.table.drop(columns=["trend"]).assign(examples=[" ｜ ".join(x) for x in r.table["examples"]])
+    df = df.round({"z": 2, "per_10k_a": 2, "per_10k_b": 2, "ratio": 2})
+    print(f"比较：{r.label_a}（{r.chars_a:,} 字） 对 {r.label_b}（{r.chars_b:,} 字）"
+          + ("；语料较大，只抽样统计了 {:,} 字".format(r.chars_read) if r.capped else ""), file=sys.stderr)
+    _print_table(df if args.format != "table" else df.drop(columns=["examples"]), args.format)
+    return 0
+
+
+def cmd_audit(args) -> int:
+    from .audit import audit
+
+    eng = _engine(args)
+    a = audit(eng.store, Filters(), eng.matcher)
+    df = getattr(a, args.part)
+    if "contexts" in df:
+        df = df.assign(contexts=[" ｜ ".join(x) for x in df["contexts"]])
+        if args.format == "table":
+            df = df.drop(columns=["contexts"])
+    _print_table(df, args.format)
+    if args.part == "phrases":
+        print(f"{len(a.phrases)} 个词语，其中 {int((a.phrases['count'] == 0).sum())} 个未出现；"
+              f"{len(a.unused)} 个主题没有命中；{len(a.nested)} 处跨主题包含", file=sys.stderr)
+    return 0
+
+
 def cmd_bench(args) -> int:
     from .bench import main as bench_main
 
@@ -149,6 +180,16 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--format", choices=("csv", "json", "table"), default="table")
     add("rebuild", cmd_rebuild, "按当前词典和地名数据重新计算全部结果")
     add("themes", cmd_themes, "列出主题词典")
+    sp = add("emerging", cmd_emerging, "新词发现：最近一段时间（或某省份）明显多起来的词语")
+    sp.add_argument("--by", choices=("period", "province"), default="period")
+    sp.add_argument("--split", help="从这一天起算“最近”（默认：有文章的最后 3 个月）")
+    sp.add_argument("--province", help="--by province 时比较的省份（默认：字数最多的省份）")
+    sp.add_argument("--top", type=int, default=30)
+    sp.add_argument("--min-count", type=int, default=3, help="较新一侧至少出现的次数")
+    sp.add_argument("--format", choices=("csv", "json", "table"), default="table")
+    sp = add("audit", cmd_audit, "词典体检：每个词语的命中、首末日期、省份数、例句和可疑之处")
+    sp.add_argument("--part", choices=("phrases", "themes", "unused", "nested"), default="phrases")
+    sp.add_argument("--format", choices=("csv", "json", "table"), default="table")
     sp = add("bench", cmd_bench, "性能基准：合成语料上测量导入、计数和查询")
     sp.add_argument("--articles", type=int, default=1000)
     sp.add_argument("--seed", type=int, default=1)

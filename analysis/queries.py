@@ -252,3 +252,58 @@ def theme_overlap(table: pd.DataFrame) -> pd.DataFrame:
     out["_total"] = wide.loc[out["theme"]].sum(axis=1).to_numpy()
     return (out.sort_values(["sides", "_total", "theme"], ascending=[False, False, True])
             .drop(columns="_total").reset_index(drop=True))
+
+
+# ---------------------------------------------------------------- speakers (讲话人)
+def speaker_table(store: Store, f: Filters | None = None) -> pd.DataFrame:
+    """One row per speaker named in a section header: speaker, office, province, sections,
+    articles, chars, first_date, last_date, count (all theme hits in their sections),
+    per_10k, top_themes (the three most frequent, as text), note (thin-text warning)."""
+    from .stats import MIN_RELIABLE_CHARS
+
+    chars = store.speaker_chars(f)
+    cols = ["speaker", "office", "province", "sections", "articles", "chars", "first_date", "last_date",
+            "count", "per_10k", "top_themes", "note"]
+    if chars.empty:
+        return pd.DataFrame(columns=cols)
+    keys = ["speaker", "office", "province"]
+    hits = store.speaker_theme_counts(f)
+    names = theme_names(store)
+    hits = hits.assign(theme=hits["theme_id"].map(names).fillna(hits["theme_id"]))
+    totals = hits.groupby(keys, as_index=False)["count"].sum()
+    tops = (hits.sort_values(["count", "theme"], ascending=[False, True]).groupby(keys)
+            .apply(lambda g: "、".join(f"{t}（{c}）" for t, c in zip(g["theme"].head(3), g["count"].head(3))),
+                   include_groups=False).rename("top_themes").reset_index())
+    out = chars.merge(totals, on=keys, how="left").merge(tops, on=keys, how="left")
+    out["count"] = out["count"].fillna(0).astype(int)
+    out["top_themes"] = out["top_themes"].fillna("")
+    out["per_10k"] = [per_10k(c, n) for c, n in zip(out["count"], out["chars"])]
+    # one speech is the unit here, so only the length of the text is judged
+    out["note"] = [f"仅 {n} 字，频次不稳定" if n < MIN_RELIABLE_CHARS else "" for n in out["chars"]]
+    return out.sort_values(["province", "speaker"], ignore_index=True)[cols]
+
+
+def speaker_themes(store: Store, f: Filters | None, speakers: Sequence[str], top: int = 10) -> pd.DataFrame:
+    """speaker, theme, count, chars, per_10k, rank for each chosen speaker's top themes
+    (a theme in any chosen speaker's top list is shown for all of them, zeros included)."""
+    hits = store.speaker_theme_counts(f)
+    hits = hits[hits["speaker"].isin(list(speakers))]
+    chars = store.speaker_chars(f)
+    chars = chars[chars["speaker"].isin(list(speakers))].groupby("speaker")["chars"].sum()
+    cols = ["speaker", "theme", "count", "chars", "per_10k", "rank"]
+    if hits.empty:
+        return pd.DataFrame(columns=cols)
+    names = theme_names(store)
+    by = hits.groupby(["speaker", "theme_id"], as_index=False)["count"].sum()
+    by["rank"] = by.groupby("speaker")["count"].rank(method="first", ascending=False).astype(int)
+    keep = sorted(set(by.loc[by["rank"] <= top, "theme_id"]))
+    grid = pd.MultiIndex.from_product([list(speakers), keep], names=["speaker", "theme_id"]).to_frame(index=False)
+    out = grid.merge(by.drop(columns="rank"), on=["speaker", "theme_id"], how="left").fillna({"count": 0})
+    out["count"] = out["count"].astype(int)
+    out["chars"] = out["speaker"].map(chars).fillna(0).astype(int)
+    out["per_10k"] = [per_10k(c, n) for c, n in zip(out["count"], out["chars"])]
+    out["theme"] = out["theme_id"].map(names).fillna(out["theme_id"])
+    out = out.sort_values(["speaker", "count", "theme"], ascending=[True, False, True], ignore_index=True)
+    out["rank"] = out.groupby("speaker").cumcount() + 1
+    return out[cols]
+

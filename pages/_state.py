@@ -272,9 +272,11 @@ def password_box() -> None:
 
 
 @st.cache_data(show_spinner="正在生成 PPT…", max_entries=8, ttl=3600)
-def deck(pins, made_on: dt.date):
-    """A PPTX of all pinned charts (pins: the store's pins table), via analysis.export."""
+def deck(pins, made_on: dt.date, quotes=None):
+    """A PPTX of all pinned charts (pins: the store's pins table) and, after them, the saved
+    quotes (quotes: the store's quotes table), via analysis.export."""
     from analysis import export
+    from analysis.quotes import deck_quotes
 
     return export.pptx_bytes([export.Pin.from_json(r.title, r.kind, r.data, r.source_line, r.filters)
-                              for r in pins.itertuples()], made_on=made_on)
+                              for r in pins.itertuples()], made_on=made_on, quotes=deck_quotes(quotes))

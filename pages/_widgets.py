@@ -102,3 +102,60 @@ def passages_table(p: pd.DataFrame, key: str, title: str = "原文摘录") -> No
                  })
     with st.container(horizontal=True, gap="small", key=f"{key}_dl"):
         download_row(table.drop(columns="原文").assign(文章编号=p["article_id"].to_numpy()), title, key)
+
+
+# ------------------------------------------------------------------ citable quotes (❝ 引用)
+@st.cache_data(show_spinner=False, max_entries=512, ttl=3600)
+def _quote(article_id: str, par_idx: int, phrase: str | None) -> dict | None:
+    from analysis.quotes import quote_for
+
+    return quote_for(S.engine().store, article_id, int(par_idx), phrase or None)
+
+
+def quote_button(row, key: str) -> None:
+    """❝ 引用: the whole sentence around a passage with speaker, title and date, ready to copy,
+    and a button that keeps it for the 演示模式 page and the PPT.
+
+    row is one passage (a Series or a namedtuple with article_id, par_idx and optionally
+    match) or a table of them (the 主题 page's passages), from which the editor picks one."""
+    rows = row if isinstance(row, pd.DataFrame) else pd.DataFrame([row._asdict() if hasattr(row, "_asdict") else row])
+    if rows.empty:
+        return
+    rows = rows.head(200).reset_index(drop=True)
+    with st.popover("❝ 引用", key=f"{key}_pop", help="把原文整句做成可直接放进幻灯片的引语"):
+        k = 0
+        if len(rows) > 1:
+            def label(i: int) -> str:
+                r = rows.iloc[i]
+                ctx = f"{r.get('before', '')}【{r.get('match', '')}】{r.get('after', '')}" if "match" in rows else \
+                    str(r.get("text", ""))[:40]
+                return f"{str(r.get('date', ''))[:10]} {r.get('province', '')} {ctx}"
+            k = st.selectbox("选择一处摘录", range(len(rows)), format_func=label, key=f"{key}_pick")
+        r = rows.iloc[k]
+        q = _quote(str(r["article_id"]), int(r["par_idx"]), r.get("match") if "match" in rows else None)
+        if q is None:
+            st.caption("找不到这段原文，可能已被删除。")
+            return
+        st.code(q["formatted"], language=None, wrap_lines=True)
+        st.caption("右上角可复制；加入后会出现在“演示模式”页，并随 PPT 导出。")
+        if st.button("加入引语", key=f"{key}_add", icon=":material/format_quote:", disabled=S.read_only()):
+            S.engine().store.add_quote(q)
+            S.changed()
+            st.toast("已加入引语", icon=":material/format_quote:")
+
+
+def quote_list(key: str) -> None:
+    """The saved quotes as copyable text, each with a delete button (演示模式 page)."""
+    quotes = S.read("quotes")
+    if quotes.empty:
+        return
+    from analysis.quotes import format_quote
+
+    with st.expander(f"引语（共 {len(quotes)} 段，导出 PPT 时附在图表之后）", expanded=False):
+        for r in quotes.itertuples(index=False):
+            st.code(format_quote(r._asdict()), language=None, wrap_lines=True)
+            if st.button("删除这段引语", key=f"{key}_del_{r.id}", icon=":material/delete:", disabled=S.read_only()):
+                S.engine().store.delete_quote(int(r.id))
+                S.changed()
+                st.rerun()
+

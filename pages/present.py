@@ -6,6 +6,7 @@ import streamlit as st
 from analysis import charts
 from analysis.export import Pin
 from pages import _state as S
+from pages._widgets import quote_list
 
 st.title("演示模式")
 pins = S.read("pins")
@@ -13,6 +14,7 @@ if pins.empty:
     st.info("还没有加入演示的图表。\n\n在“总览”“主题”“省份对比”“词云”等页面，每张图下方都有 **📌 加入演示** 按钮："
             "点一下，这张图就会按当时的筛选条件保存到这里，可以逐张全屏展示，也可以一键导出为 PPT（图表可在 PPT 里继续编辑）。")
     st.page_link("pages/overview.py", label="去“总览”页挑选图表", icon="📊")
+    quote_list("present_quotes")
     st.stop()
 
 n = len(pins)
@@ -38,7 +40,7 @@ with st.container(horizontal=True, vertical_alignment="center", key="present_nav
     st.markdown(f"**第 {i} / {n} 张**")
     st.button("下一张", key="next", icon=":material/chevron_right:", on_click=_go, args=(1,), disabled=i >= n)
     st.space("stretch")
-    st.download_button("导出 PPT", S.deck(pins, today), file_name=f"政策主题看板_{today:%Y%m%d}.pptx",
+    st.download_button("导出 PPT", S.deck(pins, today, S.read("quotes")), file_name=f"政策主题看板_{today:%Y%m%d}.pptx",
                        mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
                        key="pptx", type="primary", icon=":material/slideshow:", on_click="ignore",
                        help=f"全部 {n} 张图表，每张一页，图表是可编辑的 PPT 原生图表")
@@ -65,3 +67,5 @@ with st.expander(f"管理图表（共 {n} 张）"):
             S.changed()
             S.qp_set("slide", str(max(1, min(i, n - 1))) if n > 2 else "")
             st.rerun()
+
+quote_list("present_quotes")

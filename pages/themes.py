@@ -5,7 +5,7 @@ import streamlit as st
 from analysis import charts
 from analysis.models import NATIONAL
 from pages import _state as S
-from pages._widgets import chart_block, passages_table
+from pages._widgets import chart_block, passages_table, quote_button
 
 st.title("主题")
 f = S.filters()
@@ -113,3 +113,4 @@ p = S.passages(f, None if term else theme_id, term or None)
 if len(p) >= 200:
     st.caption("只列出最新的 200 处。")
 passages_table(p, "th_kwic", f"{name}原文摘录".replace("“", "").replace("”", ""))
+quote_button(p, "th_quote")
