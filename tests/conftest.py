@@ -59,3 +59,24 @@ def empty_engine(tmp_path) -> Engine:
 @pytest.fixture
 def samples_dir() -> Path:
     return SAMPLES_DIR
+
+
+def pytest_unconfigure(config) -> None:
+    """Leave without interpreter teardown once pytest has printed its summary.
+
+    DuckDB's nanobind bindings print "leaked instances" warnings when the interpreter
+    tears down with connections still referenced by Streamlit's caches and daemon
+    threads; they would bury pytest's closing line. Nothing is left to clean up here.
+    """
+    import os
+    import sys
+
+    sys.stdout.flush()
+    sys.stderr.flush()
+    status = getattr(config, "_policy_exitstatus", None)
+    if status is not None:
+        os._exit(int(status))
+
+
+def pytest_sessionfinish(session, exitstatus) -> None:
+    session.config._policy_exitstatus = exitstatus
