@@ -92,7 +92,7 @@ def frame(at: AppTest, column: str) -> pd.DataFrame:
 
 # ------------------------------------------------------------------ 总览
 def test_overview_figures(db):
-    at = open_page("pages/overview.py")
+    at = open_page("app_pages/overview.py")
     assert at.title[0].value == "总览"
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["文章数"] == "5"
@@ -115,14 +115,14 @@ def test_overview_figures(db):
 
 
 def test_overview_per_10k_follows_the_url(db):
-    at = open_page("pages/overview.py", metric="per_10k")
+    at = open_page("app_pages/overview.py", metric="per_10k")
     top = bars(charts(at)["出现最多的主题（每万字频次）"])
     assert top["高质量发展"] == pytest.approx(171 * 10_000 / 66_655, abs=0.001)
 
 
 # ------------------------------------------------------------------ 主题
 def test_theme_ranks_guangdong_first(db):
-    at = open_page("pages/themes.py")
+    at = open_page("app_pages/themes.py")
     assert at.selectbox(key="theme").value == "new_quality_productivity"
     assert at.query_params["theme"] == "new_quality_productivity"
     figs = charts(at)
@@ -150,7 +150,7 @@ def test_theme_ranks_guangdong_first(db):
 
 
 def test_png_is_made_only_when_asked(db):
-    at = open_page("pages/themes.py")
+    at = open_page("app_pages/themes.py")
     keys = [b.key for b in at.get("download_button")]
     assert "th_rank_csv" in keys and "th_rank_xlsx" in keys
     assert "th_rank_png_dl" not in keys  # no browser started on a plain page view
@@ -164,7 +164,7 @@ def test_png_is_made_only_when_asked(db):
 
 
 def test_adhoc_term_counts_literally(db):
-    at = open_page("pages/themes.py")
+    at = open_page("app_pages/themes.py")
     at.text_input(key="term").input("高质量发展").run()
     assert not at.exception
     assert at.query_params["term"] == "高质量发展"
@@ -176,34 +176,34 @@ def test_adhoc_term_counts_literally(db):
 
 
 def test_term_from_a_link_cannot_format_the_page(db):
-    at = open_page("pages/themes.py", term="[点我](http://example.com)<b>")
+    at = open_page("app_pages/themes.py", term="[点我](http://example.com)<b>")
     shown = " ".join(c.value for c in at.caption) + " ".join(i.value for i in at.info)
     assert "\\[点我\\]\\(http" in shown  # brackets escaped: no link is made
     assert "<b>" not in shown
 
 
 def test_theme_view_reopens_from_url(db):
-    at = open_page("pages/themes.py", theme="talent")
+    at = open_page("app_pages/themes.py", theme="talent")
     assert at.selectbox(key="theme").value == "talent"
     rank = bars(charts(at)["“人才”出现次数：各省份排名"])
     assert list(rank)[:2] == ["浙江", "广东"] and rank["浙江"] == 39
 
 
 def test_theme_per_10k_ranking(db):
-    at = open_page("pages/themes.py", metric="per_10k")
+    at = open_page("app_pages/themes.py", metric="per_10k")
     rank = bars(charts(at)["“新质生产力”出现频次：各省份排名"])
     first = list(rank)[0]
     assert first == "黑龙江 ⚠" and rank[first] == pytest.approx(294.118, abs=0.001)
 
 
 def test_term_without_hits_explains(db):
-    at = open_page("pages/themes.py", term="不存在的词语")
+    at = open_page("app_pages/themes.py", term="不存在的词语")
     assert any("没有找到" in i.value for i in at.info)
 
 
 # ------------------------------------------------------------------ 省份对比
 def test_compare_two_largest_provinces(db):
-    at = open_page("pages/compare.py")
+    at = open_page("app_pages/compare.py")
     assert at.multiselect(key="provs").value == ["广东", "吉林"]
     spec = charts(at)["主要主题对比（原始次数）：广东 / 吉林"]
     gd, jl = bars(spec, 0), bars(spec, 1)
@@ -223,7 +223,7 @@ def test_compare_two_largest_provinces(db):
 
 
 def test_compare_boilerplate_toggle_and_url(db):
-    at = open_page("pages/compare.py", provs="北京,广东,浙江")
+    at = open_page("app_pages/compare.py", provs="北京,广东,浙江")
     assert at.multiselect(key="provs").value == ["北京", "广东", "浙江"]
     on = frames(at, "z 值")[1]["词语"].tolist()
     at.toggle(key="hide_boiler").set_value(False).run()
@@ -234,12 +234,12 @@ def test_compare_boilerplate_toggle_and_url(db):
 
 
 def test_compare_needs_two_provinces(db):
-    at = open_page("pages/compare.py", provs="广东")
+    at = open_page("app_pages/compare.py", provs="广东")
     assert any("至少选择两个" in i.value for i in at.info)
 
 
 def test_compare_two_periods(db):
-    at = open_page("pages/compare.py", mode="periods", p1="2023-01-01~2023-12-31", p2="2024-01-01~2024-03-31")
+    at = open_page("app_pages/compare.py", mode="periods", p1="2023-01-01~2023-12-31", p2="2024-01-01~2024-03-31")
     assert at.radio(key="mode").value == "periods"
     spec = charts(at)["主要主题对比（原始次数）：2023.02.07–2023.12.31 / 2024.01.01–2024.03.07"]
     a, b = bars(spec, 0), bars(spec, 1)
@@ -249,7 +249,7 @@ def test_compare_two_periods(db):
 
 # ------------------------------------------------------------------ 词云
 def test_wordcloud_words_and_themes(db):
-    at = open_page("pages/wordcloud.py")
+    at = open_page("app_pages/wordcloud.py")
     assert len(at.get("image")) == 1
     table = frame(at, "次数")
     assert len(table) == 100
@@ -264,7 +264,7 @@ def test_wordcloud_words_and_themes(db):
 
 
 def test_wordcloud_province_and_size(db):
-    at = open_page("pages/wordcloud.py", wc_provs="广东", wc_max="30")
+    at = open_page("app_pages/wordcloud.py", wc_provs="广东", wc_max="30")
     assert at.multiselect(key="wc_provs").value == ["广东"]
     assert at.slider(key="wc_max").value == 30
     table = frame(at, "次数")
@@ -274,14 +274,14 @@ def test_wordcloud_province_and_size(db):
 
 # ------------------------------------------------------------------ 演示模式
 def test_present_empty_then_pins_and_pptx(db):
-    at = open_page("pages/present.py")
+    at = open_page("app_pages/present.py")
     assert any("加入演示" in i.value for i in at.info)
 
-    at = open_page("pages/themes.py")
+    at = open_page("app_pages/themes.py")
     at.button(key="th_rank_pin").click().run()
     assert not at.exception
     at.button(key="th_trend_pin").click().run()
-    at.switch_page("pages/present.py").run()
+    at.switch_page("app_pages/present.py").run()
     assert not at.exception
     assert any("第 1 / 2 张" in md.value for md in at.markdown)
     spec = next(iter(charts(at).values()))
@@ -297,7 +297,7 @@ def test_present_empty_then_pins_and_pptx(db):
 
     dl = next(b for b in at.get("download_button") if b.key == "pptx")
     assert dl.proto.label == "导出 PPT"
-    from pages import _state as S  # same process, same cached engine as the app under test
+    from app_pages import _state as S  # same process, same cached engine as the app under test
 
     deck = S.deck(S.read("pins"), pd.Timestamp("2026-01-02").date())
     with zipfile.ZipFile(io.BytesIO(deck)) as z:

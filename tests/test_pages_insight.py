@@ -66,7 +66,7 @@ def frame_with(at: AppTest, column: str):
 
 
 def test_emerging_page_latest_period(db):
-    at = open_page("pages/emerging.py")
+    at = open_page("app_pages/emerging.py")
     assert at.title[0].value == "新词发现"
     t = frame_with(at, "z 值")
     words = list(t["词语"])
@@ -78,7 +78,7 @@ def test_emerging_page_latest_period(db):
 
 
 def test_emerging_page_by_province_and_add_to_dictionary(db):
-    at = open_page("pages/emerging.py", em_by="province", em_prov="广东")
+    at = open_page("app_pages/emerging.py", em_by="province", em_prov="广东")
     t = frame_with(at, "z 值")
     assert list(t["词语"])[:2] == ["高质量发展", "产业科技创新"]
     assert t.set_index("词语").loc["产业科技创新", "广东次数"] == 24
@@ -95,7 +95,7 @@ def test_emerging_page_by_province_and_add_to_dictionary(db):
 
 
 def test_speakers_page(db):
-    at = open_page("pages/speakers.py")
+    at = open_page("app_pages/speakers.py")
     t = frame_with(at, "讲话人")
     by = t.set_index("讲话人")
     for name, prov in [("尹力", "北京"), ("陈吉宁", "上海"), ("黄坤明", "广东"), ("金湘军", "山西"), ("郝鹏", "辽宁")]:
@@ -112,7 +112,7 @@ def test_speakers_page(db):
 
 
 def test_audit_page(db):
-    at = open_page("pages/audit.py")
+    at = open_page("app_pages/audit.py")
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["没有命中的主题"] == "12"
     full = frame_with(at, "所在的更长词语")
@@ -125,11 +125,11 @@ def test_audit_page(db):
 
 
 def test_quote_from_themes_page_reaches_present(db):
-    at = open_page("pages/themes.py", theme="new_quality_productivity")
+    at = open_page("app_pages/themes.py", theme="new_quality_productivity")
     code = [c.value for c in at.code]
     assert code and code[0].startswith("“") and "新质生产力" in code[0]
     at.button(key="th_quote_add").click().run()
     assert not at.exception, [e.value for e in at.exception]
-    at.switch_page("pages/present.py").run()
+    at.switch_page("app_pages/present.py").run()
     assert not at.exception, [e.value for e in at.exception]
     assert any("新质生产力" in c.value for c in at.code)

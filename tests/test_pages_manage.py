@@ -53,7 +53,7 @@ def env(tmp_path, monkeypatch, template_db):
 
 def app(page: str, **params: str) -> AppTest:
     at = AppTest.from_file(DASHBOARD, default_timeout=60)
-    at.switch_page(f"pages/{page}")
+    at.switch_page(f"app_pages/{page}")
     for k, v in params.items():
         at.query_params[k] = v
     at.run()
@@ -202,7 +202,7 @@ def test_switching_articles_resets_the_form_and_the_override_boxes(env):
 
 
 def test_article_text_is_escaped(env):
-    from pages._state import md_escape
+    from app_pages._state import md_escape
 
     raw = "**粗体** <script>x</script> [链接](http://a) :red[红] # 标题"
     out = md_escape(raw)

@@ -4,8 +4,8 @@ import streamlit as st
 
 from analysis import charts
 from analysis.models import Filters
-from pages import _state as S
-from pages._widgets import article_url, chart_block
+from app_pages import _state as S
+from app_pages._widgets import article_url, chart_block
 
 st.title("总览")
 f = S.filters()
@@ -65,4 +65,4 @@ table = pd.DataFrame({
 st.dataframe(table, key="ov_latest", hide_index=True,
              column_config={"打开": st.column_config.LinkColumn(display_text="查看全文", width="small"),
                             "省份": st.column_config.TextColumn(width="medium")})
-st.page_link("pages/articles.py", label="到“文章”页浏览和搜索全部文章", icon="📰")
+st.page_link("app_pages/articles.py", label="到“文章”页浏览和搜索全部文章", icon="📰")

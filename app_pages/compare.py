@@ -8,8 +8,8 @@ import streamlit as st
 from analysis import charts, queries
 from analysis.models import NATIONAL
 from analysis.segment import boilerplate
-from pages import _state as S
-from pages._widgets import chart_block, download_row
+from app_pages import _state as S
+from app_pages._widgets import chart_block, download_row
 
 MODES = {"provinces": "几个省份", "periods": "两个时期"}
 TOP_THEMES = 12

@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis import export
-from pages import _state as S
+from app_pages import _state as S
 
 _UNSAFE = re.compile(r'[\\/:*?"<>|\s\x00-\x1f]+')
 

@@ -9,8 +9,8 @@ from analysis import charts
 from analysis.emerging import add_phrase, default_split, emerging
 from analysis.models import NATIONAL, Filters
 from analysis.themes import CATEGORIES, ThemeError
-from pages import _state as S
-from pages._widgets import chart_block
+from app_pages import _state as S
+from app_pages._widgets import chart_block
 
 BY = {"period": "最近几个月 对 此前", "province": "一个省份 对 其他地方"}
 

@@ -5,15 +5,15 @@ import streamlit as st
 
 from analysis import charts
 from analysis.export import Pin
-from pages import _state as S
-from pages._widgets import quote_list
+from app_pages import _state as S
+from app_pages._widgets import quote_list
 
 st.title("演示模式")
 pins = S.read("pins")
 if pins.empty:
     st.info("还没有加入演示的图表。\n\n在“总览”“主题”“省份对比”“词云”等页面，每张图下方都有 **📌 加入演示** 按钮："
             "点一下，这张图就会按当时的筛选条件保存到这里，可以逐张全屏展示，也可以一键导出为 PPT（图表可在 PPT 里继续编辑）。")
-    st.page_link("pages/overview.py", label="去“总览”页挑选图表", icon="📊")
+    st.page_link("app_pages/overview.py", label="去“总览”页挑选图表", icon="📊")
     quote_list("present_quotes")
     st.stop()
 

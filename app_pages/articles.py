@@ -8,7 +8,7 @@ import streamlit as st
 from analysis.models import NATIONAL
 from analysis.provinces import gazetteer
 from analysis.queries import highlight_parts
-from pages import _state as S
+from app_pages import _state as S
 
 BASIS_NOTE = {"正文": "日期取自正文", "元数据": "日期取自元数据", "文件时间": "日期取自文件时间（正文未写明，请核对）",
               "编辑": "日期由编辑指定"}

@@ -8,7 +8,7 @@ import streamlit as st
 
 from analysis.engine import EXISTS, FAILED, NEW, Result
 from analysis.settings import LIMITS
-from pages import _state as S
+from app_pages import _state as S
 
 TYPES = ["txt", "md", "html", "htm", "docx", "pdf"]
 ICONS = {NEW: "✅", EXISTS: "ℹ️", FAILED: "❌"}

@@ -4,8 +4,8 @@ import streamlit as st
 
 from analysis import charts
 from analysis.models import NATIONAL
-from pages import _state as S
-from pages._widgets import chart_block, passages_table, quote_button
+from app_pages import _state as S
+from app_pages._widgets import chart_block, passages_table, quote_button
 
 st.title("主题")
 f = S.filters()

@@ -6,7 +6,7 @@ import streamlit as st
 
 from analysis.models import Theme
 from analysis.themes import CATEGORIES, ThemeError, dump_themes, parse_themes, themes_from_data, validate
-from pages import _state as S
+from app_pages import _state as S
 
 COLUMNS = {"id": "编号", "name": "名称", "category": "类别", "aliases": "词语", "note": "说明"}
 IMPORTED = "dict_imported_yaml"  # an imported file waiting in the editor until saved

@@ -6,8 +6,8 @@ import streamlit as st
 from analysis.audit import audit
 from analysis.models import Filters
 from analysis.themes import CATEGORIES
-from pages import _state as S
-from pages._widgets import download_row
+from app_pages import _state as S
+from app_pages._widgets import download_row
 
 
 @st.cache_data(show_spinner="正在检查词典…", max_entries=32, ttl=3600)

@@ -3,8 +3,8 @@ import pandas as pd
 import streamlit as st
 
 from analysis import charts
-from pages import _state as S
-from pages._widgets import chart_block, download_row
+from app_pages import _state as S
+from app_pages._widgets import chart_block, download_row
 
 st.title("讲话人")
 st.caption("小标题中点名的省市领导（按文章日期对照任职表认定）。每人的主题次数只统计其讲话所在的段落；"

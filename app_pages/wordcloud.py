@@ -6,8 +6,8 @@ import streamlit as st
 
 from analysis.models import NATIONAL
 from analysis.segment import boilerplate
-from pages import _state as S
-from pages._widgets import download_row, file_stem, pin_button
+from app_pages import _state as S
+from app_pages._widgets import download_row, file_stem, pin_button
 
 MODES = {"words": "全部词语", "themes": "仅主题词"}
 

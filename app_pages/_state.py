@@ -22,28 +22,6 @@ from analysis.themes import CATEGORIES
 METRICS = {"count": "原始次数", "per_10k": "每万字频次"}
 
 
-def _leave_legacy_pages_mode() -> None:
-    """Make a deep link work on a fresh server (D1).
-
-    Streamlit treats a folder named pages/ next to the entry script as an old-style
-    (v1) multipage app until dashboard.py has called st.navigation once. A first
-    visitor opening /themes would get pages/themes.py run on its own (no sidebar
-    filters, no wide layout, file names as navigation) and the flag never flips.
-    Flipping it and rerunning runs dashboard.py, which resolves the same page
-    (page ids come from url_path) with the real navigation.
-    """
-    try:
-        from streamlit.runtime.pages_manager import PagesManager
-    except ImportError:  # a future Streamlit without the v1 mode
-        return
-    if getattr(PagesManager, "uses_pages_directory", False):
-        PagesManager.uses_pages_directory = False
-        st.rerun()
-
-
-_leave_legacy_pages_mode()
-
-
 @st.cache_resource(show_spinner="正在打开数据库，首次启动会导入示例语料…")
 def engine() -> Engine:
     eng = Engine.open()
