@@ -18,7 +18,6 @@ from pathlib import Path
 
 import ahocorasick
 
-from .models import NATIONAL
 from .settings import GEO_DIR
 
 MAINLAND_COUNT = 31

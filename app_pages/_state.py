@@ -90,7 +90,7 @@ def filters_text(f: Filters | None = None) -> str:
 
 def sidebar_filters() -> None:
     """Shared sidebar: date range, sources, categories, metric. Reads and writes the URL."""
-    eng = engine()
+    engine()  # open the store (and import the samples) before the first read
     lo, hi = read("date_span")
     with st.sidebar:
         st.subheader("筛选")

@@ -3,10 +3,8 @@ format, editors' overrides that survive, dates, dictionary edits and rebuilds.""
 from __future__ import annotations
 
 import datetime as dt
-import io
 import os
 import random
-import re
 import shutil
 
 import pandas as pd

@@ -27,7 +27,7 @@ from analysis.models import Filters, Theme
 from analysis.normalize import compact
 from analysis.queries import counts_table
 from analysis.settings import LIMITS, SAMPLES_DIR
-from analysis.store import Store, StoreLocked
+from analysis.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLE_001 = next(SAMPLES_DIR.glob("001_*.txt")).read_text(encoding="utf-8")

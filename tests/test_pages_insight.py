@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
+from conftest import open_page
 from streamlit.testing.v1 import AppTest
 
 from analysis.engine import Engine
@@ -40,16 +41,6 @@ def db(tmp_path_factory):
         yield path
         st.cache_resource.clear()
         st.cache_data.clear()
-
-
-def open_page(page: str, **params: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    for k, v in params.items():
-        at.query_params[k] = v
-    at.run()
-    at.switch_page(page).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def table(at: AppTest, key: str):

@@ -6,13 +6,11 @@ in headless Chromium, and nothing of it may become an element or run.
 """
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from conftest import streamlit_server
 
 from analysis.engine import Engine
 from analysis.settings import SAMPLES_DIR
@@ -35,31 +33,6 @@ PAYLOAD = """【北京】
 FILE_NAME = "恶意<i>名字<b>粗.txt"
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_healthy(base: str, proc: subprocess.Popen, timeout: float = 40) -> None:
-    import time
-    import urllib.request
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        assert proc.poll() is None, f"streamlit exited early with code {proc.returncode}"
-        try:
-            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
-                if r.read().decode().strip() == "ok":
-                    return
-        except OSError:
-            pass
-        time.sleep(0.3)
-    raise AssertionError("streamlit did not become healthy")
-
-
 @pytest.fixture(scope="module")
 def hostile_server(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("xss")
@@ -76,22 +49,8 @@ def hostile_server(tmp_path_factory):
         article_id = res[0].article_id
     finally:
         store.close()
-    port = _free_port()
-    env = {**os.environ, "POLICY_DB": str(db), "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
-         "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(base, proc)
+    with streamlit_server(db, tmp / "streamlit.log") as base:
         yield base, article_id
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 def test_hostile_text_stays_text(hostile_server):

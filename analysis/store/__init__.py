@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from ..models import Article, Theme
+from ..models import Theme
 from ..pipeline import Parsed
 from . import reads
 from .reads import Reads
