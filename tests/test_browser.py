@@ -2,7 +2,7 @@
 
 Starts `streamlit run dashboard.py` on a free port with POLICY_DB at a fresh temporary
 store (samples plus one pinned chart, so the presentation page has something to show),
-opens all eight pages and saves a screenshot of each to tests/artifacts/screenshots/.
+opens all eleven pages and saves a screenshot of each to tests/artifacts/screenshots/.
 Every wait is bounded; the whole test takes well under 90 seconds.
 """
 from __future__ import annotations
@@ -26,6 +26,9 @@ PAGES = {  # url path -> heading the page must show
     "compare": "省份对比",
     "wordcloud": "词云",
     "articles": "文章",
+    "emerging": "新词发现",
+    "speakers": "讲话人",
+    "audit": "词典体检",
     "corpus": "语料管理",
     "dictionary": "主题词典",
     "present": "演示模式",
