@@ -15,7 +15,7 @@ from .counting import Matcher
 from .ingest import RawDoc
 from .models import NATIONAL, Article, Paragraph, Section
 from .normalize import clean_controls, compact, looks_traditional, normalize_for_counting, split_paragraphs
-from .provinces import Gazetteer, dominant, header_evidence, paragraph_province
+from .provinces import Gazetteer, dominant, header_evidence, single_province
 from .sections import article_title, split_sections
 from .segment import Segmenter
 
@@ -57,11 +57,13 @@ def attribute(article: Article, raw_sections, gaz: Gazetteer, overrides: dict[in
               traditional: bool | None = None) -> None:
     """Fill article.sections/paragraphs with provinces and reasons (the evidence order)."""
     day = article.date
-    whole = [e for rs in raw_sections for p in rs.paragraphs for e in gaz.evidence(p, day)]
-    art_prov, art_why = dominant(whole, min_hits=3, share=0.6)
-    stack: list[tuple[int, str, str]] = []  # (level, province, header) of open parents
     if traditional is None:
         traditional = looks_traditional(article.text)
+    # Normalise and gather evidence once per paragraph; the three uses below share it.
+    norms = [[normalize_for_counting(t, traditional) for t in rs.paragraphs] for rs in raw_sections]
+    found = [[gaz.evidence(n, day) for n in sec] for sec in norms]
+    art_prov, art_why = dominant([e for sec in found for ev in sec for e in ev], min_hits=3, share=0.6)
+    stack: list[tuple[int, str, str]] = []  # (level, province, header) of open parents
     for sidx, rs in enumerate(raw_sections):
         prov, why, speaker = header_evidence(rs.header, gaz, day)
         while stack and stack[-1][0] >= rs.level:
@@ -71,8 +73,7 @@ def attribute(article: Article, raw_sections, gaz: Gazetteer, overrides: dict[in
             if parent:
                 prov, why = parent[1], f"上级标题：{parent[2][:12]} → {parent[1]}"
         if not prov:
-            body = [e for p in rs.paragraphs for e in gaz.evidence(p, day)]
-            prov, why = dominant(body)
+            prov, why = dominant([e for ev in found[sidx] for e in ev])
             why = f"正文：{why}" if prov else ""
         if not prov and art_prov:
             prov, why = art_prov, f"全文：{art_why}"
@@ -86,11 +87,10 @@ def attribute(article: Article, raw_sections, gaz: Gazetteer, overrides: dict[in
         sec = Section(sidx, rs.header, prov, why, speaker=speaker.text if speaker else "",
                       office=speaker.office if speaker else "", auto_province=auto_prov, auto_reason=auto_why)
         article.sections.append(sec)
-        for text in rs.paragraphs:
-            par = Paragraph(len(article.paragraphs), sidx, text,
-                            normalize_for_counting(text, traditional), prov, why)
+        for text, norm, ev in zip(rs.paragraphs, norms[sidx], found[sidx]):
+            par = Paragraph(len(article.paragraphs), sidx, text, norm, prov, why)
             if prov == NATIONAL and not (overrides and sidx in overrides):
-                p_prov, p_why = paragraph_province(par.norm, gaz, day)
+                p_prov, p_why = single_province(ev)
                 if p_prov:
                     par.province, par.reason = p_prov, p_why
             article.paragraphs.append(par)
@@ -121,9 +121,13 @@ def parse(raw: RawDoc, gaz: Gazetteer, meta: Meta | None = None,
 def derive(article: Article, matcher: Matcher, segmenter: Segmenter | None) -> Parsed:
     """Count rows of a parsed article: theme hits per paragraph, words per province."""
     out = Parsed(article)
+    by_province: dict[str, list[str]] = {}
     for par in article.paragraphs:
         for (tid, phrase), n in matcher.count(par.norm).items():
             out.hits.append((par.idx, tid, phrase, n))
-        if segmenter is not None:
-            out.words.setdefault(par.province, Counter()).update(segmenter.counts(par.norm))
+        by_province.setdefault(par.province, []).append(par.norm)
+    if segmenter is not None:
+        # One cut per province: a newline keeps paragraphs apart, and one call is cheaper
+        # than merging a Counter per paragraph.
+        out.words = {prov: segmenter.counts("\n".join(texts)) for prov, texts in by_province.items()}
     return out

@@ -179,7 +179,11 @@ def dominant(evidence: list[Evidence], min_hits: int = 2, share: float = 0.6) ->
 
 def paragraph_province(text: str, gaz: Gazetteer, day: dt.date | None) -> tuple[str, str]:
     """A paragraph of a national section that clearly names one province, or ("", "")."""
-    found = gaz.evidence(text, day)
+    return single_province(gaz.evidence(text, day))
+
+
+def single_province(found: list[Evidence]) -> tuple[str, str]:
+    """The one province all this evidence points to, with the strongest reason; else ("", "")."""
     provinces = {e.province for e in found}
     if len(provinces) != 1:
         return "", ""
