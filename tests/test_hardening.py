@@ -317,6 +317,7 @@ def test_sigkill_during_ingest_leaves_only_whole_articles(tmp_path):
         counts_seen.append(_check_whole(db))
         if counts_seen[-1] == N_KILL:
             break
+    print(f"\nSIGKILL 次数 {kills}，每次杀后库中完整文章数 {counts_seen}")
     assert kills >= 5, counts_seen
     assert any(0 < n < N_KILL for n in counts_seen), counts_seen  # some kills landed mid-ingest
     subprocess.run([*cmd, "--db", str(db)], env=env, check=True, capture_output=True, cwd=ROOT)
@@ -366,6 +367,7 @@ def test_readers_never_see_half_an_article(tmp_path, monkeypatch):
     for t in threads:
         t.join(30)
     store.close()
+    print(f"\n写入 120 篇（60 个事务）期间 3 个读线程完成 {served[0]} 轮查询，出错 {len(errors)} 次")
     assert not errors, errors[:1]
     assert sum(r.status == NEW for r in results) == 120
     assert served[0] >= 6  # readers were served while the writer committed 60 transactions
