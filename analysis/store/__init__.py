@@ -9,6 +9,7 @@ pipeline applies them whenever it derives an article.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import threading
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -67,7 +68,10 @@ class Store(Reads):
         if not read_only:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            self._con = duckdb.connect(str(self.path), read_only=read_only)
+            # DuckDB's buffer pool defaults to 80% of RAM; cap it so the dashboard stays small
+            # (it spills to disk beyond the cap). POLICY_DUCKDB_MEMORY overrides.
+            config = {"memory_limit": os.environ.get("POLICY_DUCKDB_MEMORY", "512MB")}
+            self._con = duckdb.connect(str(self.path), read_only=read_only, config=config)
         except duckdb.IOException as exc:
             if "lock" in str(exc).lower():
                 raise StoreLocked(

@@ -168,14 +168,26 @@ class Reads:
 
     # ---------------------------------------------------------------- words
     def word_totals(self, f: Filters | None, limit: int = 300, exclude: Sequence[str] = ()) -> pd.DataFrame:
+        """word, count, docs for the top words of a selection.
+
+        Counts come first; the costly distinct-article count is then made for the top
+        words only (words has one row per article × province × word, so within one
+        province every row is another article and count(*) is exact).
+        """
         w, p = where(f)
-        # words has one row per article × province × word: within one province every row
-        # is another article, so count(*) gives docs without the costly DISTINCT.
-        docs = "count(*)" if f is not None and len(f.provinces) == 1 else "count(DISTINCT article_id)"
+        if f is not None and len(f.provinces) == 1:
+            return self.df(f"""
+                SELECT word, sum(n)::BIGINT AS count, count(*) AS docs FROM words
+                WHERE {w} AND word NOT IN (SELECT unnest(?::VARCHAR[]))
+                GROUP BY word ORDER BY count DESC, word LIMIT ?""", [*p, list(exclude), limit])
         return self.df(f"""
-            SELECT word, sum(n)::BIGINT AS count, {docs} AS docs FROM words
-            WHERE {w} AND word NOT IN (SELECT unnest(?::VARCHAR[]))
-            GROUP BY word ORDER BY count DESC, word LIMIT ?""", [*p, list(exclude), limit])
+            WITH top AS (
+                SELECT word, sum(n)::BIGINT AS count FROM words
+                WHERE {w} AND word NOT IN (SELECT unnest(?::VARCHAR[]))
+                GROUP BY word ORDER BY count DESC, word LIMIT ?)
+            SELECT top.word, any_value(top.count) AS count, count(DISTINCT w.article_id) AS docs
+            FROM top JOIN words w ON w.word = top.word AND {where(f, "w")[0]}
+            GROUP BY top.word ORDER BY count DESC, top.word""", [*p, list(exclude), limit, *p])
 
     def word_doc_freq(self, words: Sequence[str]) -> tuple[int, pd.DataFrame]:
         n = int(self.scalar("SELECT count(*) FROM articles"))

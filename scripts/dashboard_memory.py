@@ -1,0 +1,71 @@
+"""Peak memory and first-load time of the dashboard process on a given store.
+
+Usage: .venv/bin/python scripts/dashboard_memory.py STORE.duckdb
+Starts `streamlit run dashboard.py` on 127.0.0.1, opens every page once in headless
+Chromium (Debian's chromium), then prints each page's load time and the server's peak
+resident memory (VmHWM). Make a large store with
+`POLICY_BENCH_KEEP=1 python -m analysis bench --articles 100000` (it prints the path).
+"""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGES = ["overview", "themes", "compare", "wordcloud", "articles", "emerging", "speakers", "audit",
+         "corpus", "dictionary", "present"]
+
+
+def _peak_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def main(db: str) -> int:
+    from playwright.sync_api import sync_playwright
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
+         "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env={**os.environ, "POLICY_DB": db}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                if urllib.request.urlopen(f"{base}/_stcore/health", timeout=2).read() == b"ok":
+                    break
+            except OSError:
+                time.sleep(0.3)
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
+                                        args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            for name in PAGES:
+                start = time.perf_counter()
+                page.goto(f"{base}/{name}", wait_until="domcontentloaded", timeout=120_000)
+                page.wait_for_selector("h1", timeout=120_000)
+                page.wait_for_function(
+                    """() => { const s = document.querySelector('[data-testid="stStatusWidget"]');
+                               return !s || !/Running|Connecting|Stop/.test(s.innerText || ""); }""",
+                    timeout=300_000)
+                print(f"{name}\t{time.perf_counter() - start:.1f} s (first load)")
+            browser.close()
+        print(f"dashboard peak RSS\t{_peak_mb(proc.pid):.0f} MB")
+    finally:
+        proc.terminate()
+        proc.wait(10)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1]))
