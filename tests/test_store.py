@@ -138,3 +138,35 @@ def test_sample_summary(sample_engine):
     assert arts.set_index("source").loc[S003, "provinces"] == "广东"
     found = sample_engine.store.list_articles(search="陈吉宁")
     assert found["id"].tolist() == [article_id(sample_engine, S002)]
+
+
+def _theme_sums_agree(store: Store) -> tuple[int, int]:
+    """article_themes must equal hits summed per article × province × theme, row for row."""
+    diff = store.scalar("""
+        SELECT count(*) FROM (
+            (SELECT article_id, province, date, source, theme_id, sum(n)::INTEGER AS n FROM hits GROUP BY ALL
+             EXCEPT SELECT article_id, province, date, source, theme_id, n FROM article_themes)
+            UNION ALL
+            (SELECT article_id, province, date, source, theme_id, n FROM article_themes
+             EXCEPT SELECT article_id, province, date, source, theme_id, sum(n)::INTEGER FROM hits GROUP BY ALL))""")
+    return int(diff), int(store.scalar("SELECT count(*) FROM article_themes"))
+
+
+def test_article_themes_follow_hits_through_every_write(empty_engine, samples_dir):
+    eng = empty_engine
+    eng.ingest_paths([samples_dir])
+    diff, rows = _theme_sums_agree(eng.store)
+    assert diff == 0 and rows > 100
+    aid = article_id(eng, S002)
+    eng.override_section(aid, 1, "浙江")
+    assert _theme_sums_agree(eng.store)[0] == 0
+    eng.edit_article(aid, date=dt.date(2024, 2, 20))
+    assert _theme_sums_agree(eng.store)[0] == 0
+    eng.themes = eng.themes[:-3]
+    eng.recount()
+    assert _theme_sums_agree(eng.store)[0] == 0
+    gone = article_id(eng, S003)
+    eng.store.delete_article(gone)
+    diff, after = _theme_sums_agree(eng.store)
+    assert diff == 0 and after < rows
+    assert eng.store.scalar(f"SELECT count(*) FROM article_themes WHERE article_id = '{gone}'") == 0

@@ -2,7 +2,7 @@
 
 One read-write connection per process and a cursor per thread. Every article is
 written in one transaction with all its derived rows, so a crash never leaves half an
-article. Derived tables (sections, paragraphs, hits, units, words) can always be
+article. Derived tables (sections, paragraphs, hits, article_themes, units, words) can always be
 rebuilt from `articles.text`; editors' overrides live in their own table and the
 pipeline applies them whenever it derives an article.
 """
@@ -21,7 +21,14 @@ from ..models import Theme
 from ..pipeline import Parsed
 from . import reads
 from .reads import Reads
-from .rows import DERIVED, article_tables, derived_tables, hits_table
+from .rows import DERIVED as ROW_TABLES
+from .rows import article_tables, derived_tables, hits_table
+
+# article_themes sums hits per article × province × theme; it is kept in step with hits
+# inside the same transactions, so the province × theme totals read 20× fewer rows.
+DERIVED = (*ROW_TABLES, "article_themes")
+_SUM_HITS = """INSERT INTO article_themes SELECT article_id, province, any_value(date), any_value(source),
+               theme_id, sum(n)::INTEGER FROM {src} GROUP BY article_id, province, theme_id"""
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (
@@ -34,6 +41,8 @@ CREATE TABLE IF NOT EXISTS sections (
 CREATE TABLE IF NOT EXISTS paragraphs (
     article_id VARCHAR, idx INTEGER, section_idx INTEGER, province VARCHAR, reason VARCHAR,
     date DATE, source VARCHAR, chars INTEGER, text VARCHAR, norm VARCHAR);
+CREATE TABLE IF NOT EXISTS article_themes (
+    article_id VARCHAR, province VARCHAR, date DATE, source VARCHAR, theme_id VARCHAR, n INTEGER);
 CREATE TABLE IF NOT EXISTS hits (
     article_id VARCHAR, par_idx INTEGER, section_idx INTEGER, province VARCHAR, date DATE,
     source VARCHAR, theme_id VARCHAR, phrase VARCHAR, n INTEGER);
@@ -82,6 +91,7 @@ class Store(Reads):
         self._write_lock = threading.RLock()
         if not read_only:
             self._con.execute(SCHEMA)
+            self._backfill_article_themes()
 
     # ------------------------------------------------------------ plumbing
     def cur(self) -> duckdb.DuckDBPyConnection:
@@ -117,6 +127,13 @@ class Store(Reads):
         if parsed:
             self.add_tables(article_tables(parsed, fmts))
 
+    def _backfill_article_themes(self) -> None:
+        """Stores made before article_themes existed get it filled once from hits."""
+        cur = self.cur()
+        empty = cur.execute("SELECT NOT EXISTS (SELECT 1 FROM article_themes)").fetchone()[0]
+        if empty and cur.execute("SELECT EXISTS (SELECT 1 FROM hits)").fetchone()[0]:
+            cur.execute(_SUM_HITS.format(src="hits"))
+
     def _insert_derived(self, cur, parsed: Sequence[Parsed]) -> None:
         self._insert_tables(cur, derived_tables(parsed))
 
@@ -126,6 +143,8 @@ class Store(Reads):
                 cur.register("_incoming", tbl)
                 try:
                     cur.execute(f"INSERT INTO {name} ({', '.join(tbl.column_names)}) SELECT * FROM _incoming")
+                    if name == "hits":
+                        cur.execute(_SUM_HITS.format(src="_incoming"))
                 finally:
                     cur.unregister("_incoming")
 
@@ -165,8 +184,11 @@ class Store(Reads):
             cur = self.cur()
             cur.execute("BEGIN TRANSACTION")
             try:
-                cur.execute("DELETE FROM hits WHERE article_id IN (SELECT unnest(?))", [article_ids])
+                for table in ("hits", "article_themes"):
+                    cur.execute(f"DELETE FROM {table} WHERE article_id IN (SELECT unnest(?))", [article_ids])
                 self._append(cur, "hits", rows)
+                cur.execute(_SUM_HITS.format(src="(SELECT * FROM hits WHERE article_id IN (SELECT unnest(?)))"),
+                            [article_ids])
                 cur.execute("COMMIT")
             except BaseException:
                 cur.execute("ROLLBACK")
@@ -181,6 +203,7 @@ class Store(Reads):
             cur.execute("BEGIN TRANSACTION")
             try:
                 cur.execute("DELETE FROM hits")
+                cur.execute("DELETE FROM article_themes")
                 for cols in batches:
                     self._insert_tables(cur, {"hits": hits_table(cols)})
                 cur.execute("COMMIT")
@@ -239,7 +262,7 @@ class Store(Reads):
                 cur.execute("UPDATE articles SET title = ? WHERE id = ?", [title, article_id])
             if date is not None:
                 cur.execute("UPDATE articles SET date = ?, date_basis = '编辑' WHERE id = ?", [date, article_id])
-                for table in ("paragraphs", "hits", "units", "words"):
+                for table in ("paragraphs", "hits", "units", "words", "article_themes"):
                     cur.execute(f"UPDATE {table} SET date = ? WHERE article_id = ?", [date, article_id])
 
 

@@ -103,9 +103,16 @@ class Reads:
                 FROM hits h JOIN themes t ON t.id = h.theme_id WHERE {w.replace('theme_id', 'h.theme_id')}
                 GROUP BY ALL""", p)
         g = GROUPS[by]
+        if by == "section":  # the only grouping finer than article × province
+            return self.df(f"""
+                SELECT {g} AS "group", theme_id, sum(n)::BIGINT AS count, count(DISTINCT article_id) AS docs
+                FROM hits WHERE {w} GROUP BY ALL""", p)
+        # article_themes has one row per article × province × theme: by province every row
+        # is another article, so count(*) is the document frequency without DISTINCT.
+        docs = "count(*)" if by == "province" else "count(DISTINCT article_id)"
         return self.df(f"""
-            SELECT {g} AS "group", theme_id, sum(n)::BIGINT AS count, count(DISTINCT article_id) AS docs
-            FROM hits WHERE {w} GROUP BY ALL""", p)
+            SELECT {g} AS "group", theme_id, sum(n)::BIGINT AS count, {docs} AS docs
+            FROM article_themes WHERE {w} GROUP BY ALL""", p)
 
     def chars_by(self, f: Filters | None, by: str = "province") -> pd.DataFrame:
         """group, chars, articles: the text each rate rests on."""
