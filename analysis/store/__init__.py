@@ -179,21 +179,6 @@ class Store(Reads):
                 cur.execute("ROLLBACK")
                 raise
 
-    def replace_hits(self, rows: dict[str, list], article_ids: list[str]) -> None:
-        with self._write_lock:
-            cur = self.cur()
-            cur.execute("BEGIN TRANSACTION")
-            try:
-                for table in ("hits", "article_themes"):
-                    cur.execute(f"DELETE FROM {table} WHERE article_id IN (SELECT unnest(?))", [article_ids])
-                self._append(cur, "hits", rows)
-                cur.execute(_SUM_HITS.format(src="(SELECT * FROM hits WHERE article_id IN (SELECT unnest(?)))"),
-                            [article_ids])
-                cur.execute("COMMIT")
-            except BaseException:
-                cur.execute("ROLLBACK")
-                raise
-
     def replace_all_hits(self, batches: Iterable[dict[str, list]]) -> None:
         """Recount: every hit row anew, in one transaction (a crash keeps the old counts).
 

@@ -265,10 +265,6 @@ class Reads:
     def pins(self) -> pd.DataFrame:
         return self.df("SELECT id, title, kind, data, source_line, filters, created_at FROM pins ORDER BY id")
 
-    def speakers(self, f: Filters | None = None) -> pd.DataFrame:
-        return self.df("""SELECT speaker, office, province, count(*) AS sections FROM sections
-                          WHERE speaker <> '' GROUP BY ALL ORDER BY sections DESC""")
-
     def paragraph_norms(self, article_ids: Sequence[str]) -> list[tuple]:
         return self.cur().execute(
             """SELECT article_id, idx, section_idx, province, date, source, norm FROM paragraphs
