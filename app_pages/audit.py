@@ -77,21 +77,28 @@ themes = pd.DataFrame({"主题": T["name"], "类别": T["category"], "词语数"
 st.dataframe(themes, key="au_themes", hide_index=True, height=420)
 dl(themes, "词典体检_各主题", "au_themes")
 
+
+
+def table_or_all_clear(title: str, df: pd.DataFrame, all_clear: str, caption: str, key: str) -> None:
+    """A finding as a table, or a green line when there is nothing to find."""
+    st.subheader(title)
+    if df.empty:
+        st.success(all_clear)
+    else:
+        st.caption(caption)
+        st.dataframe(df, key=key, hide_index=True)
+
+
 c1, c2 = st.columns(2)
 with c1:
-    st.subheader("没有命中的主题")
-    if a.unused.empty:
-        st.success("每个主题都至少命中一次。")
-    else:
-        st.caption("当前语料里一次也没出现：可以补充同义写法，或确认语料确实没谈到。")
-        st.dataframe(a.unused.rename(columns={"name": "主题", "category": "类别", "phrases": "词语数"})[
-            ["主题", "类别", "词语数"]], key="au_unused", hide_index=True)
+    table_or_all_clear(
+        "没有命中的主题",
+        a.unused.rename(columns={"name": "主题", "category": "类别", "phrases": "词语数"})[["主题", "类别", "词语数"]],
+        "每个主题都至少命中一次。", "当前语料里一次也没出现：可以补充同义写法，或确认语料确实没谈到。", "au_unused")
 with c2:
-    st.subheader("跨主题包含")
-    if a.nested.empty:
-        st.success("没有一个主题的词语包含在另一个主题的词语里。")
-    else:
-        st.caption("短词包含在另一个主题的长词里：长词匹配之处只计长词（最左最长）。")
-        st.dataframe(a.nested.rename(columns={"short": "短词", "short_theme": "短词主题", "long": "长词",
-                                              "long_theme": "长词主题", "long_count": "长词次数"}),
-                     key="au_nested", hide_index=True)
+    table_or_all_clear(
+        "跨主题包含",
+        a.nested.rename(columns={"short": "短词", "short_theme": "短词主题", "long": "长词",
+                                 "long_theme": "长词主题", "long_count": "长词次数"}),
+        "没有一个主题的词语包含在另一个主题的词语里。", "短词包含在另一个主题的长词里：长词匹配之处只计长词（最左最长）。",
+        "au_nested")
