@@ -424,7 +424,8 @@ def pptx_bytes(pins: list[Pin], made_on: dt.date | None = None, quotes: list[dic
         s = prs.slides.add_slide(prs.slide_layouts[6])  # blank
         body = s.shapes.add_textbox(Inches(1), Inches(1.2), W - Inches(2), Inches(4))
         _text(body.text_frame, f"“{q.get('text', '')}”", 28)
-        who = [str(q.get(k) or "") for k in ("speaker", "province", "source")]
+        where = f"《{q['title']}》" if q.get("title") else str(q.get("source") or "")  # an article beats a file name
+        who = [str(q.get("speaker") or ""), str(q.get("province") or ""), where]
         d = q.get("date")
         who.append(_zh_date(d) if isinstance(d, dt.date) else str(d or ""))
         line = "—— " + "，".join(w for w in who if w)
