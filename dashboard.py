@@ -1,26 +1,41 @@
 """政策主题看板：入口只做导航和共享的侧栏筛选，每页一个文件（app_pages/；不叫 pages/，以免触发 Streamlit 旧式多页模式）。"""
+
 import streamlit as st
 
 st.set_page_config(page_title="政策主题看板", page_icon=":material/dashboard:", layout="wide")
 
-from app_pages import _state as S  # noqa: E402  (after set_page_config)
+from app_pages import _state as S
 
 PAGES = {
     "分析": [
-        st.Page("app_pages/overview.py", title="总览", icon=":material/dashboard:", url_path="overview", default=True),
+        st.Page(
+            "app_pages/overview.py",
+            title="总览",
+            icon=":material/dashboard:",
+            url_path="overview",
+            default=True,
+        ),
         st.Page("app_pages/themes.py", title="主题", icon=":material/search:", url_path="themes"),
-        st.Page("app_pages/compare.py", title="省份对比", icon=":material/compare_arrows:", url_path="compare"),
+        st.Page(
+            "app_pages/compare.py", title="省份对比", icon=":material/compare_arrows:", url_path="compare"
+        ),
         st.Page("app_pages/wordcloud.py", title="词云", icon=":material/cloud:", url_path="wordcloud"),
         st.Page("app_pages/articles.py", title="文章", icon=":material/article:", url_path="articles"),
     ],
     "洞察": [
-        st.Page("app_pages/emerging.py", title="新词发现", icon=":material/trending_up:", url_path="emerging"),
-        st.Page("app_pages/speakers.py", title="讲话人", icon=":material/record_voice_over:", url_path="speakers"),
+        st.Page(
+            "app_pages/emerging.py", title="新词发现", icon=":material/trending_up:", url_path="emerging"
+        ),
+        st.Page(
+            "app_pages/speakers.py", title="讲话人", icon=":material/record_voice_over:", url_path="speakers"
+        ),
         st.Page("app_pages/audit.py", title="词典体检", icon=":material/fact_check:", url_path="audit"),
     ],
     "管理": [
         st.Page("app_pages/corpus.py", title="语料管理", icon=":material/upload_file:", url_path="corpus"),
-        st.Page("app_pages/dictionary.py", title="主题词典", icon=":material/menu_book:", url_path="dictionary"),
+        st.Page(
+            "app_pages/dictionary.py", title="主题词典", icon=":material/menu_book:", url_path="dictionary"
+        ),
     ],
     "会议": [
         st.Page("app_pages/present.py", title="演示模式", icon=":material/slideshow:", url_path="present"),

@@ -6,6 +6,7 @@ theme's phrase, where the longer one wins; a two-character phrase, the usual sou
 false hits). Per theme: the same totals, phrases without hits, and whether the theme was
 seen at all. All from stored hits; no recount.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -23,7 +24,9 @@ INSIDE_SHARE = 0.25  # from this share of occurrences inside longer words, a phr
 
 @dataclass
 class Audit:
-    themes: pd.DataFrame  # id, name, category, phrases, count, docs, provinces, first_seen, last_seen, unused_phrases
+    themes: (
+        pd.DataFrame
+    )  # id, name, category, phrases, count, docs, provinces, first_seen, last_seen, unused_phrases
     phrases: pd.DataFrame  # theme_id, theme, category, phrase, count, docs, provinces, first_seen, last_seen, contexts, inside, notes
     unused: pd.DataFrame  # themes with no hits: id, name, category, phrases
     nested: pd.DataFrame  # short, short_theme, long, long_theme, long_count
@@ -32,12 +35,18 @@ class Audit:
 def nestings(meta: pd.DataFrame) -> pd.DataFrame:
     """Every phrase that sits inside another theme's phrase: short, short_theme, long, long_theme."""
     owner = {p: t for t, ps in zip(meta["id"], meta["phrases"]) if ps is not None for p in ps}
-    rows = [(s, owner[s], lng, owner[lng]) for s in owner for lng in owner
-            if s != lng and s in lng and owner[s] != owner[lng]]
+    rows = [
+        (s, owner[s], lng, owner[lng])
+        for s in owner
+        for lng in owner
+        if s != lng and s in lng and owner[s] != owner[lng]
+    ]
     return pd.DataFrame(sorted(rows), columns=["short", "short_theme", "long", "long_theme"])
 
 
-def _contexts(samples: pd.DataFrame, matcher=None, per_phrase: int = CONTEXTS) -> dict[tuple[str, str], list[str]]:
+def _contexts(
+    samples: pd.DataFrame, matcher=None, per_phrase: int = CONTEXTS
+) -> dict[tuple[str, str], list[str]]:
     """(theme_id, phrase) -> up to per_phrase "前文【词】后文" lines where it was counted."""
     out: dict[tuple[str, str], list[str]] = {}
     for r in samples.itertuples(index=False):
@@ -48,7 +57,7 @@ def _contexts(samples: pd.DataFrame, matcher=None, per_phrase: int = CONTEXTS) -
         norm = r.norm or ""
         if matcher is not None:  # the very spot the dictionary counted (leftmost-longest)
             spans = [(s, e) for s, e, tid, ph in matcher.spans(norm) if tid == r.theme_id and ph == r.phrase]
-            found = [(norm[max(0, s - WIDTH):s], r.phrase, norm[e:e + WIDTH]) for s, e in spans[:1]]
+            found = [(norm[max(0, s - WIDTH) : s], r.phrase, norm[e : e + WIDTH]) for s, e in spans[:1]]
         else:
             found = list(kwic(norm, r.phrase, WIDTH))[:1]
         for before, match, after in found:
@@ -56,7 +65,9 @@ def _contexts(samples: pd.DataFrame, matcher=None, per_phrase: int = CONTEXTS) -
     return out
 
 
-def inside_words(samples: pd.DataFrame, phrases: list[str], cut) -> tuple[dict[str, list[tuple[str, int]]], dict[str, int]]:
+def inside_words(
+    samples: pd.DataFrame, phrases: list[str], cut
+) -> tuple[dict[str, list[tuple[str, int]]], dict[str, int]]:
     """(phrase -> the longer words of the segmentation it occurred inside, most frequent
     first (法治 in 法治化, 依法治理; 消费 in 消费者), phrase -> occurrences read)."""
     wanted = set(phrases)
@@ -70,8 +81,9 @@ def inside_words(samples: pd.DataFrame, phrases: list[str], cut) -> tuple[dict[s
                 total[ph] = total.get(ph, 0) + 1
                 if tok != ph:
                     seen.setdefault(ph, {})[tok] = seen.setdefault(ph, {}).get(tok, 0) + 1
-    return {ph: sorted(((w, n) for w, n in seen.get(ph, {}).items()), key=lambda x: (-x[1], x[0]))
-            for ph in total}, total
+    return {
+        ph: sorted(((w, n) for w, n in seen.get(ph, {}).items()), key=lambda x: (-x[1], x[0])) for ph in total
+    }, total
 
 
 def audit(store, f: Filters | None = None, matcher=None, per_phrase: int = CONTEXTS) -> Audit:
@@ -103,9 +115,16 @@ def audit(store, f: Filters | None = None, matcher=None, per_phrase: int = CONTE
     nest["long_count"] = [int(long_counts.get(x, 0)) for x in nest["long"]]
     nest["short_theme"] = nest["short_theme"].map(names)
     nest["long_theme"] = nest["long_theme"].map(names)
-    inside = nest.groupby("short").apply(
-        lambda g: "、".join(f"“{lng}”（{t}）" for lng, t in zip(g["long"], g["long_theme"])), include_groups=False
-    ).to_dict() if len(nest) else {}
+    inside = (
+        nest.groupby("short")
+        .apply(
+            lambda g: "、".join(f"“{lng}”（{t}）" for lng, t in zip(g["long"], g["long_theme"])),
+            include_groups=False,
+        )
+        .to_dict()
+        if len(nest)
+        else {}
+    )
     flags = []
     for p, c in zip(phrases["phrase"], phrases["count"]):
         fl = []
@@ -119,11 +138,27 @@ def audit(store, f: Filters | None = None, matcher=None, per_phrase: int = CONTE
             fl.append("两字词，请看例句核对是否误计")
         flags.append("；".join(fl))
     phrases["notes"] = flags
-    phrases = phrases[["theme_id", "theme", "category", "phrase", "count", "docs", "provinces", "first_seen",
-                       "last_seen", "contexts", "inside", "notes"]]
+    phrases = phrases[
+        [
+            "theme_id",
+            "theme",
+            "category",
+            "phrase",
+            "count",
+            "docs",
+            "provinces",
+            "first_seen",
+            "last_seen",
+            "contexts",
+            "inside",
+            "notes",
+        ]
+    ]
 
     per_theme = store.hit_stats(f, "theme").rename(columns={"theme_id": "id"})
-    themes = meta[["id", "name", "category"]].assign(phrases=[len(p) if p is not None else 0 for p in meta["phrases"]])
+    themes = meta[["id", "name", "category"]].assign(
+        phrases=[len(p) if p is not None else 0 for p in meta["phrases"]]
+    )
     themes = themes.merge(per_theme, on="id", how="left")
     for col in ("first_seen", "last_seen"):
         themes[col] = [d.date() if hasattr(d, "date") and not pd.isna(d) else None for d in themes[col]]

@@ -6,6 +6,7 @@ real pipeline attributes and dates it. Everything runs through the real code pat
 (Engine.ingest_paths, Engine.recount, queries.*) on a temporary store; the notebook
 baseline (jieba + Counter) runs on the same articles, on a sample when N is large.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -26,9 +27,39 @@ from .models import Filters, Theme
 from .normalize import compact, split_paragraphs
 from .settings import SAMPLES_DIR
 
-PROVINCES = ("北京", "天津", "河北", "山西", "内蒙古", "辽宁", "吉林", "黑龙江", "上海", "江苏", "浙江",
-             "安徽", "福建", "江西", "山东", "河南", "湖北", "湖南", "广东", "广西", "海南", "重庆",
-             "四川", "贵州", "云南", "西藏", "陕西", "甘肃", "青海", "宁夏", "新疆")
+PROVINCES = (
+    "北京",
+    "天津",
+    "河北",
+    "山西",
+    "内蒙古",
+    "辽宁",
+    "吉林",
+    "黑龙江",
+    "上海",
+    "江苏",
+    "浙江",
+    "安徽",
+    "福建",
+    "江西",
+    "山东",
+    "河南",
+    "湖北",
+    "湖南",
+    "广东",
+    "广西",
+    "海南",
+    "重庆",
+    "四川",
+    "贵州",
+    "云南",
+    "西藏",
+    "陕西",
+    "甘肃",
+    "青海",
+    "宁夏",
+    "新疆",
+)
 BASELINE_SAMPLE = 2000
 QUERY_REPEATS = 15
 FILES_PER_DIR = 1000
@@ -41,7 +72,7 @@ def sample_paragraphs(folder: Path = SAMPLES_DIR) -> list[str]:
     out = []
     for f in sorted(folder.glob("*.txt")):
         for par in split_paragraphs(f.read_text(encoding="utf-8")):
-            if par.startswith(("#", "【")) or "年" in par[:12] and "月" in par[:14] and "日" in par[:16]:
+            if par.startswith(("#", "【")) or ("年" in par[:12] and "月" in par[:14] and "日" in par[:16]):
                 continue
             if len(par) >= 20:
                 out.append(par)
@@ -76,8 +107,11 @@ def free_phrases(themes: list[Theme]) -> list[str]:
         for q in phrases:
             if q == p:
                 continue
-            if p in q or q in p or any(p.endswith(q[:k]) or q.endswith(p[:k])
-                                       for k in range(1, min(len(p), len(q)))):
+            if (
+                p in q
+                or q in p
+                or any(p.endswith(q[:k]) or q.endswith(p[:k]) for k in range(1, min(len(p), len(q))))
+            ):
                 clash = True
                 break
         if not clash:
@@ -190,10 +224,13 @@ def dashboard_queries(store, themes: list[Theme]) -> dict[str, Callable[[], obje
         distinctive_words = None
     if distinctive_words is not None:
         qs["distinctive_广东_江苏"] = lambda: distinctive_words(
-            store, Filters(provinces=("广东",)), Filters(provinces=("江苏",)))
+            store, Filters(provinces=("广东",)), Filters(provinces=("江苏",))
+        )
     else:
-        qs["distinctive_广东_江苏"] = lambda: (store.word_totals(Filters(provinces=("广东",)), 300),
-                                             store.word_totals(Filters(provinces=("江苏",)), 300))
+        qs["distinctive_广东_江苏"] = lambda: (
+            store.word_totals(Filters(provinces=("广东",)), 300),
+            store.word_totals(Filters(provinces=("江苏",)), 300),
+        )
     return qs
 
 
@@ -233,11 +270,17 @@ def run(n: int, seed: int = 1, workers: int | None = None, log: Callable[[str], 
         stored = store.phrase_totals()
         log(f"count: {count_s:.2f} s (+{fetch_s:.2f} s fetch)")
         counts_match = all(totals.get(p, 0) == expected.get(p, 0) == stored.get(p, 0) for p in phrases)
-        mismatches = {p: (expected.get(p, 0), totals.get(p, 0), stored.get(p, 0)) for p in phrases
-                      if not totals.get(p, 0) == expected.get(p, 0) == stored.get(p, 0)}
+        mismatches = {
+            p: (expected.get(p, 0), totals.get(p, 0), stored.get(p, 0))
+            for p in phrases
+            if not totals.get(p, 0) == expected.get(p, 0) == stored.get(p, 0)
+        }
 
-        sample = paths if len(paths) <= BASELINE_SAMPLE else \
-            [paths[i] for i in sorted(random.Random(seed).sample(range(len(paths)), BASELINE_SAMPLE))]
+        sample = (
+            paths
+            if len(paths) <= BASELINE_SAMPLE
+            else [paths[i] for i in sorted(random.Random(seed).sample(range(len(paths)), BASELINE_SAMPLE))]
+        )
         base_s, _ = notebook_baseline(sample, themes)
         scaled = len(sample) < len(paths)
         baseline_s = base_s * len(paths) / len(sample)
@@ -302,8 +345,7 @@ def _segmenter_backend() -> str:
 
 def main(args) -> int:
     verbose = args.format != "json"
-    out = run(args.articles, args.seed,
-              log=(lambda msg: print(msg, file=sys.stderr)) if verbose else None)
+    out = run(args.articles, args.seed, log=(lambda msg: print(msg, file=sys.stderr)) if verbose else None)
     if args.format == "json":
         print(json.dumps(out, ensure_ascii=False))
         return 0 if out["counts_match"] else 1
@@ -312,6 +354,10 @@ def main(args) -> int:
             for k, v in value.items():
                 print(f"{key}.{k}\t{v}")
         else:
-            label = f"{key} (scaled from {out['baseline_sample']} articles)" if key == "baseline_s" and out["baseline_scaled"] else key
+            label = (
+                f"{key} (scaled from {out['baseline_sample']} articles)"
+                if key == "baseline_s" and out["baseline_scaled"]
+                else key
+            )
             print(f"{label}\t{value}")
     return 0 if out["counts_match"] else 1

@@ -4,6 +4,7 @@ Every figure: the Simplified-Chinese font family (Chromium and browsers otherwis
 Japanese glyph shapes), a Chinese title, white background, and a source line at the
 bottom so a chart copied into an article still says where it came from.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -26,8 +27,18 @@ BAR_COLOR = "#1f5fa8"
 NO_DATA_COLOR = "#d9d9d9"
 # Twelve colours that stay readable on white (no pale yellows), for series and words.
 PALETTE = [
-    "#1f5fa8", "#c0392b", "#2e8b57", "#d35400", "#6c3483", "#00838f",
-    "#8e6c1f", "#ad1457", "#37474f", "#5b8c00", "#283593", "#a0522d",
+    "#1f5fa8",
+    "#c0392b",
+    "#2e8b57",
+    "#d35400",
+    "#6c3483",
+    "#00838f",
+    "#8e6c1f",
+    "#ad1457",
+    "#37474f",
+    "#5b8c00",
+    "#283593",
+    "#a0522d",
 ]
 # Light blue to navy: the lowest value is still visibly a tile, not white space.
 SEQUENTIAL = [[0.0, "#dbe9f6"], [0.5, "#6baed6"], [1.0, "#08306b"]]
@@ -35,9 +46,21 @@ HEAT_SCALE = "Blues"
 LABELLED_BARS_MAX = 24  # beyond this many bars in a grouped chart, values go to the hover only
 
 COLUMN_NAMES = {
-    "count": "次数", "per_10k": "每万字频次", "docs": "出现文章数", "articles": "文章数",
-    "chars": "字数", "group": "分组", "theme": "主题", "province": "省份", "month": "月份",
-    "value": "数值", "word": "词语", "label": "", "series": "", "x": "", "z": "显著性",
+    "count": "次数",
+    "per_10k": "每万字频次",
+    "docs": "出现文章数",
+    "articles": "文章数",
+    "chars": "字数",
+    "group": "分组",
+    "theme": "主题",
+    "province": "省份",
+    "month": "月份",
+    "value": "数值",
+    "word": "词语",
+    "label": "",
+    "series": "",
+    "x": "",
+    "z": "显著性",
 }
 
 
@@ -80,29 +103,50 @@ def _category_axis(labels: Iterable[str], plot_width: float = 1000) -> tuple[int
     return -40, int(widest * math.sin(math.radians(40)) + TICK_FONT + 12)
 
 
-def _style(fig: go.Figure, title: str, source: str, bottom: int, legend: bool = False,
-           height: int | None = None) -> go.Figure:
+def _style(
+    fig: go.Figure, title: str, source: str, bottom: int, legend: bool = False, height: int | None = None
+) -> go.Figure:
     """Shared look; bottom = pixels the x axis (ticks and title) needs under the plot."""
     fig.update_layout(
         template="plotly_white",
         font=dict(family=CJK_FAMILY, size=BASE_FONT, color="#222222"),
         title=dict(text=title, x=0.01, xanchor="left", font=dict(size=TITLE_FONT, family=CJK_FAMILY)),
-        paper_bgcolor="white", plot_bgcolor="white",
+        paper_bgcolor="white",
+        plot_bgcolor="white",
         margin=dict(l=20, r=30, t=110 if legend else 70, b=bottom + 44),
         showlegend=legend,
         hoverlabel=dict(font_family=CJK_FAMILY),
         meta=dict(bottom=bottom),
     )
     if legend:
-        fig.update_layout(legend=dict(orientation="h", x=0, xanchor="left", y=1.02, yanchor="bottom",
-                                      title_text="", font=dict(size=TICK_FONT + 1)))
+        fig.update_layout(
+            legend=dict(
+                orientation="h",
+                x=0,
+                xanchor="left",
+                y=1.02,
+                yanchor="bottom",
+                title_text="",
+                font=dict(size=TICK_FONT + 1),
+            )
+        )
     if height:
         fig.update_layout(height=height)
     fig.update_xaxes(tickfont=dict(size=TICK_FONT), title_font=dict(size=TICK_FONT + 1))
     fig.update_yaxes(tickfont=dict(size=TICK_FONT), title_font=dict(size=TICK_FONT + 1))
-    fig.add_annotation(text=source_line(source), name="source", showarrow=False,
-                       xref="paper", yref="paper", x=0, y=0, xanchor="left", yanchor="top",
-                       yshift=-(bottom + 6), font=dict(size=13, color="#666666", family=CJK_FAMILY))
+    fig.add_annotation(
+        text=source_line(source),
+        name="source",
+        showarrow=False,
+        xref="paper",
+        yref="paper",
+        x=0,
+        y=0,
+        xanchor="left",
+        yanchor="top",
+        yshift=-(bottom + 6),
+        font=dict(size=13, color="#666666", family=CJK_FAMILY),
+    )
     return fig
 
 
@@ -111,8 +155,16 @@ def _source_annotation(fig: go.Figure):
 
 
 # ---------------------------------------------------------------- bars and lines
-def bar_ranking(df: pd.DataFrame, label: str, value: str, title: str, source: str = "",
-                horizontal: bool = True, value_label: str | None = None, color: str = BAR_COLOR) -> go.Figure:
+def bar_ranking(
+    df: pd.DataFrame,
+    label: str,
+    value: str,
+    title: str,
+    source: str = "",
+    horizontal: bool = True,
+    value_label: str | None = None,
+    color: str = BAR_COLOR,
+) -> go.Figure:
     """A ranking, largest first (on top when horizontal), each bar labelled with its value."""
     d = df[[label, value]].copy()
     d[value] = pd.to_numeric(d[value], errors="coerce").fillna(0)
@@ -122,17 +174,36 @@ def bar_ranking(df: pd.DataFrame, label: str, value: str, title: str, source: st
     axis_title = value_label if value_label is not None else display_name(value)
     text = [fmt_number(v) for v in vals]
     if horizontal:
-        fig = go.Figure(go.Bar(y=labels, x=vals, orientation="h", marker_color=color, text=text,
-                               textposition="outside", cliponaxis=False, constraintext="none",
-                               hovertemplate="%{y}：%{x}<extra></extra>"))
+        fig = go.Figure(
+            go.Bar(
+                y=labels,
+                x=vals,
+                orientation="h",
+                marker_color=color,
+                text=text,
+                textposition="outside",
+                cliponaxis=False,
+                constraintext="none",
+                hovertemplate="%{y}：%{x}<extra></extra>",
+            )
+        )
         fig.update_yaxes(categoryorder="array", categoryarray=labels[::-1], automargin=True)
         fig.update_xaxes(title_text=axis_title, rangemode="tozero", showgrid=True, gridcolor="#eeeeee")
         bottom = 26 + (30 if axis_title else 0)
         height = max(360, 150 + bottom + 30 * len(labels))
     else:
-        fig = go.Figure(go.Bar(x=labels, y=vals, marker_color=color, text=text,
-                               textposition="outside", cliponaxis=False, constraintext="none",
-                               hovertemplate="%{x}：%{y}<extra></extra>"))
+        fig = go.Figure(
+            go.Bar(
+                x=labels,
+                y=vals,
+                marker_color=color,
+                text=text,
+                textposition="outside",
+                cliponaxis=False,
+                constraintext="none",
+                hovertemplate="%{x}：%{y}<extra></extra>",
+            )
+        )
         angle, bottom = _category_axis(labels)
         fig.update_xaxes(categoryorder="array", categoryarray=labels, tickangle=angle, automargin=True)
         fig.update_yaxes(title_text=axis_title, rangemode="tozero", gridcolor="#eeeeee")
@@ -140,8 +211,15 @@ def bar_ranking(df: pd.DataFrame, label: str, value: str, title: str, source: st
     return _style(fig, title, source, bottom, height=height)
 
 
-def grouped_bars(df: pd.DataFrame, group: str, series: str, value: str, title: str, source: str = "",
-                 value_label: str | None = None) -> go.Figure:
+def grouped_bars(
+    df: pd.DataFrame,
+    group: str,
+    series: str,
+    value: str,
+    title: str,
+    source: str = "",
+    value_label: str | None = None,
+) -> go.Figure:
     """Bars per group side by side (one colour per series) on one shared value axis."""
     d = df[[group, series, value]].copy()
     d[value] = pd.to_numeric(d[value], errors="coerce").fillna(0)
@@ -154,20 +232,40 @@ def grouped_bars(df: pd.DataFrame, group: str, series: str, value: str, title: s
         by_group = dict(zip(part[group].astype(str), part[value]))
         vals = [by_group.get(g, 0) for g in groups]
         text = [fmt_number(v) if labelled and v else "" for v in vals]
-        fig.add_trace(go.Bar(name=name, x=groups, y=vals, marker_color=PALETTE[i % len(PALETTE)],
-                             text=text, textposition="outside", cliponaxis=False, constraintext="none",
-                             textfont=dict(size=TICK_FONT - 1),
-                             hovertemplate=f"{name}<br>%{{x}}：%{{y}}<extra></extra>"))
+        fig.add_trace(
+            go.Bar(
+                name=name,
+                x=groups,
+                y=vals,
+                marker_color=PALETTE[i % len(PALETTE)],
+                text=text,
+                textposition="outside",
+                cliponaxis=False,
+                constraintext="none",
+                textfont=dict(size=TICK_FONT - 1),
+                hovertemplate=f"{name}<br>%{{x}}：%{{y}}<extra></extra>",
+            )
+        )
     angle, bottom = _category_axis(groups)
     fig.update_layout(barmode="group", bargap=0.25, bargroupgap=0.05)
     fig.update_xaxes(categoryorder="array", categoryarray=groups, tickangle=angle)
-    fig.update_yaxes(title_text=value_label if value_label is not None else display_name(value),
-                     rangemode="tozero", gridcolor="#eeeeee")
+    fig.update_yaxes(
+        title_text=value_label if value_label is not None else display_name(value),
+        rangemode="tozero",
+        gridcolor="#eeeeee",
+    )
     return _style(fig, title, source, bottom, legend=True, height=500 + max(0, bottom - 26))
 
 
-def trend_lines(df: pd.DataFrame, x: str, y: str, series: str, title: str, source: str = "",
-                value_label: str | None = None) -> go.Figure:
+def trend_lines(
+    df: pd.DataFrame,
+    x: str,
+    y: str,
+    series: str,
+    title: str,
+    source: str = "",
+    value_label: str | None = None,
+) -> go.Figure:
     """One line with markers per series; x kept as written (2025-03, not 'Mar 2025')."""
     d = df[[x, y, series]].copy()
     d[y] = pd.to_numeric(d[y], errors="coerce")
@@ -176,13 +274,24 @@ def trend_lines(df: pd.DataFrame, x: str, y: str, series: str, title: str, sourc
     fig = go.Figure()
     for i, (name, part) in enumerate(d.groupby(series, sort=False)):
         part = part.set_index(x).reindex(xs)
-        fig.add_trace(go.Scatter(name=str(name), x=xs, y=part[y].tolist(), mode="lines+markers",
-                                 line=dict(width=3, color=PALETTE[i % len(PALETTE)]), marker=dict(size=8),
-                                 hovertemplate=f"{name}<br>%{{x}}：%{{y}}<extra></extra>"))
+        fig.add_trace(
+            go.Scatter(
+                name=str(name),
+                x=xs,
+                y=part[y].tolist(),
+                mode="lines+markers",
+                line=dict(width=3, color=PALETTE[i % len(PALETTE)]),
+                marker=dict(size=8),
+                hovertemplate=f"{name}<br>%{{x}}：%{{y}}<extra></extra>",
+            )
+        )
     angle, bottom = _category_axis(xs)
     fig.update_xaxes(type="category", categoryorder="array", categoryarray=xs, tickangle=angle)
-    fig.update_yaxes(title_text=value_label if value_label is not None else display_name(y),
-                     rangemode="tozero", gridcolor="#eeeeee")
+    fig.update_yaxes(
+        title_text=value_label if value_label is not None else display_name(y),
+        rangemode="tozero",
+        gridcolor="#eeeeee",
+    )
     return _style(fig, title, source, bottom, legend=True, height=480 + max(0, bottom - 26))
 
 
@@ -193,11 +302,21 @@ def heatmap(matrix: pd.DataFrame, title: str, source: str = "", value_label: str
     cols = [str(c) for c in m.columns]
     z = m.to_numpy(dtype=float)
     template = "%{z:,.0f}" if _all_whole(z.ravel()) else "%{z:.2f}"
-    fig = go.Figure(go.Heatmap(
-        z=z, x=cols, y=rows, colorscale=HEAT_SCALE, zmin=0, xgap=2, ygap=2,
-        texttemplate=template, textfont=dict(size=TICK_FONT),
-        colorbar=dict(title=dict(text=value_label), thickness=14),
-        hovertemplate=f"%{{y}} · %{{x}}<br>{value_label}：%{{z}}<extra></extra>"))
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=cols,
+            y=rows,
+            colorscale=HEAT_SCALE,
+            zmin=0,
+            xgap=2,
+            ygap=2,
+            texttemplate=template,
+            textfont=dict(size=TICK_FONT),
+            colorbar=dict(title=dict(text=value_label), thickness=14),
+            hovertemplate=f"%{{y}} · %{{x}}<br>{value_label}：%{{z}}<extra></extra>",
+        )
+    )
     angle, bottom = _category_axis(cols, plot_width=max(600, 80 * len(cols)))
     fig.update_xaxes(tickangle=angle, showgrid=False, type="category")
     fig.update_yaxes(autorange="reversed", showgrid=False, type="category", automargin=True)
@@ -224,8 +343,14 @@ def province_aliases() -> dict[str, str]:
     return out
 
 
-def china_map(values: pd.DataFrame, province: str, value: str, title: str, source: str = "",
-              value_label: str | None = None) -> go.Figure:
+def china_map(
+    values: pd.DataFrame,
+    province: str,
+    value: str,
+    title: str,
+    source: str = "",
+    value_label: str | None = None,
+) -> go.Figure:
     """Tile-grid map: every provincial-level unit a square at its rough place, coloured by value.
 
     All 34 units (31 mainland, 香港, 澳门, 台湾) are always drawn; those without data are
@@ -248,13 +373,32 @@ def china_map(values: pd.DataFrame, province: str, value: str, title: str, sourc
             colour[r][c] = vals[short]
     top = max(vals.values(), default=0) or 1
     fig = go.Figure()
-    fig.add_trace(go.Heatmap(z=base, colorscale=[[0, NO_DATA_COLOR], [1, NO_DATA_COLOR]], showscale=False,
-                             xgap=4, ygap=4, hoverinfo="skip", name="底图"))
-    fig.add_trace(go.Heatmap(z=colour, colorscale=SEQUENTIAL, zmin=0, zmax=top, xgap=4, ygap=4,
-                             colorbar=dict(title=dict(text=label), thickness=14, len=0.7),
-                             hoverinfo="skip", name="数值"))
+    fig.add_trace(
+        go.Heatmap(
+            z=base,
+            colorscale=[[0, NO_DATA_COLOR], [1, NO_DATA_COLOR]],
+            showscale=False,
+            xgap=4,
+            ygap=4,
+            hoverinfo="skip",
+            name="底图",
+        )
+    )
+    fig.add_trace(
+        go.Heatmap(
+            z=colour,
+            colorscale=SEQUENTIAL,
+            zmin=0,
+            zmax=top,
+            xgap=4,
+            ygap=4,
+            colorbar=dict(title=dict(text=label), thickness=14, len=0.7),
+            hoverinfo="skip",
+            name="数值",
+        )
+    )
     texts, colors, hovers = [], [], []
-    for short, r, c in grid.itertuples(index=False):
+    for short, _r, _c in grid.itertuples(index=False):
         if short in vals:
             texts.append(f"{short}<br>{fmt_number(vals[short])}")
             colors.append("white" if vals[short] / top > 0.55 else "#1a1a1a")
@@ -263,26 +407,45 @@ def china_map(values: pd.DataFrame, province: str, value: str, title: str, sourc
             texts.append(short)
             colors.append("#555555")
             hovers.append(f"{short}：无数据")
-    fig.add_trace(go.Scatter(x=grid["col"].tolist(), y=grid["row"].tolist(), mode="text", text=texts,
-                             textfont=dict(size=13, color=colors, family=CJK_FAMILY),
-                             customdata=grid["short"].tolist(), hovertext=hovers, hoverinfo="text",
-                             name="tiles"))
+    fig.add_trace(
+        go.Scatter(
+            x=grid["col"].tolist(),
+            y=grid["row"].tolist(),
+            mode="text",
+            text=texts,
+            textfont=dict(size=13, color=colors, family=CJK_FAMILY),
+            customdata=grid["short"].tolist(),
+            hovertext=hovers,
+            hoverinfo="text",
+            name="tiles",
+        )
+    )
     fig.update_xaxes(visible=False, range=[-0.5, n_cols - 0.5], constrain="domain")
     fig.update_yaxes(visible=False, range=[n_rows - 0.5, -0.5], scaleanchor="x", scaleratio=1)
     missing = [s for s in grid["short"] if s not in vals]
     fig = _style(fig, title, source, bottom=8, height=620)
     if missing and vals:
-        fig.add_annotation(text="灰色：所选范围内无数据", showarrow=False, xref="paper", yref="paper",
-                           x=1, y=0, xanchor="right", yanchor="top", yshift=-14,
-                           font=dict(size=13, color="#666666", family=CJK_FAMILY))
+        fig.add_annotation(
+            text="灰色：所选范围内无数据",
+            showarrow=False,
+            xref="paper",
+            yref="paper",
+            x=1,
+            y=0,
+            xanchor="right",
+            yanchor="top",
+            yshift=-14,
+            font=dict(size=13, color="#666666", family=CJK_FAMILY),
+        )
     return fig
 
 
 # ---------------------------------------------------------------- word clouds
 def word_colors(words: Iterable[str]) -> dict[str, str]:
     """A colour per word from its MD5 hash (stable across runs, unlike hash())."""
-    return {w: PALETTE[int(hashlib.md5(str(w).encode("utf-8")).hexdigest()[:8], 16) % len(PALETTE)]
-            for w in words}
+    return {
+        w: PALETTE[int(hashlib.md5(str(w).encode("utf-8")).hexdigest()[:8], 16) % len(PALETTE)] for w in words
+    }
 
 
 def _message_image(text: str, width: int, height: int) -> Image.Image:
@@ -290,13 +453,20 @@ def _message_image(text: str, width: int, height: int) -> Image.Image:
     draw = ImageDraw.Draw(img)
     font = ImageFont.truetype(str(cjk_font_path()), max(14, min(width, height) // 14))
     box = draw.textbbox((0, 0), text, font=font)
-    draw.text(((width - (box[2] - box[0])) / 2, (height - (box[3] - box[1])) / 2), text, fill="#888888", font=font)
+    draw.text(
+        ((width - (box[2] - box[0])) / 2, (height - (box[3] - box[1])) / 2), text, fill="#888888", font=font
+    )
     return img
 
 
-def wordcloud_image(freqs: dict[str, float], width: int = 800, height: int = 500,
-                    colors: dict[str, str] | None = None, max_words: int = 150,
-                    random_state: int = 7) -> Image.Image:
+def wordcloud_image(
+    freqs: dict[str, float],
+    width: int = 800,
+    height: int = 500,
+    colors: dict[str, str] | None = None,
+    max_words: int = 150,
+    random_state: int = 7,
+) -> Image.Image:
     """A horizontal-only Chinese word cloud; the same word gets the same colour everywhere."""
     from wordcloud import WordCloud
 
@@ -310,9 +480,19 @@ def wordcloud_image(freqs: dict[str, float], width: int = 800, height: int = 500
     def colour(word, *args, **kwargs):
         return palette.get(word, PALETTE[0])
 
-    wc = WordCloud(font_path=str(cjk_font_path()), width=width, height=height, background_color="white",
-                   prefer_horizontal=1.0, random_state=random_state, color_func=colour,
-                   max_words=max_words, margin=4, relative_scaling=0.5, collocations=False)
+    wc = WordCloud(
+        font_path=str(cjk_font_path()),
+        width=width,
+        height=height,
+        background_color="white",
+        prefer_horizontal=1.0,
+        random_state=random_state,
+        color_func=colour,
+        max_words=max_words,
+        margin=4,
+        relative_scaling=0.5,
+        collocations=False,
+    )
     wc.generate_from_frequencies(freqs)
     return wc.to_image()
 
@@ -330,7 +510,9 @@ def figure_from_pin(kind: str, data: pd.DataFrame, title: str, source: str) -> g
     if kind == "line":
         return trend_lines(data, "x", "value", "series", title, source, value_label="")
     if kind == "heatmap":
-        m = data.pivot_table(index="row", columns="col", values="value", aggfunc="sum", fill_value=0, sort=False)
+        m = data.pivot_table(
+            index="row", columns="col", values="value", aggfunc="sum", fill_value=0, sort=False
+        )
         return heatmap(m, title, source, value_label="数值")
     if kind == "map":
         return china_map(data, "province", "value", title, source, value_label="")
@@ -341,8 +523,9 @@ def presentation_style(fig: go.Figure) -> go.Figure:
     """A copy with meeting-screen sizes: title 34, ticks 20, labels 18."""
     fig = go.Figure(fig)
     scale = 20 / TICK_FONT
-    fig.update_layout(font_size=20, title_font_size=34, legend_font_size=20,
-                      margin_t=(fig.layout.margin.t or 70) + 20)
+    fig.update_layout(
+        font_size=20, title_font_size=34, legend_font_size=20, margin_t=(fig.layout.margin.t or 70) + 20
+    )
     fig.update_xaxes(tickfont_size=20, title_font_size=20)
     fig.update_yaxes(tickfont_size=20, title_font_size=20)
     for trace in fig.data:

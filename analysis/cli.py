@@ -1,4 +1,5 @@
 """`python -m analysis …`: the command line, thin over engine/queries (same code as the pages)."""
+
 from __future__ import annotations
 
 import argparse
@@ -44,7 +45,10 @@ def cmd_ingest(args) -> int:
         print(r.line())
     new = sum(r.status == "新增" for r in results)
     failed = sum(r.status == "失败" for r in results)
-    print(f"共 {len(results)} 个文件：新增 {new}，已存在 {len(results) - new - failed}，失败 {failed}", file=sys.stderr)
+    print(
+        f"共 {len(results)} 个文件：新增 {new}，已存在 {len(results) - new - failed}，失败 {failed}",
+        file=sys.stderr,
+    )
     return 1 if failed else 0
 
 
@@ -60,7 +64,10 @@ def _ingest_via_dashboard(args):
     print("数据库正被看板使用：文件已交给看板导入，等待结果…", file=sys.stderr)
     rows = wait_for_results(job, args.wait)
     if rows is None:
-        print(f"看板在 {args.wait:.0f} 秒内没有处理（看板可能已关闭）；文件留在 {job}，看板下次启动时会导入", file=sys.stderr)
+        print(
+            f"看板在 {args.wait:.0f} 秒内没有处理（看板可能已关闭）；文件留在 {job}，看板下次启动时会导入",
+            file=sys.stderr,
+        )
         return None
     return [Result(**r) for r in rows]
 
@@ -117,12 +124,22 @@ def cmd_emerging(args) -> int:
     from .emerging import emerging
 
     eng = _engine(args)
-    r = emerging(eng.store, Filters(), by=args.by, split=args.split, province=args.province, top=args.top,
-                 min_count=args.min_count)
+    r = emerging(
+        eng.store,
+        Filters(),
+        by=args.by,
+        split=args.split,
+        province=args.province,
+        top=args.top,
+        min_count=args.min_count,
+    )
     df = r.table.drop(columns=["trend"]).assign(examples=[" ｜ ".join(x) for x in r.table["examples"]])
     df = df.round({"z": 2, "per_10k_a": 2, "per_10k_b": 2, "ratio": 2})
-    print(f"比较：{r.label_a}（{r.chars_a:,} 字） 对 {r.label_b}（{r.chars_b:,} 字）"
-          + ("；语料较大，只抽样统计了 {:,} 字".format(r.chars_read) if r.capped else ""), file=sys.stderr)
+    print(
+        f"比较：{r.label_a}（{r.chars_a:,} 字） 对 {r.label_b}（{r.chars_b:,} 字）"
+        + (f"；语料较大，只抽样统计了 {r.chars_read:,} 字" if r.capped else ""),
+        file=sys.stderr,
+    )
     _print_table(df if args.format != "table" else df.drop(columns=["examples"]), args.format)
     return 0
 
@@ -139,8 +156,11 @@ def cmd_audit(args) -> int:
             df = df.drop(columns=["contexts"])
     _print_table(df, args.format)
     if args.part == "phrases":
-        print(f"{len(a.phrases)} 个词语，其中 {int((a.phrases['count'] == 0).sum())} 个未出现；"
-              f"{len(a.unused)} 个主题没有命中；{len(a.nested)} 处跨主题包含", file=sys.stderr)
+        print(
+            f"{len(a.phrases)} 个词语，其中 {int((a.phrases['count'] == 0).sum())} 个未出现；"
+            f"{len(a.unused)} 个主题没有命中；{len(a.nested)} 处跨主题包含",
+            file=sys.stderr,
+        )
     return 0
 
 

@@ -4,6 +4,7 @@ Matching is leftmost-longest without overlap on whitespace-free Simplified text,
 phrases split by a line break still count, and a phrase inside a longer dictionary
 phrase is not counted twice. Ad-hoc terms are counted each on its own (str.count).
 """
+
 from __future__ import annotations
 
 from collections import Counter
@@ -37,8 +38,9 @@ class Matcher:
         """(start, end, theme_id, phrase) of every match, for highlighting."""
         if self.empty:
             return []
-        return [(end - len(phrase) + 1, end + 1, tid, phrase)
-                for end, (tid, phrase) in self._auto.iter_long(norm)]
+        return [
+            (end - len(phrase) + 1, end + 1, tid, phrase) for end, (tid, phrase) in self._auto.iter_long(norm)
+        ]
 
 
 def count_themes(norm: str, matcher: Matcher) -> dict[str, int]:

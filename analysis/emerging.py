@@ -24,6 +24,7 @@ The text is fetched once per selection; for corpora above max_chars characters w
 articles are sampled in a fixed pseudo-random order (Result.capped says so), which
 keeps the counting to a few seconds.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -84,14 +85,14 @@ def ngram_counts(runs: list[str], min_count: int = 3, max_len: int = MAX_LEN + 1
             last = len(r) - n
             for i in st:
                 if i <= last:
-                    level[r[i:i + n]] += 1
+                    level[r[i : i + n]] += 1
         keep = {g for g, c in level.items() if c >= min_count}
         if not keep:
             break
         out.update({g: level[g] for g in keep})
         nxt = []
         for r, st in zip(runs, starts):
-            ok = set(i for i in st if i <= len(r) - n and r[i:i + n] in keep)
+            ok = set(i for i in st if i <= len(r) - n and r[i : i + n] in keep)
             nxt.append([i for i in sorted(ok) if i + 1 in ok])  # prefix and suffix both frequent
         starts = nxt
     return out
@@ -162,10 +163,16 @@ def candidates(counts: Counter, aligned: Counter, min_count: int = 3) -> dict[st
     (see the module docstring): phrase -> occurrences."""
     glue = stopwords() | boilerplate()
     drop = glue | general_vocabulary() | place_and_leader_names()
-    pool = {g: c for g, c in counts.items()
-            if c >= min_count and MIN_LEN <= len(g) <= MAX_LEN and g not in drop
-            and g[0] not in EDGE_CHARS and g[-1] not in EDGE_CHARS
-            and aligned.get(g, 0) >= ALIGNED_SHARE * c}
+    pool = {
+        g: c
+        for g, c in counts.items()
+        if c >= min_count
+        and MIN_LEN <= len(g) <= MAX_LEN
+        and g not in drop
+        and g[0] not in EDGE_CHARS
+        and g[-1] not in EDGE_CHARS
+        and aligned.get(g, 0) >= ALIGNED_SHARE * c
+    }
     # Fragments: some n-gram one character longer accounts for most of g's occurrences
     # (checking one character longer is enough: fragments chain up to the whole phrase).
     longest: Counter = Counter()
@@ -213,26 +220,50 @@ def examples(texts: list[str], phrase: str, n: int = 2, width: int = 40) -> list
             s = sentence_around(t, phrase, min_chars=0)
             i = s.find(phrase)
             if i > width:
-                s = "…" + s[i - width:]
+                s = "…" + s[i - width :]
                 i = width + 1
             if len(s) > i + len(phrase) + width:
-                s = s[:i + len(phrase) + width] + "…"
+                s = s[: i + len(phrase) + width] + "…"
             out.append(s)
             if len(out) >= n:
                 break
     return out
 
 
-def emerging(store, f: Filters | None = None, by: str = "period", split: dt.date | str | None = None,
-             province: str | None = None, top: int = 30, min_count: int = 3,
-             max_chars: int = MAX_CHARS) -> Result:
+def emerging(
+    store,
+    f: Filters | None = None,
+    by: str = "period",
+    split: dt.date | str | None = None,
+    province: str | None = None,
+    top: int = 30,
+    min_count: int = 3,
+    max_chars: int = MAX_CHARS,
+) -> Result:
     """The top phrases typical of the latest period (by='period') or of one province
     (by='province'), with counts on both sides, a monthly trend and two example sentences."""
     paras = store.paragraph_sample(f, max_chars)
     total_chars = int(store.summary(f)["chars"] or 0)
     chars_read = int(paras["chars"].sum()) if len(paras) else 0
-    empty = Result(pd.DataFrame(columns=["phrase", "z", "count_a", "count_b", "per_10k_a", "per_10k_b",
-                                         "ratio", "trend", "examples"]), "", "", 0, 0)
+    empty = Result(
+        pd.DataFrame(
+            columns=[
+                "phrase",
+                "z",
+                "count_a",
+                "count_b",
+                "per_10k_a",
+                "per_10k_b",
+                "ratio",
+                "trend",
+                "examples",
+            ]
+        ),
+        "",
+        "",
+        0,
+        0,
+    )
     if paras.empty:
         return empty
     paras = paras.assign(month=[_month(d) for d in paras["date"]])
@@ -255,7 +286,9 @@ def emerging(store, f: Filters | None = None, by: str = "period", split: dt.date
     texts_b = paras.loc[~side_a, "norm"].tolist()
     chars_a, chars_b = int(paras.loc[side_a, "chars"].sum()), int(paras.loc[~side_a, "chars"].sum())
     if not texts_a or not texts_b:
-        return Result(empty.table, label_a, label_b, chars_a, chars_b, months, chars_read < total_chars, chars_read)
+        return Result(
+            empty.table, label_a, label_b, chars_a, chars_b, months, chars_read < total_chars, chars_read
+        )
 
     norms = paras["norm"].tolist()
     counts = ngram_counts([r for t in norms for r in han_runs(t)], min_count)
@@ -269,14 +302,17 @@ def emerging(store, f: Filters | None = None, by: str = "period", split: dt.date
             continue
         lrr, z = rate_ratio(a, chars_a, b, chars_b)
         rows.append((g, z, a, b, a * 10_000 / chars_a, b * 10_000 / chars_b, math.exp(lrr)))
-    table = pd.DataFrame(rows, columns=["phrase", "z", "count_a", "count_b", "per_10k_a", "per_10k_b", "ratio"])
+    table = pd.DataFrame(
+        rows, columns=["phrase", "z", "count_a", "count_b", "per_10k_a", "per_10k_b", "ratio"]
+    )
     table = table[table["z"] > 0].sort_values(["z", "count_a", "phrase"], ascending=[False, False, True])
     table = table.head(top).reset_index(drop=True)
 
     by_month = {m: "\n".join(g["norm"]) for m, g in paras.groupby("month")}
     month_chars = paras.groupby("month")["chars"].sum()
-    table["trend"] = [[round(by_month[m].count(g) * 10_000 / month_chars[m], 2) for m in months]
-                      for g in table["phrase"]]
+    table["trend"] = [
+        [round(by_month[m].count(g) * 10_000 / month_chars[m], 2) for m in months] for g in table["phrase"]
+    ]
     table["examples"] = [examples(texts_a, g) for g in table["phrase"]]
     return Result(table, label_a, label_b, chars_a, chars_b, months, chars_read < total_chars, chars_read)
 
@@ -295,5 +331,13 @@ def add_phrase(themes: list[Theme], phrase: str, category: str) -> list[Theme]:
     owner = next((t for t in themes if phrase in t.aliases), None)
     if owner is not None:
         raise ValueError(f"“{phrase}”已在词典中（主题“{owner.name}”）")
-    return [*themes, Theme(id=new_theme_id(phrase), name=phrase, category=category, aliases=(phrase,),
-                           note=f"由“新词发现”于 {dt.date.today():%Y-%m-%d} 加入")]
+    return [
+        *themes,
+        Theme(
+            id=new_theme_id(phrase),
+            name=phrase,
+            category=category,
+            aliases=(phrase,),
+            note=f"由“新词发现”于 {dt.date.today():%Y-%m-%d} 加入",
+        ),
+    ]

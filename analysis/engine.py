@@ -4,6 +4,7 @@ One Engine per process wraps the store, the dictionary and the matcher. Parsing 
 counting are pure (pipeline.py) and run in worker processes for large batches; only
 this process writes to the store, one transaction per batch of whole articles.
 """
+
 from __future__ import annotations
 
 import csv
@@ -40,7 +41,11 @@ class Result:
     article_id: str = ""
 
     def line(self) -> str:
-        tail = f"：{self.reason}" if self.status == FAILED else (f"（{self.article_id}）" if self.article_id else "")
+        tail = (
+            f"：{self.reason}"
+            if self.status == FAILED
+            else (f"（{self.article_id}）" if self.article_id else "")
+        )
         return f"{self.status}  {self.name}{tail}"
 
 
@@ -67,8 +72,13 @@ def _worker_tools(themes_key: tuple[Theme, ...], with_words: bool):
     return gazetteer(), matcher, seg
 
 
-def prepare(raw: RawDoc, meta: Meta | None, overrides: dict[int, str] | None,
-            themes: tuple[Theme, ...], with_words: bool = True) -> Parsed:
+def prepare(
+    raw: RawDoc,
+    meta: Meta | None,
+    overrides: dict[int, str] | None,
+    themes: tuple[Theme, ...],
+    with_words: bool = True,
+) -> Parsed:
     """Parse and count one document (pure; runs in worker processes)."""
     gaz, matcher, seg = _worker_tools(themes, with_words)
     return derive(parse(raw, gaz, meta, overrides), matcher, seg)
@@ -137,8 +147,9 @@ def _chunked(items: Iterable, size: int) -> Iterator[list]:
         yield chunk
 
 
-def _in_order(pool: ProcessPoolExecutor | None, chunks: Iterable[list[_Job]], themes: tuple[Theme, ...],
-              depth: int) -> Iterator[tuple[list[_Job], tuple]]:
+def _in_order(
+    pool: ProcessPoolExecutor | None, chunks: Iterable[list[_Job]], themes: tuple[Theme, ...], depth: int
+) -> Iterator[tuple[list[_Job], tuple]]:
     """Chunks and their results in input order, at most `depth` chunks in flight, so a
     large folder is never all in memory and the writer overlaps with the workers."""
     if pool is None:
@@ -163,12 +174,14 @@ class Engine:
     def __init__(self, store: Store, themes: list[Theme] | None = None, workers: int | None = None):
         self.store = store
         self.themes = list(themes) if themes is not None else load_themes()
-        self.workers = workers if workers is not None else int(os.environ.get("POLICY_WORKERS", os.cpu_count() or 1))
+        self.workers = (
+            workers if workers is not None else int(os.environ.get("POLICY_WORKERS", os.cpu_count() or 1))
+        )
         if not self.store.read_only and self.store.themes_df().empty:
             self.store.set_themes(self.themes)
 
     @classmethod
-    def open(cls, db: str | os.PathLike | None = None, read_only: bool = False) -> "Engine":
+    def open(cls, db: str | os.PathLike | None = None, read_only: bool = False) -> Engine:
         return cls(open_store(db_path(db), read_only))
 
     @property
@@ -179,12 +192,18 @@ class Engine:
     def _pool(self, total: int) -> ProcessPoolExecutor | None:
         return ProcessPoolExecutor(self.workers) if self.workers > 1 and total >= 50 else None
 
-    def ingest_docs(self, docs: Sequence[tuple[str, RawDoc | str, Meta | None]],
-                    progress: Progress | None = None, batch: int = 500) -> list[Result]:
+    def ingest_docs(
+        self,
+        docs: Sequence[tuple[str, RawDoc | str, Meta | None]],
+        progress: Progress | None = None,
+        batch: int = 500,
+    ) -> list[Result]:
         """docs: (name, RawDoc or a refusal reason, meta). One transaction per batch."""
         return self._ingest((_Job(name, raw, meta) for name, raw, meta in docs), len(docs), progress, batch)
 
-    def _ingest(self, jobs: Iterable[_Job], total: int, progress: Progress | None, batch: int) -> list[Result]:
+    def _ingest(
+        self, jobs: Iterable[_Job], total: int, progress: Progress | None, batch: int
+    ) -> list[Result]:
         """Workers read, parse, count and build Arrow tables; this process checks for
         duplicates and appends each batch of whole articles in one transaction."""
         themes = tuple(self.themes)
@@ -252,20 +271,26 @@ class Engine:
                 pool.shutdown()
         return results
 
-    def ingest_paths(self, paths: Iterable[str | os.PathLike], progress: Progress | None = None) -> list[Result]:
+    def ingest_paths(
+        self, paths: Iterable[str | os.PathLike], progress: Progress | None = None
+    ) -> list[Result]:
         """Files and folders; each file is read in a worker (never the whole corpus at once)."""
         files = [f for f in expand_paths([Path(p) for p in paths]) if f.name != "meta.csv"]
         metas: dict[Path, dict[str, Meta]] = {}
         jobs = (_Job(f.name, f, metas.setdefault(f.parent, read_meta(f.parent)).get(f.name)) for f in files)
         return self._ingest(jobs, len(files), progress, 500)
 
-    def ingest_uploads(self, files: Sequence[tuple[str, bytes]], progress: Progress | None = None) -> list[Result]:
+    def ingest_uploads(
+        self, files: Sequence[tuple[str, bytes]], progress: Progress | None = None
+    ) -> list[Result]:
         """Uploaded (name, bytes): names are only labels, nothing is written under them."""
         if len(files) > LIMITS.max_files_per_upload:
             return [Result(n, FAILED, f"一次最多导入 {LIMITS.max_files_per_upload} 个文件") for n, _ in files]
         total = sum(len(b) for _, b in files)
         if total > LIMITS.max_upload_total_bytes:
-            reason = f"本次上传共 {total / 2**20:.0f} MB，超过上限 {LIMITS.max_upload_total_bytes // 2**20} MB"
+            reason = (
+                f"本次上传共 {total / 2**20:.0f} MB，超过上限 {LIMITS.max_upload_total_bytes // 2**20} MB"
+            )
             return [Result(n, FAILED, reason) for n, _ in files]
         docs = []
         for name, data in files:
@@ -288,7 +313,9 @@ class Engine:
         themes = tuple(self.themes)
         out = []
         for r in rows:
-            raw = RawDoc(r["source"], r["text"], r["fmt"] or "txt", r["date"], hard_wrapped=bool(r["hard_wrapped"]))
+            raw = RawDoc(
+                r["source"], r["text"], r["fmt"] or "txt", r["date"], hard_wrapped=bool(r["hard_wrapped"])
+            )
             meta = Meta(r["title"], r["date"], r["outlet"] or "")
             p = prepare(raw, meta, overrides.get(r["id"]), themes)
             p.article.id, p.article.date_basis = r["id"], r["date_basis"]
@@ -320,8 +347,20 @@ class Engine:
         def batches() -> Iterator[dict[str, list]]:
             nonlocal seen
             for rows in self.store.iter_paragraph_rows():
-                out: dict[str, list] = {k: [] for k in ("article_id", "par_idx", "section_idx", "province",
-                                                        "date", "source", "theme_id", "phrase", "n")}
+                out: dict[str, list] = {
+                    k: []
+                    for k in (
+                        "article_id",
+                        "par_idx",
+                        "section_idx",
+                        "province",
+                        "date",
+                        "source",
+                        "theme_id",
+                        "phrase",
+                        "n",
+                    )
+                }
                 for aid, idx, sidx, prov, day, src, norm in zip(*rows.values()):
                     for (tid, phrase), n in matcher.count(norm).items():
                         out["article_id"].append(aid)

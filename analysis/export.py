@@ -1,4 +1,5 @@
 """Files editors take away: PNG charts, CSV/XLSX tables, a PPTX deck of pinned charts."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -63,7 +64,8 @@ def _fontconfig_with_pip_font() -> None:
         '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n'
         '  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>\n'
         f"  <dir>{font_dir}</dir>\n  <cachedir>{font_dir / 'fc-cache'}</cachedir>\n</fontconfig>\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     os.environ["FONTCONFIG_FILE"] = str(conf)
 
 
@@ -108,7 +110,7 @@ def _render(fig, opts: dict) -> bytes:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # "kopts ignored when using a server"
                 result["png"] = pio.to_image(fig, **opts)
-        except BaseException as e:  # noqa: BLE001 - reported to the caller below
+        except BaseException as e:
             result["error"] = e
 
     t = threading.Thread(target=work, daemon=True)
@@ -154,7 +156,7 @@ def csv_bytes(df: pd.DataFrame) -> bytes:
 
 
 def _sheet_name(name: str) -> str:
-    bad = '[]:*?/\\'
+    bad = "[]:*?/\\"
     clean = "".join("_" if ch in bad else ch for ch in (name or "数据")).strip("'")
     return clean[:31] or "数据"
 
@@ -242,7 +244,7 @@ class Pin:
     filters: str
 
     @classmethod
-    def from_json(cls, title: str, kind: str, data_json: str, source: str, filters: str) -> "Pin":
+    def from_json(cls, title: str, kind: str, data_json: str, source: str, filters: str) -> Pin:
         """A pin from stored JSON (pandas records or split orient)."""
         raw = json.loads(data_json) if data_json else []
         if isinstance(raw, dict) and "columns" in raw and "data" in raw:
@@ -308,7 +310,7 @@ def _text(frame, text: str, size: int, bold: bool = False, color=None, align=Non
 
 
 def _add_chart(slide, pin: Pin, box) -> None:
-    from pptx.enum.chart import XL_LEGEND_POSITION, XL_LABEL_POSITION
+    from pptx.enum.chart import XL_LABEL_POSITION, XL_LEGEND_POSITION
     from pptx.util import Pt
 
     kind, cd, ranking = _chart_data(pin)
@@ -347,7 +349,9 @@ def _add_table(slide, pin: Pin, box) -> None:
     from pptx.dml.color import RGBColor
     from pptx.util import Pt
 
-    m = pin.data.pivot_table(index="row", columns="col", values="value", aggfunc="sum", fill_value=0, sort=False)
+    m = pin.data.pivot_table(
+        index="row", columns="col", values="value", aggfunc="sum", fill_value=0, sort=False
+    )
     m = m.iloc[:30, :12]  # what fits on a slide; the XLSX export has the rest
     rows, cols = m.shape
     x, y, w, h = box
@@ -366,7 +370,9 @@ def _add_table(slide, pin: Pin, box) -> None:
                     r.font.color.rgb = RGBColor(0xFF, 0xFF, 0xFF)
         if shade is not None:
             cell.fill.solid()
-            cell.fill.fore_color.rgb = RGBColor(int(255 - 224 * shade), int(255 - 160 * shade), int(255 - 87 * shade))
+            cell.fill.fore_color.rgb = RGBColor(
+                int(255 - 224 * shade), int(255 - 160 * shade), int(255 - 87 * shade)
+            )
 
     put(table.cell(0, 0), "", bold=True)
     for j, c in enumerate(m.columns, start=1):
@@ -395,7 +401,12 @@ def pptx_bytes(pins: list[Pin], made_on: dt.date | None = None, quotes: list[dic
     title, subtitle = s.shapes.title, s.placeholders[1]
     # The default template is 4:3; re-centre its placeholders on the wide slide.
     title.left, title.top, title.width, title.height = Inches(0.8), Inches(2.3), W - Inches(1.6), Inches(1.5)
-    subtitle.left, subtitle.top, subtitle.width, subtitle.height = Inches(0.8), Inches(4.0), W - Inches(1.6), Inches(1.0)
+    subtitle.left, subtitle.top, subtitle.width, subtitle.height = (
+        Inches(0.8),
+        Inches(4.0),
+        W - Inches(1.6),
+        Inches(1.0),
+    )
     _text(title.text_frame, "政策主题看板 · 导出", 40, bold=True, align=PP_ALIGN.CENTER)
     sub = f"{_zh_date(made_on)}　共 {len(pins)} 张图表" + (f"、{len(quotes)} 段引语" if quotes else "")
     _text(subtitle.text_frame, sub, 22, color=grey, align=PP_ALIGN.CENTER)
@@ -415,16 +426,20 @@ def pptx_bytes(pins: list[Pin], made_on: dt.date | None = None, quotes: list[dic
         else:
             _add_chart(s, pin, box)
         footer = s.shapes.add_textbox(margin, H - Inches(0.8), W - 2 * margin, Inches(0.6))
-        parts = [f"筛选：{pin.filters}" if pin.filters else "筛选：全部",
-                 f"来源：政策主题看板 · {pin.source}" if pin.source else "来源：政策主题看板",
-                 f"导出日期：{_zh_date(made_on)}"]
+        parts = [
+            f"筛选：{pin.filters}" if pin.filters else "筛选：全部",
+            f"来源：政策主题看板 · {pin.source}" if pin.source else "来源：政策主题看板",
+            f"导出日期：{_zh_date(made_on)}",
+        ]
         _text(footer.text_frame, "　｜　".join(parts), 12, color=grey)
 
     for q in quotes or []:
         s = prs.slides.add_slide(prs.slide_layouts[6])  # blank
         body = s.shapes.add_textbox(Inches(1), Inches(1.2), W - Inches(2), Inches(4))
         _text(body.text_frame, f"“{q.get('text', '')}”", 28)
-        where = f"《{q['title']}》" if q.get("title") else str(q.get("source") or "")  # an article beats a file name
+        where = (
+            f"《{q['title']}》" if q.get("title") else str(q.get("source") or "")
+        )  # an article beats a file name
         who = [str(q.get("speaker") or ""), str(q.get("province") or ""), where]
         d = q.get("date")
         who.append(_zh_date(d) if isinstance(d, dt.date) else str(d or ""))

@@ -5,6 +5,7 @@ collection: face 0 is Japanese, and Pillow/wordcloud load face 0 unless told oth
 which draws 直 骨 写 画 with Japanese shapes. So the SC face is copied out once to a
 plain .otf in a cache folder and that file is what everyone gets.
 """
+
 from __future__ import annotations
 
 import os
@@ -70,7 +71,9 @@ def _extract_sc(ttc: Path, out: Path) -> None:
 
     coll = TTCollection(str(ttc))
     order = [SC_INDEX] + [i for i in range(len(coll.fonts)) if i != SC_INDEX]
-    face = next((coll.fonts[i] for i in order if i < len(coll.fonts) and is_simplified_chinese(coll.fonts[i])), None)
+    face = next(
+        (coll.fonts[i] for i in order if i < len(coll.fonts) and is_simplified_chinese(coll.fonts[i])), None
+    )
     if face is None:
         raise FontError(f"字体文件 {ttc} 中没有简体中文（SC）字形")
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -6,6 +6,7 @@ runs; a CLI `ingest` that finds the store locked copies the files into
 `<db>.inbox/<job>/` instead, and a watcher thread in the dashboard ingests them and
 writes `results.txt` next to them, which the CLI waits for and prints.
 """
+
 from __future__ import annotations
 
 import json
@@ -83,9 +84,11 @@ def drain(engine, db: Path) -> int:
     return done
 
 
-def start_watcher(engine, db: Path, interval: float = 1.0,
-                  on_change: Callable[[], None] | None = None) -> threading.Thread:
+def start_watcher(
+    engine, db: Path, interval: float = 1.0, on_change: Callable[[], None] | None = None
+) -> threading.Thread:
     """A daemon thread in the dashboard process that drains the inbox."""
+
     def loop():
         while True:
             try:

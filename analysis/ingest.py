@@ -3,6 +3,7 @@
 Decoding order is fixed (BOM -> UTF-8 -> GB18030 -> Big5 -> detector) and strict:
 a file is either decoded whole or refused, never silently stripped of bytes.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -81,8 +82,14 @@ def _plausible(text: str, encoding: str) -> bool:
     if encoding == "gb18030":
         # Random bytes decode as GB18030 too, but land far outside GB2312/GBK's common range.
         sample = text[:20000]
-        rare = sum(1 for ch in sample if ord(ch) > 0x9FFF and not 0xFF00 <= ord(ch) <= 0xFFEF
-                   and not 0x3000 <= ord(ch) <= 0x303F and not 0x2000 <= ord(ch) <= 0x206F)
+        rare = sum(
+            1
+            for ch in sample
+            if ord(ch) > 0x9FFF
+            and not 0xFF00 <= ord(ch) <= 0xFFEF
+            and not 0x3000 <= ord(ch) <= 0x303F
+            and not 0x2000 <= ord(ch) <= 0x206F
+        )
         return rare <= len(sample) // 50
     return True
 
@@ -109,7 +116,7 @@ def decode_bytes(data: bytes, name: str = "文件") -> str:
     for bom, enc in _BOMS:
         if data.startswith(bom):
             try:
-                text = data[len(bom):].decode(enc)
+                text = data[len(bom) :].decode(enc)
             except UnicodeDecodeError:
                 raise IngestError(f"文件开头标明为 {enc.upper()}，但内容无法按此编码解读") from None
             return _check_text(text, enc)
@@ -222,7 +229,8 @@ def _check_zip(data: bytes, limits: Limits) -> zipfile.ZipFile:
     total = sum(i.file_size for i in zf.infolist())
     if total > limits.max_unzipped_bytes:
         raise IngestError(
-            f"Word 文档解压后达 {total // 2**20} MB，超过上限 {limits.max_unzipped_bytes // 2**20} MB，疑似压缩炸弹")
+            f"Word 文档解压后达 {total // 2**20} MB，超过上限 {limits.max_unzipped_bytes // 2**20} MB，疑似压缩炸弹"
+        )
     if "word/document.xml" not in zf.namelist():
         raise IngestError("不是有效的 Word 文档（缺少 word/document.xml）")
     # Headers can lie about sizes: inflate for real, stopping at the limit.
@@ -234,7 +242,8 @@ def _check_zip(data: bytes, limits: Limits) -> zipfile.ZipFile:
                     budget -= len(chunk)
                     if budget < 0:
                         raise IngestError(
-                            f"Word 文档解压后超过上限 {limits.max_unzipped_bytes // 2**20} MB，疑似压缩炸弹")
+                            f"Word 文档解压后超过上限 {limits.max_unzipped_bytes // 2**20} MB，疑似压缩炸弹"
+                        )
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, NotImplementedError) as exc:
         raise IngestError(f"Word 文档已损坏，无法解压（{type(exc).__name__}）") from None
     return zf
@@ -347,12 +356,13 @@ def pdf_to_text(data: bytes, limits: Limits = LIMITS) -> tuple[str, str]:
     return text, title
 
 
-def read_bytes(data: bytes, name: str, mtime: dt.date | None = None,
-               limits: Limits = LIMITS) -> RawDoc:
+def read_bytes(data: bytes, name: str, mtime: dt.date | None = None, limits: Limits = LIMITS) -> RawDoc:
     """Turn one file's bytes into text by its extension; raise IngestError on refusal."""
     mtime = mtime or dt.date.today()
     if len(data) > limits.max_file_bytes:
-        raise IngestError(f"文件大小 {len(data) / 2**20:.1f} MB，超过上限 {limits.max_file_bytes // 2**20} MB")
+        raise IngestError(
+            f"文件大小 {len(data) / 2**20:.1f} MB，超过上限 {limits.max_file_bytes // 2**20} MB"
+        )
     suffix = Path(name).suffix.lower()
     if suffix not in SUFFIXES:
         raise IngestError(f"不支持的文件类型“{suffix}”（支持 txt、md、html、docx、pdf）")
@@ -400,9 +410,13 @@ def expand_paths(paths: list[Path]) -> list[Path]:
     out: list[Path] = []
     for p in paths:
         if p.is_dir():
-            out.extend(sorted(f for f in p.rglob("*")
-                              if f.is_file() and f.suffix.lower() in SUFFIXES - {""}
-                              and not f.name.startswith(".")))
+            out.extend(
+                sorted(
+                    f
+                    for f in p.rglob("*")
+                    if f.is_file() and f.suffix.lower() in SUFFIXES - {""} and not f.name.startswith(".")
+                )
+            )
         else:
             out.append(p)
     return out

@@ -1,4 +1,5 @@
 """Plain records passed between the engine's modules."""
+
 from __future__ import annotations
 
 import datetime as dt

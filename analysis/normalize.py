@@ -3,17 +3,20 @@
 The display text keeps the original script and punctuation; counting uses `compact`,
 which removes every whitespace character, so a phrase broken across lines still counts.
 """
+
 from __future__ import annotations
 
 import re
 from functools import lru_cache
 
-_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060\ufeff]")
+_CONTROLS = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060\ufeff]"
+)
 _WHITESPACE = re.compile(r"\s+")
 _TERMINAL = "。！？；：…”’」』）)!?;:.\"'"
 _PAGE_NUMBER = re.compile(r"^[\s\-—–·]*\d{1,4}[\s\-—–·]*$|^第\s*\d+\s*页(\s*共\s*\d+\s*页)?$")
 # Characters common in Traditional text that never occur in Simplified text.
-_TRADITIONAL_ONLY = ("這們個來為與發區經濟會於國產業對說時從實現進動關學應開問題長東華電視點術體機協過頭當營環質設數據農鄉權綠變運總將價務員場歷報導幫廣慶灣際觀勞離語讓網擔樣財鐵錢銀")
+_TRADITIONAL_ONLY = "這們個來為與發區經濟會於國產業對說時從實現進動關學應開問題長東華電視點術體機協過頭當營環質設數據農鄉權綠變運總將價務員場歷報導幫廣慶灣際觀勞離語讓網擔樣財鐵錢銀"
 _TRADITIONAL_RE = re.compile(f"[{_TRADITIONAL_ONLY}]")
 
 

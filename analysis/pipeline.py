@@ -3,6 +3,7 @@
 Pure functions of the text and the dictionary: rebuild calls the same code on stored
 text, so counts after a rebuild equal counts after a fresh ingest.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -24,7 +25,9 @@ _DATE = re.compile(r"(20\d{2}|19\d{2})年(\d{1,2})月(\d{1,2})日")
 
 def content_hash(text: str, traditional: bool | None = None) -> str:
     """Same words, same hash: encoding, line breaks and spacing do not matter."""
-    return hashlib.sha256(normalize_for_counting(clean_controls(text), traditional).encode("utf-8")).hexdigest()
+    return hashlib.sha256(
+        normalize_for_counting(clean_controls(text), traditional).encode("utf-8")
+    ).hexdigest()
 
 
 def parse_date(text: str) -> dt.date | None:
@@ -53,8 +56,13 @@ class Parsed:
     words: dict[str, Counter] = field(default_factory=dict)  # province -> word counts
 
 
-def attribute(article: Article, raw_sections, gaz: Gazetteer, overrides: dict[int, str] | None = None,
-              traditional: bool | None = None) -> None:
+def attribute(
+    article: Article,
+    raw_sections,
+    gaz: Gazetteer,
+    overrides: dict[int, str] | None = None,
+    traditional: bool | None = None,
+) -> None:
     """Fill article.sections/paragraphs with provinces and reasons (the evidence order)."""
     day = article.date
     if traditional is None:
@@ -84,8 +92,16 @@ def attribute(article: Article, raw_sections, gaz: Gazetteer, overrides: dict[in
             prov, why = overrides[sidx], f"编辑指定：{overrides[sidx]}（自动判断为{auto_prov}）"
         if rs.level:
             stack.append((rs.level, prov, rs.header))
-        sec = Section(sidx, rs.header, prov, why, speaker=speaker.text if speaker else "",
-                      office=speaker.office if speaker else "", auto_province=auto_prov, auto_reason=auto_why)
+        sec = Section(
+            sidx,
+            rs.header,
+            prov,
+            why,
+            speaker=speaker.text if speaker else "",
+            office=speaker.office if speaker else "",
+            auto_province=auto_prov,
+            auto_reason=auto_why,
+        )
         article.sections.append(sec)
         for text, norm, ev in zip(rs.paragraphs, norms[sidx], found[sidx]):
             par = Paragraph(len(article.paragraphs), sidx, text, norm, prov, why)
@@ -96,8 +112,9 @@ def attribute(article: Article, raw_sections, gaz: Gazetteer, overrides: dict[in
             article.paragraphs.append(par)
 
 
-def parse(raw: RawDoc, gaz: Gazetteer, meta: Meta | None = None,
-          overrides: dict[int, str] | None = None) -> Article:
+def parse(
+    raw: RawDoc, gaz: Gazetteer, meta: Meta | None = None, overrides: dict[int, str] | None = None
+) -> Article:
     meta = meta or Meta()
     text = clean_controls(raw.text)
     paragraphs = split_paragraphs(text, True if raw.hard_wrapped else None)
@@ -111,9 +128,16 @@ def parse(raw: RawDoc, gaz: Gazetteer, meta: Meta | None = None,
         day, basis = found, "正文"
     else:
         day, basis = raw.mtime, "文件时间"
-    article = Article(id=sha[:16], source=raw.name,
-                      title=meta.title or article_title(paragraphs, raw.title_hint),
-                      date=day, date_basis=basis, text=text, sha=sha, outlet=meta.outlet)
+    article = Article(
+        id=sha[:16],
+        source=raw.name,
+        title=meta.title or article_title(paragraphs, raw.title_hint),
+        date=day,
+        date_basis=basis,
+        text=text,
+        sha=sha,
+        outlet=meta.outlet,
+    )
     attribute(article, raw_sections, gaz, overrides, traditional)
     return article
 

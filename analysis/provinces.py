@@ -6,6 +6,7 @@ or district name; a province named inline. The reason is kept as a short Chinese
 string shown to editors, e.g. "标题：北京", "人名：陈吉宁 → 上海", "地名：深圳 → 广东".
 Data lives in corpus/geo/ (see its README for sources).
 """
+
 from __future__ import annotations
 
 import csv
@@ -56,8 +57,10 @@ class Leader:
 
 def _rows(path: Path) -> list[dict[str, str]]:
     with path.open(encoding="utf-8", newline="") as fh:
-        return [{k: (v or "").strip() for k, v in row.items()}
-                for row in csv.DictReader(line for line in fh if not line.startswith("#"))]
+        return [
+            {k: (v or "").strip() for k, v in row.items()}
+            for row in csv.DictReader(line for line in fh if not line.startswith("#"))
+        ]
 
 
 class Gazetteer:
@@ -66,11 +69,14 @@ class Gazetteer:
     def __init__(self, geo_dir: Path = GEO_DIR):
         self.provinces = _rows(geo_dir / "provinces.csv")
         self.short_names = [p["short"] for p in self.provinces]
-        self.mainland = [p["short"] for p in self.provinces if p["kind"] != "特别行政区" and p["short"] != "台湾"]
+        self.mainland = [
+            p["short"] for p in self.provinces if p["kind"] != "特别行政区" and p["short"] != "台湾"
+        ]
         self.leaders: dict[str, list[Leader]] = {}
         for row in _rows(geo_dir / "leaders.csv"):
             self.leaders.setdefault(row["name"], []).append(
-                Leader(row["name"], row["province"], row["office"], row["start"], row["end"]))
+                Leader(row["name"], row["province"], row["office"], row["start"], row["end"])
+            )
         self.forms: dict[str, str] = {}  # any province form -> short name
         for p in self.provinces:
             for form in [p["short"], p["full"], *p.get("aliases", "").split("|")]:

@@ -3,6 +3,7 @@
 Store reads return raw sums; here they get the text they rest on (chars, articles),
 per-10,000-character rates and display names. No SQL here.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
@@ -21,9 +22,14 @@ def theme_names(store: Store) -> dict[str, str]:
     return dict(zip(t["id"], t["name"]))
 
 
-def counts_table(store: Store, f: Filters | None, by: str = "province",
-                 theme_ids: Sequence[str] | None = None, terms: Sequence[str] | None = None,
-                 names: bool = True) -> pd.DataFrame:
+def counts_table(
+    store: Store,
+    f: Filters | None,
+    by: str = "province",
+    theme_ids: Sequence[str] | None = None,
+    terms: Sequence[str] | None = None,
+    names: bool = True,
+) -> pd.DataFrame:
     """group, theme, count, chars, per_10k, docs, articles — one row per group × theme.
 
     With terms, each ad-hoc literal is counted on its own (not the dictionary); every
@@ -40,8 +46,10 @@ def counts_table(store: Store, f: Filters | None, by: str = "province",
         if names:
             raw["theme"] = raw["theme"].map(theme_names(store)).fillna(raw["theme"])
     if by == "category":
-        raw = raw.assign(chars=int(chars["chars"].sum()) if len(chars) else 0,
-                         articles=int(chars["articles"].sum()) if len(chars) else 0)
+        raw = raw.assign(
+            chars=int(chars["chars"].sum()) if len(chars) else 0,
+            articles=int(chars["articles"].sum()) if len(chars) else 0,
+        )
     else:
         raw = raw.merge(chars, on="group", how="left")
     raw = raw.fillna({"chars": 0, "articles": 0})
@@ -71,29 +79,51 @@ def kwic(text: str, term: str, width: int = 30) -> Iterator[tuple[str, str, str]
         i = text.find(term, start)
         if i < 0:
             return
-        yield text[max(0, i - width):i], term, text[i + len(term):i + len(term) + width]
+        yield text[max(0, i - width) : i], term, text[i + len(term) : i + len(term) + width]
         start = i + len(term)
 
 
-def passages(store: Store, f: Filters | None, theme_id: str | None = None, term: str | None = None,
-             matcher: Matcher | None = None, width: int = 30, limit: int = 200) -> pd.DataFrame:
+def passages(
+    store: Store,
+    f: Filters | None,
+    theme_id: str | None = None,
+    term: str | None = None,
+    matcher: Matcher | None = None,
+    width: int = 30,
+    limit: int = 200,
+) -> pd.DataFrame:
     """One row per occurrence: where it is, and (before, match, after) around it."""
     rows = []
     if term:
         term = clean_terms([term])[0] if clean_terms([term]) else ""
         if not term:
-            return pd.DataFrame(columns=["article_id", "title", "date", "province", "par_idx", "before", "match", "after"])
+            return pd.DataFrame(
+                columns=["article_id", "title", "date", "province", "par_idx", "before", "match", "after"]
+            )
         paras = store.passages_with_term(f, term, limit)
         for r in paras.itertuples():
             for before, match, after in kwic(r.norm, term, width):
-                rows.append((r.article_id, r.title, r.source, r.date, r.province, r.par_idx, before, match, after))
+                rows.append(
+                    (r.article_id, r.title, r.source, r.date, r.province, r.par_idx, before, match, after)
+                )
     elif theme_id and matcher is not None:
         paras = store.passages_with_theme(f, theme_id, limit)
         for r in paras.itertuples():
             for s, e, tid, phrase in matcher.spans(r.norm):
                 if tid == theme_id:
-                    rows.append((r.article_id, r.title, r.source, r.date, r.province, r.par_idx,
-                                 r.norm[max(0, s - width):s], phrase, r.norm[e:e + width]))
+                    rows.append(
+                        (
+                            r.article_id,
+                            r.title,
+                            r.source,
+                            r.date,
+                            r.province,
+                            r.par_idx,
+                            r.norm[max(0, s - width) : s],
+                            phrase,
+                            r.norm[e : e + width],
+                        )
+                    )
     cols = ["article_id", "title", "source", "date", "province", "par_idx", "before", "match", "after"]
     return pd.DataFrame(rows, columns=cols).head(limit)
 
@@ -108,7 +138,9 @@ def monthly_trend(store: Store, f: Filters | None, theme_ids: Sequence[str]) -> 
     out["count"] = out["count"].fillna(0).astype(int)
     out["theme"] = out["theme_id"].map(names).fillna(out["theme_id"])
     out["per_10k"] = [per_10k(c, n) for c, n in zip(out["count"], out["chars"])]
-    return out.sort_values(["theme", "month"], ignore_index=True)[["month", "theme_id", "theme", "count", "chars", "per_10k", "articles"]]
+    return out.sort_values(["theme", "month"], ignore_index=True)[
+        ["month", "theme_id", "theme", "count", "chars", "per_10k", "articles"]
+    ]
 
 
 def province_matrix(store: Store, f: Filters | None, value: str = "count", top: int = 15) -> pd.DataFrame:
@@ -136,7 +168,9 @@ def article_theme_counts(store: Store, article_id: str) -> pd.DataFrame:
     return t.sort_values(["count", "theme"], ascending=[False, True], ignore_index=True)[cols]
 
 
-def highlight_parts(text: str, norm: str, spans: Sequence[tuple[int, int, str, str]]) -> list[tuple[str, str | None]]:
+def highlight_parts(
+    text: str, norm: str, spans: Sequence[tuple[int, int, str, str]]
+) -> list[tuple[str, str | None]]:
     """Display text cut into (piece, theme_id or None) using match spans found on norm.
 
     norm is text without whitespace (and possibly converted to Simplified, char for
@@ -166,7 +200,9 @@ def dictionary_hits(store: Store, f: Filters | None = None) -> tuple[pd.DataFram
     """(per theme: id, name, category, phrases, count, docs; per phrase: theme, phrase, count,
     docs, provinces, first_seen, last_seen), zero rows included, in dictionary order."""
     meta = store.themes_df()
-    per_theme = counts_table(store, f, "all", names=False)[["theme", "count", "docs"]].rename(columns={"theme": "id"})
+    per_theme = counts_table(store, f, "all", names=False)[["theme", "count", "docs"]].rename(
+        columns={"theme": "id"}
+    )
     themes = meta[["id", "name", "category"]].assign(phrases=[len(p) for p in meta["phrases"]])
     themes = themes.merge(per_theme, on="id", how="left").fillna({"count": 0, "docs": 0})
     themes[["count", "docs"]] = themes[["count", "docs"]].astype(int)
@@ -174,14 +210,18 @@ def dictionary_hits(store: Store, f: Filters | None = None) -> tuple[pd.DataFram
     phrases = pd.DataFrame(rows, columns=["theme_id", "theme", "phrase"])
     stats = store.phrase_stats(f)
     phrases = phrases.merge(stats, on=["theme_id", "phrase"], how="left").fillna(
-        {"count": 0, "docs": 0, "provinces": 0})
+        {"count": 0, "docs": 0, "provinces": 0}
+    )
     phrases[["count", "docs", "provinces"]] = phrases[["count", "docs", "provinces"]].astype(int)
-    return themes, phrases[["theme_id", "theme", "phrase", "count", "docs", "provinces", "first_seen", "last_seen"]]
+    return themes, phrases[
+        ["theme_id", "theme", "phrase", "count", "docs", "provinces", "first_seen", "last_seen"]
+    ]
 
 
 # ---------------------------------------------------------------- for the dashboard's analysis pages
-def province_ranking(store: Store, f: Filters | None, theme_id: str | None = None,
-                     term: str | None = None) -> pd.DataFrame:
+def province_ranking(
+    store: Store, f: Filters | None, theme_id: str | None = None, term: str | None = None
+) -> pd.DataFrame:
     """One theme (or ad-hoc term) per province, zeros included, with what each rate rests on.
 
     Columns: province, count, docs, chars, articles, per_10k, lo, hi (95% Poisson interval
@@ -206,8 +246,9 @@ def province_ranking(store: Store, f: Filters | None, theme_id: str | None = Non
     t["hi"] = [b[1] for b in bounds]
     t["note"] = [rate_reliability(n, a) for n, a in zip(t["chars"], t["articles"])]
     cols = ["province", "count", "docs", "chars", "articles", "per_10k", "lo", "hi", "note"]
-    return t[cols].sort_values(["count", "per_10k", "province"], ascending=[False, False, True],
-                               ignore_index=True)
+    return t[cols].sort_values(
+        ["count", "per_10k", "province"], ascending=[False, False, True], ignore_index=True
+    )
 
 
 def compare_themes(store: Store, sides: Sequence[tuple[str, Filters]]) -> pd.DataFrame:
@@ -243,15 +284,20 @@ def theme_overlap(table: pd.DataFrame) -> pd.DataFrame:
     wide.columns.name = None
     present = wide > 0
     n = present.sum(axis=1)
-    where_ = ["共有" if k == len(labels) else (f"仅{labels[list(row).index(True)]}" if k == 1 else "部分")
-              for k, row in zip(n, present.itertuples(index=False))]
+    where_ = [
+        "共有" if k == len(labels) else (f"仅{labels[list(row).index(True)]}" if k == 1 else "部分")
+        for k, row in zip(n, present.itertuples(index=False))
+    ]
     out = wide.reset_index()
     out.insert(1, "where", where_)
     out.insert(2, "sides", n.to_numpy())
     out = out[out["sides"] > 0]
     out["_total"] = wide.loc[out["theme"]].sum(axis=1).to_numpy()
-    return (out.sort_values(["sides", "_total", "theme"], ascending=[False, False, True])
-            .drop(columns="_total").reset_index(drop=True))
+    return (
+        out.sort_values(["sides", "_total", "theme"], ascending=[False, False, True])
+        .drop(columns="_total")
+        .reset_index(drop=True)
+    )
 
 
 # ---------------------------------------------------------------- speakers (讲话人)
@@ -262,8 +308,20 @@ def speaker_table(store: Store, f: Filters | None = None) -> pd.DataFrame:
     from .stats import MIN_RELIABLE_CHARS
 
     chars = store.speaker_chars(f)
-    cols = ["speaker", "office", "province", "sections", "articles", "chars", "first_date", "last_date",
-            "count", "per_10k", "top_themes", "note"]
+    cols = [
+        "speaker",
+        "office",
+        "province",
+        "sections",
+        "articles",
+        "chars",
+        "first_date",
+        "last_date",
+        "count",
+        "per_10k",
+        "top_themes",
+        "note",
+    ]
     if chars.empty:
         return pd.DataFrame(columns=cols)
     keys = ["speaker", "office", "province"]
@@ -271,9 +329,16 @@ def speaker_table(store: Store, f: Filters | None = None) -> pd.DataFrame:
     names = theme_names(store)
     hits = hits.assign(theme=hits["theme_id"].map(names).fillna(hits["theme_id"]))
     totals = hits.groupby(keys, as_index=False)["count"].sum()
-    tops = (hits.sort_values(["count", "theme"], ascending=[False, True]).groupby(keys)
-            .apply(lambda g: "、".join(f"{t}（{c}）" for t, c in zip(g["theme"].head(3), g["count"].head(3))),
-                   include_groups=False).rename("top_themes").reset_index())
+    tops = (
+        hits.sort_values(["count", "theme"], ascending=[False, True])
+        .groupby(keys)
+        .apply(
+            lambda g: "、".join(f"{t}（{c}）" for t, c in zip(g["theme"].head(3), g["count"].head(3))),
+            include_groups=False,
+        )
+        .rename("top_themes")
+        .reset_index()
+    )
     out = chars.merge(totals, on=keys, how="left").merge(tops, on=keys, how="left")
     out["count"] = out["count"].fillna(0).astype(int)
     out["top_themes"] = out["top_themes"].fillna("")
@@ -297,7 +362,9 @@ def speaker_themes(store: Store, f: Filters | None, speakers: Sequence[str], top
     by = hits.groupby(["speaker", "theme_id"], as_index=False)["count"].sum()
     by["rank"] = by.groupby("speaker")["count"].rank(method="first", ascending=False).astype(int)
     keep = sorted(set(by.loc[by["rank"] <= top, "theme_id"]))
-    grid = pd.MultiIndex.from_product([list(speakers), keep], names=["speaker", "theme_id"]).to_frame(index=False)
+    grid = pd.MultiIndex.from_product([list(speakers), keep], names=["speaker", "theme_id"]).to_frame(
+        index=False
+    )
     out = grid.merge(by.drop(columns="rank"), on=["speaker", "theme_id"], how="left").fillna({"count": 0})
     out["count"] = out["count"].astype(int)
     out["chars"] = out["speaker"].map(chars).fillna(0).astype(int)
@@ -306,4 +373,3 @@ def speaker_themes(store: Store, f: Filters | None, speakers: Sequence[str], top
     out = out.sort_values(["speaker", "count", "theme"], ascending=[True, False, True], ignore_index=True)
     out["rank"] = out.groupby("speaker").cumcount() + 1
     return out[cols]
-

@@ -5,6 +5,7 @@ script) at sentence ends (。！？ and a closing quotation mark that follows th
 slide never shows half a sentence. The speaker comes from the section header the
 paragraph sits under (sections.speaker, a provincial leader resolved by date).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -34,8 +35,9 @@ def _find(text: str, phrase: str) -> tuple[int, int] | None:
     return (m.start(), m.end()) if m else None
 
 
-def sentence_around(text: str, phrase: str | None = None, min_chars: int = MIN_QUOTE_CHARS,
-                    max_chars: int = MAX_QUOTE_CHARS) -> str:
+def sentence_around(
+    text: str, phrase: str | None = None, min_chars: int = MIN_QUOTE_CHARS, max_chars: int = MAX_QUOTE_CHARS
+) -> str:
     """The sentence holding phrase (the first sentence without one), widened by the next
     (or previous) sentence while it is shorter than min_chars; never cut mid-sentence
     unless one sentence alone exceeds max_chars."""
@@ -46,7 +48,7 @@ def sentence_around(text: str, phrase: str | None = None, min_chars: int = MIN_Q
     k = 0
     if spot is not None:
         pos = 0
-        for k, s in enumerate(parts):
+        for k, s in enumerate(parts):  # noqa: B007  (k is the part where the phrase starts)
             if pos + len(s) > spot[0]:
                 break
             pos += len(s)
@@ -59,12 +61,12 @@ def sentence_around(text: str, phrase: str | None = None, min_chars: int = MIN_Q
             lo -= 1
         else:
             break
-        quote = "".join(parts[lo:hi + 1])
+        quote = "".join(parts[lo : hi + 1])
     quote = quote.strip()
     if len(quote) > max_chars:  # one run-on sentence: keep the part around the phrase
         at = _find(quote, phrase or "")
         start = max(0, (at[0] if at else 0) - max_chars // 3)
-        quote = ("…" if start else "") + quote[start:start + max_chars] + "…"
+        quote = ("…" if start else "") + quote[start : start + max_chars] + "…"
     return quote
 
 
@@ -82,8 +84,9 @@ def _tidy(text: str) -> str:
 def attribution(speaker: str, office: str, province: str) -> str:
     """Who said it, as a slide would put it: 广东省委书记黄坤明, 北京市委书记尹力, 彭佳学, 北京."""
     if speaker:
-        if office and (office.startswith(("省", "自治区")) or
-                       (province in _MUNICIPALITIES and office.startswith("市"))):
+        if office and (
+            office.startswith(("省", "自治区")) or (province in _MUNICIPALITIES and office.startswith("市"))
+        ):
             return f"{province}{office}{speaker}"
         return speaker
     return province or ""
@@ -113,9 +116,18 @@ def quote_for(store, article_id: str, par_idx: int, phrase: str | None = None) -
     text = _tidy(sentence_around(ctx["text"] or "", phrase))
     if phrase and _find(text, phrase) is None and phrase in (ctx["norm"] or ""):
         text = sentence_around(ctx["norm"], phrase)  # display text in another script: cite the counted form
-    q = {"text": text, "source": ctx["outlet"] or ctx["source"], "date": ctx["date"],
-         "province": ctx["province"] or "", "speaker": ctx["speaker"] or "", "office": ctx["office"] or "",
-         "title": ctx["title"] or "", "article_id": article_id, "par_idx": int(par_idx), "phrase": phrase or ""}
+    q = {
+        "text": text,
+        "source": ctx["outlet"] or ctx["source"],
+        "date": ctx["date"],
+        "province": ctx["province"] or "",
+        "speaker": ctx["speaker"] or "",
+        "office": ctx["office"] or "",
+        "title": ctx["title"] or "",
+        "article_id": article_id,
+        "par_idx": int(par_idx),
+        "phrase": phrase or "",
+    }
     q["formatted"] = format_quote(q)
     return q
 
@@ -124,7 +136,14 @@ def deck_quotes(df) -> list[dict]:
     """store.quotes() rows as dicts for export.pptx_bytes (source shown as the article title)."""
     if df is None or len(df) == 0:
         return []
-    return [{"text": r.text, "speaker": attribution(r.speaker or "", r.office or "", r.province or ""),
-             "province": "" if r.speaker else (r.province or ""), "source": r.title or r.source,
-             "date": r.date, "formatted": format_quote(r._asdict())}
-            for r in df.itertuples(index=False)]
+    return [
+        {
+            "text": r.text,
+            "speaker": attribution(r.speaker or "", r.office or "", r.province or ""),
+            "province": "" if r.speaker else (r.province or ""),
+            "source": r.title or r.source,
+            "date": r.date,
+            "formatted": format_quote(r._asdict()),
+        }
+        for r in df.itertuples(index=False)
+    ]

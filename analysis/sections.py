@@ -4,6 +4,7 @@ Headers come in three shapes in our material: markdown headings (`## 吉林`), b
 tags (`【湖北】`), and in PDF or plain text a short line without closing punctuation
 (`北京：尹力在…讲话摘要`, wrapped over two or three lines, which are merged back).
 """
+
 from __future__ import annotations
 
 import re
@@ -12,7 +13,9 @@ from dataclasses import dataclass, field
 _MD = re.compile(r"^(#{1,6})\s*(.*?)\s*#*$")
 _BRACKET = re.compile(r"^【([^】]{1,16})】\s*(.*)$")
 _ENDS_SENTENCE = set("。！？；：，、…!?;:,.")
-_NOT_HEADER = re.compile(r"^(本报|记者|通讯员|来源|编辑|责任编辑|图[:：]|原标题|（|\(|\d+[\s年月日./-]|[—-]{2})")
+_NOT_HEADER = re.compile(
+    r"^(本报|记者|通讯员|来源|编辑|责任编辑|图[:：]|原标题|（|\(|\d+[\s年月日./-]|[—-]{2})"
+)
 
 
 @dataclass
@@ -23,8 +26,12 @@ class RawSection:
 
 
 def _plain_header(par: str, limit: int) -> bool:
-    return (0 < len(par) <= limit and par[-1] not in _ENDS_SENTENCE
-            and not _NOT_HEADER.match(par) and not par.isdigit())
+    return (
+        0 < len(par) <= limit
+        and par[-1] not in _ENDS_SENTENCE
+        and not _NOT_HEADER.match(par)
+        and not par.isdigit()
+    )
 
 
 def split_sections(paragraphs: list[str]) -> list[RawSection]:

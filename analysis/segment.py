@@ -4,6 +4,7 @@ Themes are counted elsewhere on raw text (counting.py); segmentation only feeds 
 lists, where a dropped straddling phrase costs little. Stopwords and the political
 boilerplate list live in corpus/ as plain files.
 """
+
 from __future__ import annotations
 
 import os
@@ -81,8 +82,9 @@ class Segmenter:
     def _is_content(self, w: str) -> bool:
         keep = self._keep.get(w)
         if keep is None:
-            keep = self._keep[w] = (len(w) >= 2 and bool(_HAS_HAN.search(w)) and w not in stopwords()
-                                    and not _NUMERIC.match(w))
+            keep = self._keep[w] = (
+                len(w) >= 2 and bool(_HAS_HAN.search(w)) and w not in stopwords() and not _NUMERIC.match(w)
+            )
         return keep
 
     def words(self, text: str) -> list[str]:
@@ -94,5 +96,10 @@ class Segmenter:
         """words(text) counted; tokens are tallied in C first, then only the distinct ones
         are filtered (a paragraph has far fewer types than tokens)."""
         keep = self._keep
-        return Counter({w: n for w, n in Counter(self._cut(text)).items()
-                        if keep.get(w) or (w not in keep and self._is_content(w))})
+        return Counter(
+            {
+                w: n
+                for w, n in Counter(self._cut(text)).items()
+                if keep.get(w) or (w not in keep and self._is_content(w))
+            }
+        )

@@ -1,4 +1,5 @@
 """Paths and limits, each overridable by an environment variable."""
+
 from __future__ import annotations
 
 import os

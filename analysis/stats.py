@@ -2,6 +2,7 @@
 
 No SQL here; distinctive_words asks the store for word totals like any page would.
 """
+
 from __future__ import annotations
 
 import math
@@ -19,8 +20,9 @@ WORD_LIMIT = 5000  # words fetched per side for distinctive_words
 FLOOR_PRIOR = 0.01  # pseudo-count for a word a custom prior does not know
 
 
-def log_odds(a: pd.Series, b: pd.Series, prior: pd.Series | None = None,
-             prior_scale: float | None = None) -> pd.DataFrame:
+def log_odds(
+    a: pd.Series, b: pd.Series, prior: pd.Series | None = None, prior_scale: float | None = None
+) -> pd.DataFrame:
     """Weighted log-odds ratio with an informative Dirichlet prior.
 
     Monroe, B. L., Colaresi, M. P. & Quinn, K. M. (2008). "Fightin' Words: Lexical
@@ -53,28 +55,39 @@ def log_odds(a: pd.Series, b: pd.Series, prior: pd.Series | None = None,
     if prior is None:
         alpha = ya + yb
     else:
-        alpha = pd.Series(prior, dtype="float64").groupby(level=0).sum().reindex(vocab, fill_value=0.0).to_numpy()
+        alpha = (
+            pd.Series(prior, dtype="float64").groupby(level=0).sum().reindex(vocab, fill_value=0.0).to_numpy()
+        )
     alpha = np.where(alpha > 0, alpha, FLOOR_PRIOR)
     if prior_scale is not None and alpha.sum() > 0:
         alpha = alpha * (prior_scale / alpha.sum())
     alpha0 = alpha.sum()
     na, nb = ya.sum(), yb.sum()
-    delta = (np.log((ya + alpha) / (na + alpha0 - ya - alpha))
-             - np.log((yb + alpha) / (nb + alpha0 - yb - alpha)))
+    delta = np.log((ya + alpha) / (na + alpha0 - ya - alpha)) - np.log(
+        (yb + alpha) / (nb + alpha0 - yb - alpha)
+    )
     var = 1.0 / (ya + alpha) + 1.0 / (yb + alpha)
-    out = pd.DataFrame({
-        "word": vocab.astype(str),
-        "count_a": ya.astype(int),
-        "count_b": yb.astype(int),
-        "delta": delta,
-        "var": var,
-        "z": delta / np.sqrt(var),
-    })
+    out = pd.DataFrame(
+        {
+            "word": vocab.astype(str),
+            "count_a": ya.astype(int),
+            "count_b": yb.astype(int),
+            "delta": delta,
+            "var": var,
+            "z": delta / np.sqrt(var),
+        }
+    )
     return out.sort_values(["z", "word"], ascending=[False, True], ignore_index=True)
 
 
-def distinctive_words(store, f_a: Filters | None, f_b: Filters | None, top: int = 30,
-                      exclude: Iterable[str] = (), min_count: int = 3) -> pd.DataFrame:
+def distinctive_words(
+    store,
+    f_a: Filters | None,
+    f_b: Filters | None,
+    top: int = 30,
+    exclude: Iterable[str] = (),
+    min_count: int = 3,
+) -> pd.DataFrame:
     """The words most typical of selection a against b, and of b against a.
 
     word, count_a, count_b, z, side ('a' or 'b'); side a rows first (largest z first),

@@ -5,6 +5,7 @@ Simplified text, leftmost-longest and without overlap. A phrase nested inside a 
 phrase of the dictionary (科技创新 inside 科技创新中心) is therefore not counted where
 the longer one matches; validation lists every such nesting so the editor sees it.
 """
+
 from __future__ import annotations
 
 import os
@@ -80,10 +81,11 @@ def validate(themes: list[Theme]) -> Report:
                 owner[phrase] = t.id
     phrases = sorted(owner, key=len)
     for i, short in enumerate(phrases):
-        for long in phrases[i + 1:]:
+        for long in phrases[i + 1 :]:
             if short in long and owner[short] != owner[long]:
                 rep.warnings.append(
-                    f"“{short}”（{owner[short]}）包含在“{long}”（{owner[long]}）中：后者匹配处不再计前者")
+                    f"“{short}”（{owner[short]}）包含在“{long}”（{owner[long]}）中：后者匹配处不再计前者"
+                )
     return rep
 
 
@@ -101,9 +103,15 @@ def themes_from_data(data: object) -> list[Theme]:
             aliases = re.split(r"[，,、;；|\n]+", aliases)
         name = str(item.get("name") or "").strip()
         aliases = [str(a).strip() for a in aliases if str(a).strip()] or ([name] if name else [])
-        themes.append(Theme(id=str(item.get("id") or "").strip(), name=name,
-                            category=str(item.get("category") or "").strip(),
-                            aliases=tuple(dict.fromkeys(aliases)), note=str(item.get("note") or "").strip()))
+        themes.append(
+            Theme(
+                id=str(item.get("id") or "").strip(),
+                name=name,
+                category=str(item.get("category") or "").strip(),
+                aliases=tuple(dict.fromkeys(aliases)),
+                note=str(item.get("note") or "").strip(),
+            )
+        )
     return themes
 
 
@@ -130,12 +138,24 @@ def load_themes(path: Path | None = None) -> list[Theme]:
 
 
 def dump_themes(themes: list[Theme]) -> str:
-    data = {"version": 1, "themes": [
-        {"id": t.id, "name": t.name, "category": t.category, "aliases": list(t.aliases),
-         **({"note": t.note} if t.note else {})} for t in themes]}
-    header = ("# 主题词典：每个主题有编号 id、名称 name、类别 category 和词语 aliases。\n"
-              "# 统计时去掉全部空白并转为简体，按“最左最长、互不重叠”匹配：\n"
-              "# 较短词语包含在另一主题较长词语中时（如 科技创新 在 科技创新中心 中），长词匹配处不再计短词。\n")
+    data = {
+        "version": 1,
+        "themes": [
+            {
+                "id": t.id,
+                "name": t.name,
+                "category": t.category,
+                "aliases": list(t.aliases),
+                **({"note": t.note} if t.note else {}),
+            }
+            for t in themes
+        ],
+    }
+    header = (
+        "# 主题词典：每个主题有编号 id、名称 name、类别 category 和词语 aliases。\n"
+        "# 统计时去掉全部空白并转为简体，按“最左最长、互不重叠”匹配：\n"
+        "# 较短词语包含在另一主题较长词语中时（如 科技创新 在 科技创新中心 中），长词匹配处不再计短词。\n"
+    )
     return header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=120)
 
 

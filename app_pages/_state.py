@@ -4,6 +4,7 @@ Everything an editor would share (dates, sources, categories, metric, and each p
 own choices) lives in the URL, so a link reopens the same view. Pages never keep
 logic in st.session_state.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -62,9 +63,13 @@ def _date(key: str) -> dt.date | None:
 
 def filters(provinces: Sequence[str] = ()) -> Filters:
     """The shared filters as the URL has them (plus a page's own province choice)."""
-    return Filters(date_from=_date("from"), date_to=_date("to"), sources=tuple(qp_list("src")),
-                   categories=tuple(c for c in qp_list("cat") if c in CATEGORIES),
-                   provinces=tuple(provinces))
+    return Filters(
+        date_from=_date("from"),
+        date_to=_date("to"),
+        sources=tuple(qp_list("src")),
+        categories=tuple(c for c in qp_list("cat") if c in CATEGORIES),
+        provinces=tuple(provinces),
+    )
 
 
 def metric() -> str:
@@ -96,20 +101,38 @@ def sidebar_filters() -> None:
         st.subheader("筛选")
         if lo and hi:
             start, end = _date("from") or lo, _date("to") or hi
-            picked = st.date_input("日期范围", value=(start, end), min_value=lo, max_value=hi, key="f_dates",
-                                   format="YYYY-MM-DD")
+            picked = st.date_input(
+                "日期范围", value=(start, end), min_value=lo, max_value=hi, key="f_dates", format="YYYY-MM-DD"
+            )
             if isinstance(picked, (list, tuple)) and len(picked) == 2:
                 qp_set("from", picked[0].isoformat() if picked[0] != lo else "")
                 qp_set("to", picked[1].isoformat() if picked[1] != hi else "")
         sources = read("sources")
-        chosen = st.multiselect("来源文件", sources, default=[s for s in qp_list("src") if s in sources],
-                                key="f_sources", placeholder="全部来源")
+        chosen = st.multiselect(
+            "来源文件",
+            sources,
+            default=[s for s in qp_list("src") if s in sources],
+            key="f_sources",
+            placeholder="全部来源",
+        )
         qp_set("src", chosen)
-        cats = st.multiselect("主题类别", list(CATEGORIES), default=[c for c in qp_list("cat") if c in CATEGORIES],
-                              key="f_categories", placeholder="全部类别")
+        cats = st.multiselect(
+            "主题类别",
+            list(CATEGORIES),
+            default=[c for c in qp_list("cat") if c in CATEGORIES],
+            key="f_categories",
+            placeholder="全部类别",
+        )
         qp_set("cat", cats)
-        m = st.radio("数值", list(METRICS), index=list(METRICS).index(metric()), format_func=METRICS.get,
-                     key="f_metric", horizontal=True, help="每万字频次 = 次数 × 10000 ÷ 所依据文本的字数")
+        m = st.radio(
+            "数值",
+            list(METRICS),
+            index=list(METRICS).index(metric()),
+            format_func=METRICS.get,
+            key="f_metric",
+            horizontal=True,
+            help="每万字频次 = 次数 × 10000 ÷ 所依据文本的字数",
+        )
         qp_set("metric", "" if m == "count" else m)
         if read_only():
             st.caption("只读模式：不能导入、删除或修改。")
@@ -158,12 +181,14 @@ def source_line(f: Filters | None = None) -> str:
 
 
 @st.cache_data(show_spinner=False, max_entries=256, ttl=3600)
-def passages(f: Filters, theme_id: str | None = None, term: str | None = None, width: int = 30,
-             limit: int = 200):
+def passages(
+    f: Filters, theme_id: str | None = None, term: str | None = None, width: int = 30, limit: int = 200
+):
     """queries.passages with the engine's matcher (kept out of the cache key)."""
     eng = engine()
-    return queries.passages(eng.store, f, theme_id=theme_id, term=term, matcher=eng.matcher,
-                            width=width, limit=limit)
+    return queries.passages(
+        eng.store, f, theme_id=theme_id, term=term, matcher=eng.matcher, width=width, limit=limit
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=256, ttl=3600)
@@ -195,8 +220,13 @@ def md_escape(text: object) -> str:
 
 
 @st.cache_data(show_spinner="正在绘制词云…", max_entries=64, ttl=3600)
-def word_cloud(freqs: dict[str, float], width: int = 800, height: int = 500,
-               colors: dict[str, str] | None = None, max_words: int = 150):
+def word_cloud(
+    freqs: dict[str, float],
+    width: int = 800,
+    height: int = 500,
+    colors: dict[str, str] | None = None,
+    max_words: int = 150,
+):
     """analysis.charts.wordcloud_image, cached (drawing one takes a good fraction of a second)."""
     from analysis import charts
 
@@ -245,8 +275,12 @@ def edit_guard(action: str = "修改") -> bool:
 
 def password_box() -> None:
     if _password() and not read_only():
-        st.sidebar.text_input("编辑口令", type="password", key="editor_password",
-                              help="导入、删除、修改省份和编辑词典需要口令；浏览不需要。")
+        st.sidebar.text_input(
+            "编辑口令",
+            type="password",
+            key="editor_password",
+            help="导入、删除、修改省份和编辑词典需要口令；浏览不需要。",
+        )
 
 
 @st.cache_data(show_spinner="正在生成 PPT…", max_entries=8, ttl=3600)
@@ -256,5 +290,8 @@ def deck(pins, made_on: dt.date, quotes=None):
     from analysis import export
     from analysis.quotes import deck_quotes
 
-    return export.pptx_bytes([export.Pin.from_json(r.title, r.kind, r.data, r.source_line, r.filters)
-                              for r in pins.itertuples()], made_on=made_on, quotes=deck_quotes(quotes))
+    return export.pptx_bytes(
+        [export.Pin.from_json(r.title, r.kind, r.data, r.source_line, r.filters) for r in pins.itertuples()],
+        made_on=made_on,
+        quotes=deck_quotes(quotes),
+    )

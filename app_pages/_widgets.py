@@ -4,6 +4,7 @@ The download row is the same everywhere so editors learn it once: PNG (made only
 asked, since drawing one takes a browser a second or two), CSV, Excel, and 📌 加入演示,
 which keeps the chart's data for the presentation view and the PPT deck.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -29,27 +30,46 @@ def download_row(data: pd.DataFrame, title: str, key: str, note: str = "") -> No
     stem = file_stem(title)
     snapshot = data.copy()
     note = note or S.source_line()  # computed here: the download callable runs off the script thread
-    st.download_button("CSV", lambda: export.csv_bytes(snapshot), file_name=f"{stem}.csv",
-                       mime="text/csv", key=f"{key}_csv", icon=":material/download:", on_click="ignore")
-    st.download_button("Excel", lambda: export.xlsx_bytes(snapshot, title=title, note=note),
-                       file_name=f"{stem}.xlsx", key=f"{key}_xlsx", icon=":material/download:",
-                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                       on_click="ignore")
+    st.download_button(
+        "CSV",
+        lambda: export.csv_bytes(snapshot),
+        file_name=f"{stem}.csv",
+        mime="text/csv",
+        key=f"{key}_csv",
+        icon=":material/download:",
+        on_click="ignore",
+    )
+    st.download_button(
+        "Excel",
+        lambda: export.xlsx_bytes(snapshot, title=title, note=note),
+        file_name=f"{stem}.xlsx",
+        key=f"{key}_xlsx",
+        icon=":material/download:",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        on_click="ignore",
+    )
 
 
 def pin_button(title: str, kind: str, pin_data: pd.DataFrame, key: str) -> None:
     """📌 加入演示: store the chart's data so the presentation view and the PPT can redraw it."""
     store = S.engine().store
-    if st.button("📌 加入演示", key=f"{key}_pin", disabled=S.read_only(),
-                 help="把这张图加入“演示模式”，并可导出为 PPT"):
-        store.add_pin(title, kind, pin_data.to_json(orient="records", force_ascii=False, date_format="iso"),
-                      S.corpus_line(), S.filters_text())
+    if st.button(
+        "📌 加入演示", key=f"{key}_pin", disabled=S.read_only(), help="把这张图加入“演示模式”，并可导出为 PPT"
+    ):
+        store.add_pin(
+            title,
+            kind,
+            pin_data.to_json(orient="records", force_ascii=False, date_format="iso"),
+            S.corpus_line(),
+            S.filters_text(),
+        )
         S.changed()
         st.toast(f"已加入演示：{title}", icon="📌")
 
 
-def chart_block(fig, data: pd.DataFrame, title: str, kind: str, pin_data: pd.DataFrame, key: str,
-                source: str = "") -> None:
+def chart_block(
+    fig, data: pd.DataFrame, title: str, kind: str, pin_data: pd.DataFrame, key: str, source: str = ""
+) -> None:
     """A plotly chart and under it: PNG, CSV, Excel downloads and 📌 加入演示.
 
     data is the table behind the chart as an editor would want it in Excel (Chinese
@@ -59,16 +79,29 @@ def chart_block(fig, data: pd.DataFrame, title: str, kind: str, pin_data: pd.Dat
     """
     st.plotly_chart(fig, key=f"{key}_chart", config={"displaylogo": False})
     with st.container(horizontal=True, gap="small", key=f"{key}_row"):
-        if st.button("生成 PNG", key=f"{key}_png", icon=":material/image:",
-                     help="生成图片需要一两秒；生成后出现下载按钮"):
+        if st.button(
+            "生成 PNG",
+            key=f"{key}_png",
+            icon=":material/image:",
+            help="生成图片需要一两秒；生成后出现下载按钮",
+        ):
             try:
-                png = export.png_bytes(fig, height=int(fig.layout.height or 720))  # tall heatmaps stay readable
+                png = export.png_bytes(
+                    fig, height=int(fig.layout.height or 720)
+                )  # tall heatmaps stay readable
             except export.ExportError as exc:
                 st.caption(f"未能生成 PNG：{exc}")
             else:
-                st.download_button("下载 PNG", png, file_name=f"{file_stem(title)}.png", mime="image/png",
-                                   key=f"{key}_png_dl", type="primary", icon=":material/download:",
-                                   on_click="ignore")
+                st.download_button(
+                    "下载 PNG",
+                    png,
+                    file_name=f"{file_stem(title)}.png",
+                    mime="image/png",
+                    key=f"{key}_png_dl",
+                    type="primary",
+                    icon=":material/download:",
+                    on_click="ignore",
+                )
         download_row(data, title, key, source)
         pin_button(title, kind, pin_data, key)
 
@@ -83,23 +116,30 @@ def passages_table(p: pd.DataFrame, key: str, title: str = "原文摘录") -> No
     if p.empty:
         st.info("当前筛选条件下没有找到包含这个词语的段落。")
         return
-    table = pd.DataFrame({
-        "日期": pd.to_datetime(p["date"]).dt.strftime("%Y-%m-%d"),
-        "省份": p["province"],
-        "标题": p["title"],
-        "前文": p["before"],
-        "关键词": p["match"],
-        "后文": p["after"],
-        "原文": [article_url(a) for a in p["article_id"]],
-    })
-    st.dataframe(table, key=f"{key}_table", hide_index=True, height=min(38 + 35 * len(table), 420),
-                 column_config={
-                     "前文": st.column_config.TextColumn(alignment="right", width="medium"),
-                     "关键词": st.column_config.TextColumn(width="small"),
-                     "后文": st.column_config.TextColumn(width="medium"),
-                     "标题": st.column_config.TextColumn(width="medium"),
-                     "原文": st.column_config.LinkColumn(display_text="打开全文", width="small"),
-                 })
+    table = pd.DataFrame(
+        {
+            "日期": pd.to_datetime(p["date"]).dt.strftime("%Y-%m-%d"),
+            "省份": p["province"],
+            "标题": p["title"],
+            "前文": p["before"],
+            "关键词": p["match"],
+            "后文": p["after"],
+            "原文": [article_url(a) for a in p["article_id"]],
+        }
+    )
+    st.dataframe(
+        table,
+        key=f"{key}_table",
+        hide_index=True,
+        height=min(38 + 35 * len(table), 420),
+        column_config={
+            "前文": st.column_config.TextColumn(alignment="right", width="medium"),
+            "关键词": st.column_config.TextColumn(width="small"),
+            "后文": st.column_config.TextColumn(width="medium"),
+            "标题": st.column_config.TextColumn(width="medium"),
+            "原文": st.column_config.LinkColumn(display_text="打开全文", width="small"),
+        },
+    )
     with st.container(horizontal=True, gap="small", key=f"{key}_dl"):
         download_row(table.drop(columns="原文").assign(文章编号=p["article_id"].to_numpy()), title, key)
 
@@ -118,18 +158,27 @@ def quote_button(row, key: str) -> None:
 
     row is one passage (a Series or a namedtuple with article_id, par_idx and optionally
     match) or a table of them (the 主题 page's passages), from which the editor picks one."""
-    rows = row if isinstance(row, pd.DataFrame) else pd.DataFrame([row._asdict() if hasattr(row, "_asdict") else row])
+    rows = (
+        row
+        if isinstance(row, pd.DataFrame)
+        else pd.DataFrame([row._asdict() if hasattr(row, "_asdict") else row])
+    )
     if rows.empty:
         return
     rows = rows.head(200).reset_index(drop=True)
     with st.popover("❝ 引用", key=f"{key}_pop", help="把原文整句做成可直接放进幻灯片的引语"):
         k = 0
         if len(rows) > 1:
+
             def label(i: int) -> str:
                 r = rows.iloc[i]
-                ctx = f"{r.get('before', '')}【{r.get('match', '')}】{r.get('after', '')}" if "match" in rows else \
-                    str(r.get("text", ""))[:40]
+                ctx = (
+                    f"{r.get('before', '')}【{r.get('match', '')}】{r.get('after', '')}"
+                    if "match" in rows
+                    else str(r.get("text", ""))[:40]
+                )
                 return f"{str(r.get('date', ''))[:10]} {r.get('province', '')} {ctx}"
+
             k = st.selectbox("选择一处摘录", range(len(rows)), format_func=label, key=f"{key}_pick")
         r = rows.iloc[k]
         q = _quote(str(r["article_id"]), int(r["par_idx"]), r.get("match") if "match" in rows else None)
@@ -154,8 +203,9 @@ def quote_list(key: str) -> None:
     with st.expander(f"引语（共 {len(quotes)} 段，导出 PPT 时附在图表之后）", expanded=False):
         for r in quotes.itertuples(index=False):
             st.code(format_quote(r._asdict()), language=None, wrap_lines=True)
-            if st.button("删除这段引语", key=f"{key}_del_{r.id}", icon=":material/delete:", disabled=S.read_only()):
+            if st.button(
+                "删除这段引语", key=f"{key}_del_{r.id}", icon=":material/delete:", disabled=S.read_only()
+            ):
                 S.engine().store.delete_quote(int(r.id))
                 S.changed()
                 st.rerun()
-

@@ -1,4 +1,5 @@
 """省份对比: two to four provinces (or two periods) side by side — themes, words, what is unique."""
+
 import datetime as dt
 from dataclasses import replace
 
@@ -23,8 +24,14 @@ if not S.read("summary", f)["articles"]:
     S.empty_hint()
     st.stop()
 
-mode = st.radio("对比什么", list(MODES), format_func=MODES.get, horizontal=True, key="mode",
-                index=list(MODES).index(S.qp_get("mode")) if S.qp_get("mode") in MODES else 0)
+mode = st.radio(
+    "对比什么",
+    list(MODES),
+    format_func=MODES.get,
+    horizontal=True,
+    key="mode",
+    index=list(MODES).index(S.qp_get("mode")) if S.qp_get("mode") in MODES else 0,
+)
 S.qp_set("mode", "" if mode == "provinces" else mode)
 
 
@@ -48,8 +55,15 @@ if mode == "provinces":
     text = text[text["group"] != NATIONAL].sort_values(["chars", "group"], ascending=[False, True])
     options = list(text["group"])
     default = [p for p in S.qp_list("provs") if p in options][:4] or options[:2]
-    provs = st.multiselect("选择 2–4 个省份", options, default=default, max_selections=4, key="provs",
-                           placeholder="选择省份", help="按文本量从多到少排列；默认是文本最多的两个省份")
+    provs = st.multiselect(
+        "选择 2–4 个省份",
+        options,
+        default=default,
+        max_selections=4,
+        key="provs",
+        placeholder="选择省份",
+        help="按文本量从多到少排列；默认是文本最多的两个省份",
+    )
     S.qp_set("provs", provs)
     if len(provs) < 2:
         st.info("请至少选择两个省份进行对比。")
@@ -57,8 +71,12 @@ if mode == "provinces":
     sides = [(p, replace(f, provinces=(p,))) for p in provs]
     rest = {p: replace(f, provinces=tuple(q for q in provs if q != p)) for p in provs}
     sizes = text.set_index("group").loc[provs]
-    st.caption(S.md_escape("；".join(f"{p}：{int(r.articles)} 篇文章中的 {int(r.chars):,} 字" for p, r in sizes.iterrows()))
-               + ("。各省文本量不同，比较时建议在左侧选“每万字频次”。" if m == "count" else "。"))
+    st.caption(
+        S.md_escape(
+            "；".join(f"{p}：{int(r.articles)} 篇文章中的 {int(r.chars):,} 字" for p, r in sizes.iterrows())
+        )
+        + ("。各省文本量不同，比较时建议在左侧选“每万字频次”。" if m == "count" else "。")
+    )
 else:
     lo, hi = S.read("date_span")
     lo, hi = f.date_from or lo, f.date_to or hi
@@ -93,20 +111,31 @@ bars = bars.sort_values("order").drop(columns="order")
 title = f"主要主题对比（{unit}）：" + " / ".join(labels)
 fig = charts.grouped_bars(bars, "theme", "side", m, title, source, value_label=unit)
 wide = bars.pivot_table(index="theme", columns="side", values=m, sort=False)[labels].reset_index()
-chart_block(fig, wide.rename(columns={"theme": "主题"}), title, "grouped_bar",
-            bars[["theme", "side", m]].set_axis(["group", "series", "value"], axis=1), "cmp_bars", source)
+chart_block(
+    fig,
+    wide.rename(columns={"theme": "主题"}),
+    title,
+    "grouped_bar",
+    bars[["theme", "side", m]].set_axis(["group", "series", "value"], axis=1),
+    "cmp_bars",
+    source,
+)
 
 # ------------------------------------------------------------------ word clouds
 st.subheader("词云")
-hide = st.toggle("隐藏政治套话（加强、推进、坚持……）", value=S.qp_get("boiler") != "show", key="hide_boiler",
-                 help="套话词表见 corpus/boilerplate.txt；只影响词云和特色词，不影响主题计数")
+hide = st.toggle(
+    "隐藏政治套话（加强、推进、坚持……）",
+    value=S.qp_get("boiler") != "show",
+    key="hide_boiler",
+    help="套话词表见 corpus/boilerplate.txt；只影响词云和特色词，不影响主题计数",
+)
 S.qp_set("boiler", "" if hide else "show")
 exclude = sorted(boilerplate()) if hide else []
 words = {label: S.read("word_totals", sf, WORDS_PER_CLOUD, exclude) for label, sf in sides}
 colors = charts.word_colors(sorted({w for t in words.values() for w in t["word"]}))
 per_row = 2 if len(sides) == 4 else len(sides)
 for start in range(0, len(sides), per_row):
-    for col, label in zip(st.columns(per_row), labels[start:start + per_row]):
+    for col, label in zip(st.columns(per_row), labels[start : start + per_row]):
         with col:
             t = words[label]
             st.markdown(f"**{S.md_escape(label)}**")
@@ -121,10 +150,12 @@ st.caption("同一个词在各词云中颜色相同，便于对照。")
 # A province's own name is trivially "distinctive" of it; leave the names out.
 own_names = tuple(f"{p}{tail}" for p in labels for tail in ("", "省", "市")) if mode == "provinces" else ()
 st.subheader("各方的特色词")
-st.caption("加权对数几率比（Monroe 等 2008）：与所选其他各方合起来相比，哪些词在这一方明显更常用。"
-           "z 值越大越突出；z 大于 2 大致可视为并非偶然。" + ("所选省份的名称本身不列入。" if own_names else ""))
+st.caption(
+    "加权对数几率比（Monroe 等 2008）：与所选其他各方合起来相比，哪些词在这一方明显更常用。"
+    "z 值越大越突出；z 大于 2 大致可视为并非偶然。" + ("所选省份的名称本身不列入。" if own_names else "")
+)
 for start in range(0, len(sides), per_row):
-    for col, (label, sf) in zip(st.columns(per_row), sides[start:start + per_row]):
+    for col, (label, sf) in zip(st.columns(per_row), sides[start : start + per_row]):
         with col:
             d = S.stat("distinctive_words", sf, rest[label], 15, tuple(exclude) + own_names, 3)
             d = d[d["side"] == "a"]
@@ -132,8 +163,14 @@ for start in range(0, len(sides), per_row):
             if d.empty:
                 st.info("文本太少，找不到明显的特色词。")
                 continue
-            out = pd.DataFrame({"词语": d["word"], "本方次数": d["count_a"], "对方次数": d["count_b"],
-                                "z 值": d["z"].round(2)})
+            out = pd.DataFrame(
+                {
+                    "词语": d["word"],
+                    "本方次数": d["count_a"],
+                    "对方次数": d["count_b"],
+                    "z 值": d["z"].round(2),
+                }
+            )
             st.dataframe(out, key=f"cmp_dw_{start}_{label}", hide_index=True, height=300)
 
 # ------------------------------------------------------------------ shared and unique themes

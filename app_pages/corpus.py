@@ -1,4 +1,5 @@
 """语料管理：导入文件、查看和删除已入库的文章、重建全部统计。"""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -21,6 +22,7 @@ def _mb(n: int) -> str:
 
 def ingest(files: Sequence[tuple[str, bytes]], bar=None) -> list[Result]:
     """What the 开始导入 button does: hand the uploads to the engine, with a progress bar."""
+
     def progress(done: int, total: int, name: str) -> None:
         if bar is not None:
             bar.progress(done / total if total else 1.0, text=f"正在分析 {done}/{total}：{name}")
@@ -32,18 +34,25 @@ def ingest(files: Sequence[tuple[str, bytes]], bar=None) -> list[Result]:
 
 def results_table(results: Sequence[Result]) -> pd.DataFrame:
     """One row per uploaded file, as the page shows it."""
-    return pd.DataFrame({"结果": [f"{ICONS.get(r.status, '')} {r.status}" for r in results],
-                         "文件": [r.name for r in results],
-                         "说明": [r.reason if r.status != NEW else f"文章编号 {r.article_id}" for r in results]})
+    return pd.DataFrame(
+        {
+            "结果": [f"{ICONS.get(r.status, '')} {r.status}" for r in results],
+            "文件": [r.name for r in results],
+            "说明": [r.reason if r.status != NEW else f"文章编号 {r.article_id}" for r in results],
+        }
+    )
 
 
 def upload_section(read_only: bool) -> None:
     st.subheader("导入文章")
-    st.caption(f"支持 {'、'.join(TYPES)} 文件，任何常见中文编码。单个文件不超过 {_mb(LIMITS.max_file_bytes)}；"
-               f"一次最多 {LIMITS.max_files_per_upload} 个文件，合计不超过 {_mb(LIMITS.max_upload_total_bytes)}。"
-               "内容相同的文件只保存一次。导入后所有页面的统计立即更新。")
-    uploads = st.file_uploader("选择要导入的文件", type=TYPES, accept_multiple_files=True, key="upload",
-                               disabled=read_only)
+    st.caption(
+        f"支持 {'、'.join(TYPES)} 文件，任何常见中文编码。单个文件不超过 {_mb(LIMITS.max_file_bytes)}；"
+        f"一次最多 {LIMITS.max_files_per_upload} 个文件，合计不超过 {_mb(LIMITS.max_upload_total_bytes)}。"
+        "内容相同的文件只保存一次。导入后所有页面的统计立即更新。"
+    )
+    uploads = st.file_uploader(
+        "选择要导入的文件", type=TYPES, accept_multiple_files=True, key="upload", disabled=read_only
+    )
     go = st.button("开始导入", key="do_ingest", type="primary", disabled=read_only or not uploads)
     if go and uploads:
         too_big = [u.name for u in uploads if u.size > LIMITS.max_file_bytes]
@@ -65,8 +74,15 @@ def delete_section(arts: pd.DataFrame, read_only: bool) -> None:
         return
     labels = {r.id: f"{str(r.date)[:10]} · {r.title} · {r.source}" for r in arts.itertuples()}
     c1, c2, c3 = st.columns([4, 1.4, 1], vertical_alignment="bottom")
-    chosen = c1.selectbox("要删除的文章", list(labels), index=None, format_func=labels.get, key="del_article",
-                          placeholder="选择一篇文章", disabled=read_only)
+    chosen = c1.selectbox(
+        "要删除的文章",
+        list(labels),
+        index=None,
+        format_func=labels.get,
+        key="del_article",
+        placeholder="选择一篇文章",
+        disabled=read_only,
+    )
     sure = c2.checkbox("确认删除", key="del_confirm", disabled=read_only)
     if c3.button("删除", key="do_delete", disabled=read_only or not chosen):
         if not sure:
@@ -80,7 +96,9 @@ def delete_section(arts: pd.DataFrame, read_only: bool) -> None:
 
 def rebuild_section(read_only: bool) -> None:
     st.subheader("重建全部统计")
-    st.caption("修改了地名或领导人数据后，重新分段、判断省份并重新计数（编辑的改正会保留）。文章多时需要几分钟。")
+    st.caption(
+        "修改了地名或领导人数据后，重新分段、判断省份并重新计数（编辑的改正会保留）。文章多时需要几分钟。"
+    )
     if st.button("重建全部统计", key="do_rebuild", disabled=read_only):
         bar = st.progress(0.0, text="正在重建…")
 
@@ -118,8 +136,20 @@ with _table:
     else:
         if len(_arts) >= SHOWN:
             st.caption(f"只列出最新的 {SHOWN} 篇；要找某篇文章请到“文章”页搜索。")
-        st.dataframe(_arts.rename(columns={"date": "日期", "title": "标题", "source": "来源文件",
-                                           "date_basis": "日期依据", "chars": "字数", "provinces": "省份",
-                                           "id": "编号"})[["日期", "标题", "来源文件", "日期依据", "字数", "省份", "编号"]],
-                     hide_index=True, width="stretch", key="corpus_table",
-                     column_config={"日期": st.column_config.DateColumn(format="YYYY-MM-DD")})
+        st.dataframe(
+            _arts.rename(
+                columns={
+                    "date": "日期",
+                    "title": "标题",
+                    "source": "来源文件",
+                    "date_basis": "日期依据",
+                    "chars": "字数",
+                    "provinces": "省份",
+                    "id": "编号",
+                }
+            )[["日期", "标题", "来源文件", "日期依据", "字数", "省份", "编号"]],
+            hide_index=True,
+            width="stretch",
+            key="corpus_table",
+            column_config={"日期": st.column_config.DateColumn(format="YYYY-MM-DD")},
+        )

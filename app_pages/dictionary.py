@@ -1,4 +1,5 @@
 """主题词典：编辑主题和词语，检查后保存并重新统计；导入、导出词典文件。"""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -13,9 +14,15 @@ IMPORTED = "dict_imported_yaml"  # an imported file waiting in the editor until 
 
 
 def themes_frame(themes: list[Theme]) -> pd.DataFrame:
-    return pd.DataFrame({"编号": [t.id for t in themes], "名称": [t.name for t in themes],
-                         "类别": [t.category for t in themes], "词语": ["、".join(t.aliases) for t in themes],
-                         "说明": [t.note for t in themes]})
+    return pd.DataFrame(
+        {
+            "编号": [t.id for t in themes],
+            "名称": [t.name for t in themes],
+            "类别": [t.category for t in themes],
+            "词语": ["、".join(t.aliases) for t in themes],
+            "说明": [t.note for t in themes],
+        }
+    )
 
 
 def themes_from_frame(df: pd.DataFrame) -> list[Theme]:
@@ -31,8 +38,10 @@ def show_report(themes: list[Theme]) -> bool:
     if rep.errors:
         st.error("词典有以下问题，未保存：\n\n" + "\n".join(f"- {S.md_escape(e)}" for e in rep.errors))
     if rep.warnings:
-        st.warning("以下词语相互包含（允许保存，但长词匹配之处不再计短词）：\n\n"
-                   + "\n".join(f"- {S.md_escape(w)}" for w in rep.warnings))
+        st.warning(
+            "以下词语相互包含（允许保存，但长词匹配之处不再计短词）：\n\n"
+            + "\n".join(f"- {S.md_escape(w)}" for w in rep.warnings)
+        )
     return rep.ok
 
 
@@ -60,8 +69,14 @@ def save(themes: list[Theme]) -> int | None:
 
 def import_section(read_only: bool) -> None:
     with st.expander("导入或导出词典文件（YAML）"):
-        st.download_button("导出当前词典", dump_themes(S.engine().themes), file_name="themes.yaml",
-                           mime="text/yaml", key="dict_export", on_click="ignore")
+        st.download_button(
+            "导出当前词典",
+            dump_themes(S.engine().themes),
+            file_name="themes.yaml",
+            mime="text/yaml",
+            key="dict_export",
+            on_click="ignore",
+        )
         up = st.file_uploader("导入词典文件", type=["yaml", "yml"], key="dict_import", disabled=read_only)
         if up is None:
             return
@@ -74,8 +89,10 @@ def import_section(read_only: bool) -> None:
         except ThemeError as exc:
             st.error("这个词典文件不能使用：\n\n" + "\n".join(f"- {S.md_escape(p)}" for p in exc.problems))
             return
-        st.info(f"文件中有 {len(themes)} 个主题、{sum(len(t.aliases) for t in themes)} 个词语。"
-                "载入后替换上面表格的内容，检查无误再点“保存并重新统计”才会生效。")
+        st.info(
+            f"文件中有 {len(themes)} 个主题、{sum(len(t.aliases) for t in themes)} 个词语。"
+            "载入后替换上面表格的内容，检查无误再点“保存并重新统计”才会生效。"
+        )
         if st.button("载入到编辑表格", key="dict_import_apply", disabled=read_only):
             st.session_state[IMPORTED] = text
             st.rerun()
@@ -87,35 +104,70 @@ def hits_section() -> None:
     st.subheader("命中情况")
     st.caption(f"按当前筛选统计（{S.filters_text(f)}）。从未命中的词语可能写法有误。")
     c1, c2 = st.columns([2, 3])
-    c1.dataframe(themes.rename(columns={"name": "主题", "category": "类别", "phrases": "词语数", "count": "次数",
-                                        "docs": "文章数"})[["主题", "类别", "词语数", "次数", "文章数"]],
-                 hide_index=True, width="stretch", key="dict_theme_hits")
-    c2.dataframe(phrases.rename(columns={"theme": "主题", "phrase": "词语", "count": "次数", "docs": "文章数",
-                                         "provinces": "省份数", "first_seen": "最早", "last_seen": "最近"})
-                 [["主题", "词语", "次数", "文章数", "省份数", "最早", "最近"]],
-                 hide_index=True, width="stretch", key="dict_phrase_hits",
-                 column_config={"最早": st.column_config.DateColumn(format="YYYY-MM-DD"),
-                                "最近": st.column_config.DateColumn(format="YYYY-MM-DD")})
+    c1.dataframe(
+        themes.rename(
+            columns={
+                "name": "主题",
+                "category": "类别",
+                "phrases": "词语数",
+                "count": "次数",
+                "docs": "文章数",
+            }
+        )[["主题", "类别", "词语数", "次数", "文章数"]],
+        hide_index=True,
+        width="stretch",
+        key="dict_theme_hits",
+    )
+    c2.dataframe(
+        phrases.rename(
+            columns={
+                "theme": "主题",
+                "phrase": "词语",
+                "count": "次数",
+                "docs": "文章数",
+                "provinces": "省份数",
+                "first_seen": "最早",
+                "last_seen": "最近",
+            }
+        )[["主题", "词语", "次数", "文章数", "省份数", "最早", "最近"]],
+        hide_index=True,
+        width="stretch",
+        key="dict_phrase_hits",
+        column_config={
+            "最早": st.column_config.DateColumn(format="YYYY-MM-DD"),
+            "最近": st.column_config.DateColumn(format="YYYY-MM-DD"),
+        },
+    )
 
 
 st.title("主题词典", anchor=False)
 _read_only = not S.edit_guard("修改词典")
-st.caption("每行一个主题。“词语”列写该主题的所有说法，用顿号“、”分隔；编号只用小写字母、数字和下划线。"
-           "统计时去掉空白并转为简体，按“最左最长、互不重叠”匹配。修改后先点“检查”，再“保存并重新统计”。")
+st.caption(
+    "每行一个主题。“词语”列写该主题的所有说法，用顿号“、”分隔；编号只用小写字母、数字和下划线。"
+    "统计时去掉空白并转为简体，按“最左最长、互不重叠”匹配。修改后先点“检查”，再“保存并重新统计”。"
+)
 _imported = st.session_state.get(IMPORTED)
 _base = parse_themes(_imported) if _imported else S.engine().themes
 if _imported:
     st.info("表格中是导入的词典，尚未保存。")
 _edited = st.data_editor(
-    themes_frame(_base), key="dict_editor", num_rows="dynamic", hide_index=True, width="stretch", height=460,
+    themes_frame(_base),
+    key="dict_editor",
+    num_rows="dynamic",
+    hide_index=True,
+    width="stretch",
+    height=460,
     disabled=_read_only,
     column_config={
-        "编号": st.column_config.TextColumn(required=True, max_chars=63, help="小写字母开头，只用小写字母、数字、下划线"),
+        "编号": st.column_config.TextColumn(
+            required=True, max_chars=63, help="小写字母开头，只用小写字母、数字、下划线"
+        ),
         "名称": st.column_config.TextColumn(required=True, max_chars=40),
         "类别": st.column_config.SelectboxColumn(options=list(CATEGORIES), required=True),
         "词语": st.column_config.TextColumn(required=True, width="large", help="用顿号“、”分隔"),
         "说明": st.column_config.TextColumn(),
-    })
+    },
+)
 _c1, _c2, _c3 = st.columns([1, 1.6, 3])
 _check = _c1.button("检查", key="dict_check", disabled=_read_only)
 _save = _c2.button("保存并重新统计", key="dict_save", type="primary", disabled=_read_only)

@@ -1,4 +1,5 @@
 """演示模式: the pinned charts one at a time, large, for a meeting screen; and the PPT of them all."""
+
 import datetime as dt
 
 import streamlit as st
@@ -11,8 +12,10 @@ from app_pages._widgets import quote_list
 st.title("演示模式")
 pins = S.read("pins")
 if pins.empty:
-    st.info("还没有加入演示的图表。\n\n在“总览”“主题”“省份对比”“词云”等页面，每张图下方都有 **📌 加入演示** 按钮："
-            "点一下，这张图就会按当时的筛选条件保存到这里，可以逐张全屏展示，也可以一键导出为 PPT（图表可在 PPT 里继续编辑）。")
+    st.info(
+        "还没有加入演示的图表。\n\n在“总览”“主题”“省份对比”“词云”等页面，每张图下方都有 **📌 加入演示** 按钮："
+        "点一下，这张图就会按当时的筛选条件保存到这里，可以逐张全屏展示，也可以一键导出为 PPT（图表可在 PPT 里继续编辑）。"
+    )
     st.page_link("app_pages/overview.py", label="去“总览”页挑选图表", icon="📊")
     quote_list("present_quotes")
     st.stop()
@@ -40,10 +43,17 @@ with st.container(horizontal=True, vertical_alignment="center", key="present_nav
     st.markdown(f"**第 {i} / {n} 张**")
     st.button("下一张", key="next", icon=":material/chevron_right:", on_click=_go, args=(1,), disabled=i >= n)
     st.space("stretch")
-    st.download_button("导出 PPT", S.deck(pins, today, S.read("quotes")), file_name=f"政策主题看板_{today:%Y%m%d}.pptx",
-                       mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
-                       key="pptx", type="primary", icon=":material/slideshow:", on_click="ignore",
-                       help=f"全部 {n} 张图表，每张一页，图表是可编辑的 PPT 原生图表")
+    st.download_button(
+        "导出 PPT",
+        S.deck(pins, today, S.read("quotes")),
+        file_name=f"政策主题看板_{today:%Y%m%d}.pptx",
+        mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        key="pptx",
+        type="primary",
+        icon=":material/slideshow:",
+        on_click="ignore",
+        help=f"全部 {n} 张图表，每张一页，图表是可编辑的 PPT 原生图表",
+    )
 
 row = pins.iloc[i - 1]
 pin = Pin.from_json(row["title"], row["kind"], row["data"], row["source_line"], row["filters"])

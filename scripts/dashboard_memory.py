@@ -6,6 +6,7 @@ Chromium (Debian's chromium), then prints each page's load time and the server's
 resident memory (VmHWM). Make a large store with
 `POLICY_BENCH_KEEP=1 python -m analysis bench --articles 100000` (it prints the path).
 """
+
 from __future__ import annotations
 
 import os
@@ -17,8 +18,19 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-PAGES = ["overview", "themes", "compare", "wordcloud", "articles", "emerging", "speakers", "audit",
-         "corpus", "dictionary", "present"]
+PAGES = [
+    "overview",
+    "themes",
+    "compare",
+    "wordcloud",
+    "articles",
+    "emerging",
+    "speakers",
+    "audit",
+    "corpus",
+    "dictionary",
+    "present",
+]
 
 
 def _peak_mb(pid: int) -> float:
@@ -35,9 +47,26 @@ def main(db: str) -> int:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
-         "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env={**os.environ, "POLICY_DB": db}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "dashboard.py",
+            "--server.headless",
+            "true",
+            "--server.address",
+            "127.0.0.1",
+            "--server.port",
+            str(port),
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "POLICY_DB": db},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(100):
@@ -47,8 +76,11 @@ def main(db: str) -> int:
             except OSError:
                 time.sleep(0.3)
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
-                                        args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+            browser = p.chromium.launch(
+                executable_path="/usr/bin/chromium",
+                headless=True,
+                args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+            )
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             for name in PAGES:
                 start = time.perf_counter()
@@ -57,7 +89,8 @@ def main(db: str) -> int:
                 page.wait_for_function(
                     """() => { const s = document.querySelector('[data-testid="stStatusWidget"]');
                                return !s || !/Running|Connecting|Stop/.test(s.innerText || ""); }""",
-                    timeout=300_000)
+                    timeout=300_000,
+                )
                 print(f"{name}\t{time.perf_counter() - start:.1f} s (first load)")
             browser.close()
         print(f"dashboard peak RSS\t{_peak_mb(proc.pid):.0f} MB")

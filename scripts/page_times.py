@@ -3,6 +3,7 @@
 Usage: .venv/bin/python scripts/page_times.py   — prints one line per page in ms.
 Uses a temporary store, so data/ is untouched.
 """
+
 from __future__ import annotations
 
 import os
@@ -12,8 +13,19 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-PAGES = ["overview", "themes", "compare", "wordcloud", "articles", "emerging", "speakers", "audit",
-         "corpus", "dictionary", "present"]
+PAGES = [
+    "overview",
+    "themes",
+    "compare",
+    "wordcloud",
+    "articles",
+    "emerging",
+    "speakers",
+    "audit",
+    "corpus",
+    "dictionary",
+    "present",
+]
 
 
 def main() -> int:

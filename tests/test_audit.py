@@ -1,4 +1,5 @@
 """The dictionary audit on the sample corpus (checked with `python -m analysis audit`)."""
+
 from __future__ import annotations
 
 import datetime as dt

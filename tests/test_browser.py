@@ -5,6 +5,7 @@ store (samples plus one pinned chart, so the presentation page has something to 
 opens all eleven pages and saves a screenshot of each to tests/artifacts/screenshots/.
 Every wait is bounded; the whole test takes well under 90 seconds.
 """
+
 from __future__ import annotations
 
 import time
@@ -45,9 +46,13 @@ def _prepare_db(path: Path) -> None:
     store = Store(path)
     try:
         Engine(store, workers=1).ingest_paths([SAMPLES_DIR])
-        store.add_pin("新质生产力：各省份排名", "bar",
-                      '[{"label":"广东","value":21},{"label":"北京","value":7},{"label":"吉林","value":4}]',
-                      "5 篇报道", "原始次数")
+        store.add_pin(
+            "新质生产力：各省份排名",
+            "bar",
+            '[{"label":"广东","value":21},{"label":"北京","value":7},{"label":"吉林","value":4}]',
+            "5 篇报道",
+            "原始次数",
+        )
     finally:
         store.close()
 
@@ -65,7 +70,9 @@ def _settle(page, timeout_ms: int = 20_000) -> None:
     """Wait until the script run is over (the status widget says nothing is running)."""
     page.wait_for_function(
         """() => { const s = document.querySelector('[data-testid="stStatusWidget"]');
-                   return !s || !/Running|Connecting|Stop/.test(s.innerText || ""); }""", timeout=timeout_ms)
+                   return !s || !/Running|Connecting|Stop/.test(s.innerText || ""); }""",
+        timeout=timeout_ms,
+    )
     page.wait_for_timeout(400)
 
 
@@ -84,8 +91,11 @@ def test_every_page_opens_without_errors(server):
     started = time.monotonic()
     problems = []
     with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                    args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
         try:
             page = browser.new_page(viewport={"width": 1440, "height": 1000}, locale="zh-CN")
             page.set_default_timeout(20_000)

@@ -1,4 +1,5 @@
 """Figures, the tile map, word colours, word clouds and the Simplified-Chinese font."""
+
 from __future__ import annotations
 
 import hashlib
@@ -10,7 +11,7 @@ from fontTools.ttLib import TTFont
 from PIL import Image, ImageDraw, ImageFont
 
 from analysis import charts
-from analysis.fonts import CJK_FAMILY, collection_path, cjk_font_path
+from analysis.fonts import CJK_FAMILY, cjk_font_path, collection_path
 from analysis.settings import GEO_DIR
 
 SRC = "示例语料"
@@ -70,14 +71,24 @@ def test_bar_ranking_largest_on_top_with_labels():
     assert list(fig.layout.yaxis.categoryarray) == ["湖北", "江苏", "广东"]  # drawn bottom-up
     assert list(bar.text) == ["337", "65", "50"]
     assert fig.layout.xaxis.title.text == "次数"
-    vert = charts.bar_ranking(TOTALS.assign(per_10k=[1.5, 12.25, 0.333]), "group", "per_10k", "每万字", SRC,
-                              horizontal=False)
-    assert list(vert.data[0].x) == ["广东", "江苏", "湖北"] and list(vert.data[0].text) == ["12.2", "1.50", "0.33"]
+    vert = charts.bar_ranking(
+        TOTALS.assign(per_10k=[1.5, 12.25, 0.333]), "group", "per_10k", "每万字", SRC, horizontal=False
+    )
+    assert list(vert.data[0].x) == ["广东", "江苏", "湖北"] and list(vert.data[0].text) == [
+        "12.2",
+        "1.50",
+        "0.33",
+    ]
 
 
 def test_grouped_bars_share_one_axis():
-    df = pd.DataFrame({"province": ["广东", "广东", "江苏", "江苏"], "theme": ["营商环境", "人才", "营商环境", "养老"],
-                       "count": [7, 34, 0, 20]})
+    df = pd.DataFrame(
+        {
+            "province": ["广东", "广东", "江苏", "江苏"],
+            "theme": ["营商环境", "人才", "营商环境", "养老"],
+            "count": [7, 34, 0, 20],
+        }
+    )
     fig = charts.grouped_bars(df, "province", "theme", "count", "两省主题对比", SRC)
     check_style(fig, "两省主题对比")
     assert [t.name for t in fig.data] == ["营商环境", "人才", "养老"]
@@ -100,13 +111,20 @@ def test_heatmap_cells_and_rows():
 
 
 def test_trend_lines_keep_month_labels():
-    df = pd.DataFrame({"month": ["2024-02", "2024-01", "2024-02", "2024-01"], "theme": ["甲", "甲", "乙", "乙"],
-                       "count": [34, 2, 9, 1]})
+    df = pd.DataFrame(
+        {
+            "month": ["2024-02", "2024-01", "2024-02", "2024-01"],
+            "theme": ["甲", "甲", "乙", "乙"],
+            "count": [34, 2, 9, 1],
+        }
+    )
     fig = charts.trend_lines(df, "month", "count", "theme", "月度趋势", SRC)
     check_style(fig, "月度趋势")
     assert fig.layout.xaxis.type == "category"
     assert [(t.name, list(t.x), list(t.y)) for t in fig.data] == [
-        ("甲", ["2024-01", "2024-02"], [2, 34]), ("乙", ["2024-01", "2024-02"], [1, 9])]
+        ("甲", ["2024-01", "2024-02"], [2, 34]),
+        ("乙", ["2024-01", "2024-02"], [1, 9]),
+    ]
     assert all(t.mode == "lines+markers" for t in fig.data)
 
 
@@ -124,7 +142,9 @@ def test_tile_grid_covers_all_34_units_once():
 
 
 def test_china_map_tiles_values_and_grey():
-    values = pd.DataFrame({"province": ["广东省", "江苏", "全国", "新疆维吾尔自治区"], "count": [337, 65, 76, 0]})
+    values = pd.DataFrame(
+        {"province": ["广东省", "江苏", "全国", "新疆维吾尔自治区"], "count": [337, 65, 76, 0]}
+    )
     fig = charts.china_map(values, "province", "count", "各省提及次数", SRC)
     check_style(fig, "各省提及次数")
     tiles = next(t for t in fig.data if t.name == "tiles")
@@ -145,7 +165,7 @@ def test_word_colors_stable_and_from_palette():
     first = charts.word_colors(words)
     assert first == charts.word_colors(list(reversed(words)))
     assert charts.word_colors(["营商环境"])["营商环境"] == first["营商环境"]
-    digest = int(hashlib.md5("高质量发展".encode("utf-8")).hexdigest()[:8], 16)
+    digest = int(hashlib.md5("高质量发展".encode()).hexdigest()[:8], 16)
     assert first["高质量发展"] == charts.PALETTE[digest % 12]
     assert set(first.values()) <= set(charts.PALETTE) and len(charts.PALETTE) == 12
 
@@ -181,7 +201,9 @@ PIN_DATA = {
     "bar": pd.DataFrame({"label": ["广东", "江苏"], "value": [337, 65]}),
     "grouped_bar": pd.DataFrame({"group": ["广东", "江苏"], "series": ["人才", "人才"], "value": [34, 8]}),
     "line": pd.DataFrame({"x": ["2024-01", "2024-02"], "series": ["科技创新"] * 2, "value": [2, 89]}),
-    "heatmap": pd.DataFrame({"row": ["广东", "广东", "江苏"], "col": ["人才", "养老", "养老"], "value": [34, 0, 20]}),
+    "heatmap": pd.DataFrame(
+        {"row": ["广东", "广东", "江苏"], "col": ["人才", "养老", "养老"], "value": [34, 0, 20]}
+    ),
     "map": pd.DataFrame({"province": ["广东", "江苏"], "value": [337, 65]}),
 }
 

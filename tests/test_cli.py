@@ -1,4 +1,5 @@
 """`python -m analysis …`: exact CSV output, exit codes, locking, documented commands."""
+
 from __future__ import annotations
 
 import os
@@ -14,15 +15,24 @@ from analysis.settings import ROOT, SAMPLES_DIR
 from analysis.store import Store
 
 HEADER = "group,theme,count,chars,per_10k"
-ROWS_002 = [f"{S002},高质量发展,128,49696,25.757", f"{S002},营商环境,99,49696,19.921",
-            f"{S002},中国式现代化,46,49696,9.256"]
+ROWS_002 = [
+    f"{S002},高质量发展,128,49696,25.757",
+    f"{S002},营商环境,99,49696,19.921",
+    f"{S002},中国式现代化,46,49696,9.256",
+]
 COUNTS = ["counts", "--by", "file", "--terms", "高质量发展,营商环境,中国式现代化"]
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k not in ("POLICY_DB", "POLICY_THEMES")}
-    return subprocess.run([sys.executable, "-m", "analysis", *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "analysis", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def release(path) -> None:
@@ -99,9 +109,14 @@ def check_failing_files(cli_db, tmp_path, capsys):
     (tmp_path / "good.md").write_text("## 湖北\n\n湖北加快发展新质生产力。", encoding="utf-8")
     main([*COUNTS, "--db", str(cli_db)])
     before = capsys.readouterr().out
-    assert main(["ingest", str(tmp_path / "empty.txt"), str(tmp_path / "image.txt"), "--db", str(cli_db)]) == 1
+    assert (
+        main(["ingest", str(tmp_path / "empty.txt"), str(tmp_path / "image.txt"), "--db", str(cli_db)]) == 1
+    )
     out = capsys.readouterr()
-    assert out.out.splitlines() == ["失败  empty.txt：文件为空，没有可读的文字", "失败  image.txt：这是PNG 图片，不是文本文件"]
+    assert out.out.splitlines() == [
+        "失败  empty.txt：文件为空，没有可读的文字",
+        "失败  image.txt：这是PNG 图片，不是文本文件",
+    ]
     assert "失败 2" in out.err
     main([*COUNTS, "--db", str(cli_db)])
     assert capsys.readouterr().out == before
@@ -114,14 +129,20 @@ def test_failing_file_exit_code_subprocess(tmp_path):
     (tmp_path / "fake.docx").write_bytes(b"not a zip")
     proc = run("ingest", str(tmp_path / "fake.docx"), "--db", str(tmp_path / "x.duckdb"), "--no-samples")
     assert proc.returncode == 1
-    assert proc.stdout.strip() == "失败  fake.docx：不是有效的 Word 文档（docx 应为 zip 格式，文件已损坏或被改了扩展名）"
+    assert (
+        proc.stdout.strip()
+        == "失败  fake.docx：不是有效的 Word 文档（docx 应为 zip 格式，文件已损坏或被改了扩展名）"
+    )
 
 
 def test_sections_kwic_themes(cli_db, capsys):
     assert main(["sections", "--format", "csv", "--db", str(cli_db)]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == "source,idx,province,reason,header"
-    assert f"{S002},25,山西,人名：金湘军 → 山西,金湘军在全省政府系统抓落实提高执行力电视电话会议上的讲话摘要" in lines
+    assert (
+        f"{S002},25,山西,人名：金湘军 → 山西,金湘军在全省政府系统抓落实提高执行力电视电话会议上的讲话摘要"
+        in lines
+    )
     assert main(["kwic", "新质生产力", "--province", "湖北", "--width", "5", "--db", str(cli_db)]) == 0
     out = capsys.readouterr()
     assert out.out.splitlines() == ["湖北\t004_3ba7f582877c7687.txt\t,持续打造【新质生产力】。”全国人"]

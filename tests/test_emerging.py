@@ -1,12 +1,21 @@
 """Emerging phrases on the sample corpus (checked with `python -m analysis emerging`)."""
+
 from __future__ import annotations
 
 from collections import Counter
 
 import pytest
 
-from analysis.emerging import (add_phrase, candidates, default_split, emerging, han_runs, new_theme_id,
-                               ngram_counts, rate_ratio)
+from analysis.emerging import (
+    add_phrase,
+    candidates,
+    default_split,
+    emerging,
+    han_runs,
+    new_theme_id,
+    ngram_counts,
+    rate_ratio,
+)
 from analysis.models import Theme
 from analysis.segment import boilerplate
 
@@ -17,7 +26,7 @@ def test_ngram_counts_are_overlapping_counts_with_a_floor():
     c = ngram_counts(runs, min_count=3)
     assert c["新质生产力"] == 3 and c["质生"] == 3
     assert "发展" not in c  # seen once only
-    brute = Counter(r[i:i + n] for r in runs for n in range(2, 10) for i in range(len(r) - n + 1))
+    brute = Counter(r[i : i + n] for r in runs for n in range(2, 10) for i in range(len(r) - n + 1))
     assert {g: n for g, n in brute.items() if n >= 3} == dict(c)
 
 
@@ -48,11 +57,23 @@ def test_latest_period_on_the_samples(sample_engine):
     assert (r.label_a, r.label_b) == ("2024-01 至 2024-03", "2023-02 至 2023-02")
     assert (r.chars_a, r.chars_b) == (63_246, 3_409) and not r.capped
     t = r.table
-    assert list(t["phrase"][:6]) == ["营商环境", "新质生产力", "中国式现代化", "抓落实", "民营企业", "产业科技创新"]
+    assert list(t["phrase"][:6]) == [
+        "营商环境",
+        "新质生产力",
+        "中国式现代化",
+        "抓落实",
+        "民营企业",
+        "产业科技创新",
+    ]
     row = t.set_index("phrase").loc["新质生产力"]
     assert (row["count_a"], row["count_b"]) == (51, 0)
     assert r.months == ["2023-02", "2024-01", "2024-02", "2024-03"]
-    assert row["trend"] == [0.0, round(2 * 10_000 / 5113, 2), round(34 * 10_000 / 49_696, 2), round(15 * 10_000 / 8437, 2)]  # 2 + 34 + 15 = 51
+    assert row["trend"] == [
+        0.0,
+        round(2 * 10_000 / 5113, 2),
+        round(34 * 10_000 / 49_696, 2),
+        round(15 * 10_000 / 8437, 2),
+    ]  # 2 + 34 + 15 = 51
     assert len(row["examples"]) == 2 and all("新质生产力" in s for s in row["examples"])
     assert not set(t["phrase"]) & boilerplate()
 

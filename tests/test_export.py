@@ -1,4 +1,5 @@
 """PNG (kaleido + Chromium), CSV, XLSX and PPTX exports, read back with their own libraries."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -19,16 +20,26 @@ from analysis import charts, export
 from analysis.export import ExportError, Pin, csv_bytes, png_bytes, pptx_bytes, xlsx_bytes
 
 HAS_CHROMIUM = Path("/usr/bin/chromium").is_file()
-needs_chromium = pytest.mark.skipif(not HAS_CHROMIUM, reason="没有 /usr/bin/chromium：PNG 导出需要 Debian 的 chromium")
+needs_chromium = pytest.mark.skipif(
+    not HAS_CHROMIUM, reason="没有 /usr/bin/chromium：PNG 导出需要 Debian 的 chromium"
+)
 
-TABLE = pd.DataFrame({"省份": ["广东", "江苏", "湖北"], "主题": ["高质量发展", "养老", "中国式现代化"],
-                      "次数": [70, 19, 24], "每万字频次": [6.872, 19.19, 2.5]})
+TABLE = pd.DataFrame(
+    {
+        "省份": ["广东", "江苏", "湖北"],
+        "主题": ["高质量发展", "养老", "中国式现代化"],
+        "次数": [70, 19, 24],
+        "每万字频次": [6.872, 19.19, 2.5],
+    }
+)
 
 
 # ---------------------------------------------------------------- PNG
 @pytest.fixture(scope="module")
 def bar_png() -> bytes:
-    fig = charts.bar_ranking(pd.DataFrame({"g": ["广东", "江苏"], "n": [337, 65]}), "g", "n", "高质量发展", "示例")
+    fig = charts.bar_ranking(
+        pd.DataFrame({"g": ["广东", "江苏"], "n": [337, 65]}), "g", "n", "高质量发展", "示例"
+    )
     return png_bytes(fig, width=640, height=360, scale=2)
 
 
@@ -56,7 +67,9 @@ def test_png_draws_distinct_chinese_glyphs(bar_png):
 
 @needs_chromium
 def test_png_height_from_figure(bar_png):
-    fig = charts.bar_ranking(pd.DataFrame({"g": [f"省{i}" for i in range(20)], "n": range(20)}), "g", "n", "长榜单")
+    fig = charts.bar_ranking(
+        pd.DataFrame({"g": [f"省{i}" for i in range(20)], "n": range(20)}), "g", "n", "长榜单"
+    )
     img = Image.open(io.BytesIO(png_bytes(fig, width=800, height=None, scale=1)))
     assert img.size == (800, fig.layout.height)
 
@@ -74,11 +87,17 @@ def test_csv_has_bom_and_round_trips():
     assert data.startswith(b"\xef\xbb\xbf")
     back = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig")
     assert back.columns.tolist() == ["省份", "主题", "次数", "每万字频次"]
-    assert back["主题"].tolist() == ["高质量发展", "养老", "中国式现代化"] and back["次数"].tolist() == [70, 19, 24]
+    assert back["主题"].tolist() == ["高质量发展", "养老", "中国式现代化"] and back["次数"].tolist() == [
+        70,
+        19,
+        24,
+    ]
 
 
 def test_xlsx_round_trip():
-    data = xlsx_bytes(TABLE, sheet="省份统计", title="各省主题次数", note="筛选：2024-01-01 至 2024-03-31；省份：全部")
+    data = xlsx_bytes(
+        TABLE, sheet="省份统计", title="各省主题次数", note="筛选：2024-01-01 至 2024-03-31；省份：全部"
+    )
     wb = load_workbook(io.BytesIO(data))
     assert wb.sheetnames == ["省份统计"]
     ws = wb["省份统计"]
@@ -92,7 +111,9 @@ def test_xlsx_round_trip():
 
 
 def test_xlsx_plain_and_awkward_values():
-    df = pd.DataFrame({"日期": [dt.date(2024, 3, 1), None], "n": [1.0, float("nan")], "词": [["a", "b"], "营商"]})
+    df = pd.DataFrame(
+        {"日期": [dt.date(2024, 3, 1), None], "n": [1.0, float("nan")], "词": [["a", "b"], "营商"]}
+    )
     ws = load_workbook(io.BytesIO(xlsx_bytes(df, sheet="a/b:c")))["a_b_c"]
     assert [c.value for c in ws[1]] == ["日期", "n", "词"]
     assert ws["A2"].value == dt.datetime(2024, 3, 1) and ws["A3"].value is None
@@ -101,21 +122,57 @@ def test_xlsx_plain_and_awkward_values():
 
 # ---------------------------------------------------------------- PPTX
 PINS = [
-    Pin("各省提及次数", "bar", pd.DataFrame({"label": ["江苏", "广东", "湖北"], "value": [65, 337, 50]}),
-        "示例语料", "2024 年；全部省份"),
-    Pin("两省主题对比", "grouped_bar",
-        pd.DataFrame({"group": ["广东", "江苏", "广东", "江苏"], "series": ["人才", "人才", "养老", "养老"],
-                      "value": [34, 8, 0, 20]}), "示例语料", "广东、江苏"),
-    Pin("科技创新月度趋势", "line",
+    Pin(
+        "各省提及次数",
+        "bar",
+        pd.DataFrame({"label": ["江苏", "广东", "湖北"], "value": [65, 337, 50]}),
+        "示例语料",
+        "2024 年；全部省份",
+    ),
+    Pin(
+        "两省主题对比",
+        "grouped_bar",
+        pd.DataFrame(
+            {
+                "group": ["广东", "江苏", "广东", "江苏"],
+                "series": ["人才", "人才", "养老", "养老"],
+                "value": [34, 8, 0, 20],
+            }
+        ),
+        "示例语料",
+        "广东、江苏",
+    ),
+    Pin(
+        "科技创新月度趋势",
+        "line",
         pd.DataFrame({"x": ["2024-02", "2024-01"], "series": ["科技创新", "科技创新"], "value": [89, 2]}),
-        "示例语料", "全部"),
-    Pin("省份与主题", "heatmap",
-        pd.DataFrame({"row": ["广东", "广东", "江苏"], "col": ["人才", "养老", "养老"], "value": [34, 0, 20]}),
-        "示例语料", "全部"),
-    Pin("各省地图", "map", pd.DataFrame({"province": ["广东", "江苏"], "value": [337, 65]}), "示例语料", "全部"),
+        "示例语料",
+        "全部",
+    ),
+    Pin(
+        "省份与主题",
+        "heatmap",
+        pd.DataFrame(
+            {"row": ["广东", "广东", "江苏"], "col": ["人才", "养老", "养老"], "value": [34, 0, 20]}
+        ),
+        "示例语料",
+        "全部",
+    ),
+    Pin(
+        "各省地图",
+        "map",
+        pd.DataFrame({"province": ["广东", "江苏"], "value": [337, 65]}),
+        "示例语料",
+        "全部",
+    ),
 ]
-QUOTE = {"text": "要因地制宜发展新质生产力。", "source": "新华社", "date": dt.date(2024, 3, 5),
-         "province": "江苏", "speaker": "习近平"}
+QUOTE = {
+    "text": "要因地制宜发展新质生产力。",
+    "source": "新华社",
+    "date": dt.date(2024, 3, 5),
+    "province": "江苏",
+    "speaker": "习近平",
+}
 
 
 @pytest.fixture(scope="module")
@@ -147,7 +204,9 @@ def test_pptx_bar_chart_native(deck):
     assert list(ch.series[0].values) == [337.0, 65.0, 50.0]
     assert ch.category_axis.reverse_order  # 广东 on top
     footer = [t for t in texts(s) if t.startswith("筛选")]
-    assert footer == ["筛选：2024 年；全部省份　｜　来源：政策主题看板 · 示例语料　｜　导出日期：2024年3月31日"]
+    assert footer == [
+        "筛选：2024 年；全部省份　｜　来源：政策主题看板 · 示例语料　｜　导出日期：2024年3月31日"
+    ]
 
 
 def test_pptx_grouped_and_line(deck):
@@ -184,7 +243,11 @@ def test_pin_from_json_records_and_split():
         if orient == "split":
             raw = json.dumps({k: v for k, v in json.loads(raw).items() if k != "index"}, ensure_ascii=False)
         pin = Pin.from_json("t", "bar", raw, "s", "f")
-        assert pin.data["label"].tolist() == ["江苏", "广东", "湖北"] and pin.data["value"].tolist() == [65, 337, 50]
+        assert pin.data["label"].tolist() == ["江苏", "广东", "湖北"] and pin.data["value"].tolist() == [
+            65,
+            337,
+            50,
+        ]
 
 
 def test_pptx_empty_pin_and_no_quotes():

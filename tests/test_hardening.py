@@ -3,6 +3,7 @@
 Every hostile file is made here by the test; each must be refused with a Chinese
 reason while the store stays exactly as it was.
 """
+
 from __future__ import annotations
 
 import io
@@ -46,6 +47,7 @@ def _lying_zip_bomb() -> bytes:
     data = bytearray(_zip_bomb())
     # Patch the uncompressed-size fields (local header offset 22, central dir offset 24).
     import struct
+
     local = data.find(b"PK\x03\x04", 10)
     struct.pack_into("<I", data, local + 22, 1000)
     central = data.find(b"PK\x01\x02")
@@ -149,7 +151,7 @@ def _wrap(text: str, width: int) -> str:
         if par.startswith("#"):
             lines.append(par)
             continue
-        lines.extend(par[i:i + width] for i in range(0, len(par), width))
+        lines.extend(par[i : i + width] for i in range(0, len(par), width))
         lines.append("")
     return "\n".join(lines)
 
@@ -165,9 +167,15 @@ ENCODINGS = [
     ("wrap13.txt", lambda t: _wrap(t, 13).encode()),
     ("wrap31.txt", lambda t: _wrap(t, 31).encode()),
     ("page.md", lambda t: t.encode()),
-    ("page.html", lambda t: ("<html><head><title>t</title><style>.x{content:'高质量发展'}</style>"
-                             "<script>var a='营商环境 高质量发展';</script></head><body>"
-                             + "".join(f"<p>{p}</p>" for p in t.split("\n")) + "</body></html>").encode()),
+    (
+        "page.html",
+        lambda t: (
+            "<html><head><title>t</title><style>.x{content:'高质量发展'}</style>"
+            "<script>var a='营商环境 高质量发展';</script></head><body>"
+            + "".join(f"<p>{p}</p>" for p in t.split("\n"))
+            + "</body></html>"
+        ).encode(),
+    ),
 ]
 
 
@@ -195,19 +203,43 @@ def test_traditional_text_counts_as_simplified(engine):
     simp = "高质量发展是新时代的硬道理。持续优化营商环境，发展新质生产力。".encode()
     assert _theme_totals(engine, "", "big5.txt", trad) == _theme_totals(engine, "", "s.txt", simp)
     assert _theme_totals(engine, "", "s.txt", simp) == {
-        "high_quality_development": 1, "business_environment": 1, "new_quality_productivity": 1}
+        "high_quality_development": 1,
+        "business_environment": 1,
+        "new_quality_productivity": 1,
+    }
 
 
 # ---------------------------------------------------------------- property and fuzz tests
-THEMES = [Theme("a", "高质量发展", "改革", ("高质量发展",)), Theme("b", "营商环境", "营商与市场", ("营商环境",)),
-          Theme("c", "科技创新", "科技与产业", ("科技创新",)), Theme("d", "科技创新中心", "科技与产业", ("科技创新中心",))]
+THEMES = [
+    Theme("a", "高质量发展", "改革", ("高质量发展",)),
+    Theme("b", "营商环境", "营商与市场", ("营商环境",)),
+    Theme("c", "科技创新", "科技与产业", ("科技创新",)),
+    Theme("d", "科技创新中心", "科技与产业", ("科技创新中心",)),
+]
 MATCHER = Matcher(THEMES)
-PIECES = ["高质量发展", "营商环境", "科技创新", "科技创新中心", "推动", "的", "，", "。", "中心", "高质量", "发展"]
+PIECES = [
+    "高质量发展",
+    "营商环境",
+    "科技创新",
+    "科技创新中心",
+    "推动",
+    "的",
+    "，",
+    "。",
+    "中心",
+    "高质量",
+    "发展",
+]
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(st.sampled_from(PIECES), max_size=40), st.lists(st.tuples(st.integers(0, 10_000),
-       st.sampled_from([" ", "\n", "\r\n", "\u3000", "\t", "\n\n"])), max_size=20))
+@given(
+    st.lists(st.sampled_from(PIECES), max_size=40),
+    st.lists(
+        st.tuples(st.integers(0, 10_000), st.sampled_from([" ", "\n", "\r\n", "\u3000", "\t", "\n\n"])),
+        max_size=20,
+    ),
+)
 def test_whitespace_anywhere_never_changes_counts(pieces, inserts):
     text = "".join(pieces)
     noisy = text
@@ -230,7 +262,9 @@ def test_counts_add_up_across_paragraphs(paragraphs):
     assert count_themes("|".join(texts), MATCHER) == summed
     whole = "".join(texts)
     # Joining paragraphs can only add a match that straddles the join, never lose one.
-    assert count_terms(whole, ["营商环境"])["营商环境"] >= sum(count_terms(t, ["营商环境"])["营商环境"] for t in texts)
+    assert count_terms(whole, ["营商环境"])["营商环境"] >= sum(
+        count_terms(t, ["营商环境"])["营商环境"] for t in texts
+    )
 
 
 @settings(max_examples=400, deadline=None)
@@ -258,8 +292,10 @@ def test_readers_fuzz(data, suffix):
 def test_store_totals_add_up(engine):
     """Province, file and month totals of one theme are the same number."""
     tid = ["new_quality_productivity"]
-    totals = {by: int(counts_table(engine.store, Filters(), by, theme_ids=tid)["count"].sum())
-              for by in ("province", "file", "month", "article", "section")}
+    totals = {
+        by: int(counts_table(engine.store, Filters(), by, theme_ids=tid)["count"].sum())
+        for by in ("province", "file", "month", "article", "section")
+    }
     assert len(set(totals.values())) == 1 and totals["file"] == 51
 
 
@@ -269,7 +305,9 @@ def _write_corpus(folder: Path, n: int) -> None:
     paras = [p for p in ARTICLE_001.split("\n") if len(p) > 40]
     for i in range(n):
         body = "\n\n".join(paras[(i + k) % len(paras)] for k in range(4))
-        text = f"【{provinces[i % len(provinces)]}】\n\n第{i}篇：2024年{1 + i % 12}月{1 + i % 28}日\n\n{body}\n"
+        text = (
+            f"【{provinces[i % len(provinces)]}】\n\n第{i}篇：2024年{1 + i % 12}月{1 + i % 28}日\n\n{body}\n"
+        )
         (folder / f"a{i:03d}.txt").write_text(text, encoding="utf-8")
 
 
@@ -307,8 +345,9 @@ def test_sigkill_during_ingest_leaves_only_whole_articles(tmp_path):
     rnd = random.Random(7)
     kills, counts_seen = 0, []
     for _ in range(12):
-        proc = subprocess.Popen([*cmd, "--db", str(db)], env=env, cwd=ROOT,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            [*cmd, "--db", str(db)], env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         time.sleep(rnd.uniform(0.15, 0.45) * full)
         if proc.poll() is None:
             proc.send_signal(signal.SIGKILL)
@@ -355,7 +394,7 @@ def test_readers_never_see_half_an_article(tmp_path, monkeypatch):
                 counts_table(store, Filters(), "province")
                 store.word_totals(Filters(provinces=("广东",)), 50)
                 served[0] += 1
-            except BaseException as exc:  # noqa: BLE001 - collected for the assertion
+            except BaseException as exc:
                 errors.append(exc)
                 return
 
@@ -377,13 +416,27 @@ def test_second_process_gets_a_clear_message(tmp_path):
     db = tmp_path / "locked.duckdb"
     store = Store(db)
     try:
-        proc = subprocess.run([sys.executable, "-m", "analysis", "ingest", str(SAMPLES_DIR), "--db", str(db), "--no-queue"],
-                              cwd=ROOT, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+        proc = subprocess.run(
+            [sys.executable, "-m", "analysis", "ingest", str(SAMPLES_DIR), "--db", str(db), "--no-queue"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )
         assert proc.returncode == 2
         assert "正被另一个程序" in proc.stderr
-        ro = subprocess.run([sys.executable, "-c", "from analysis.store import Store, StoreLocked\n"
-                             "try:\n Store(%r, read_only=True)\nexcept StoreLocked as e:\n print(e)" % str(db)],
-                            cwd=ROOT, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+        ro = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "from analysis.store import Store, StoreLocked\n"
+                f"try:\n Store({str(db)!r}, read_only=True)\nexcept StoreLocked as e:\n print(e)",
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )
         assert "正被另一个程序" in ro.stdout
     finally:
         store.close()
@@ -403,8 +456,13 @@ def test_cli_ingests_through_the_running_dashboard(tmp_path):
     _write_corpus(folder, 3)
     (folder / "坏.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + b"x" * 100)
     try:
-        proc = subprocess.run([sys.executable, "-m", "analysis", "ingest", str(folder), "--db", str(db), "--wait", "60"],
-                              cwd=ROOT, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+        proc = subprocess.run(
+            [sys.executable, "-m", "analysis", "ingest", str(folder), "--db", str(db), "--wait", "60"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )
         lines = proc.stdout.strip().splitlines()
         assert proc.returncode == 1  # one file failed
         assert sorted(line.split()[0] for line in lines) == ["失败", "新增", "新增", "新增"]

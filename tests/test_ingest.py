@@ -1,4 +1,5 @@
 """ingest.py: bytes -> text for every format and encoding, and every refusal in Chinese."""
+
 from __future__ import annotations
 
 import io
@@ -8,8 +9,16 @@ import zipfile
 import pytest
 from conftest import S003, SAMPLE_FILES, sample_text, squeeze
 
-from analysis.ingest import (IngestError, decode_bytes, docx_to_text, expand_paths, html_to_text,
-                             read_bytes, read_path, sniff_binary)
+from analysis.ingest import (
+    IngestError,
+    decode_bytes,
+    docx_to_text,
+    expand_paths,
+    html_to_text,
+    read_bytes,
+    read_path,
+    sniff_binary,
+)
 
 SRC = sample_text(S003)
 
@@ -22,13 +31,18 @@ def traditional(text: str) -> str:
 
 # ---------------------------------------------------------------- encodings
 
-@pytest.mark.parametrize("data", [
-    SRC.encode("utf-8"),
-    SRC.encode("gb18030"),
-    SRC.encode("utf-16"),  # with BOM
-    b"\xef\xbb\xbf" + SRC.encode("utf-8"),
-    b"\xfe\xff" + SRC.encode("utf-16-be"),
-], ids=["utf8", "gb18030", "utf16-bom", "utf8-bom", "utf16be-bom"])
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        SRC.encode("utf-8"),
+        SRC.encode("gb18030"),
+        SRC.encode("utf-16"),  # with BOM
+        b"\xef\xbb\xbf" + SRC.encode("utf-8"),
+        b"\xfe\xff" + SRC.encode("utf-16-be"),
+    ],
+    ids=["utf8", "gb18030", "utf16-bom", "utf8-bom", "utf16be-bom"],
+)
 def test_decode_gives_back_the_exact_text(data):
     assert decode_bytes(data) == SRC
 
@@ -48,15 +62,18 @@ def test_decode_utf16_without_bom_ascii_heavy():
     assert decode_bytes(text.encode("utf-16-le")) == text
 
 
-@pytest.mark.parametrize("data, reason", [
-    (b"", "文件为空，没有可读的文字"),
-    (b" \n\t\r\n", "文件为空，没有可读的文字"),
-    (b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4, "这是PNG 图片，不是文本文件"),
-    (b"\xff\xd8\xff\xe0" + bytes(200), "这是JPEG 图片，不是文本文件"),
-    (b"\x7fELF" + bytes(200), "这是可执行程序（ELF），不是文本文件"),
-    (b"abc\x00def" * 100, "文件含有空字节（NUL），不是文本文件"),
-    (b"\xef\xbb\xbf\xff\xfe\xfd", "文件开头标明为 UTF-8，但内容无法按此编码解读"),
-])
+@pytest.mark.parametrize(
+    "data, reason",
+    [
+        (b"", "文件为空，没有可读的文字"),
+        (b" \n\t\r\n", "文件为空，没有可读的文字"),
+        (b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4, "这是PNG 图片，不是文本文件"),
+        (b"\xff\xd8\xff\xe0" + bytes(200), "这是JPEG 图片，不是文本文件"),
+        (b"\x7fELF" + bytes(200), "这是可执行程序（ELF），不是文本文件"),
+        (b"abc\x00def" * 100, "文件含有空字节（NUL），不是文本文件"),
+        (b"\xef\xbb\xbf\xff\xfe\xfd", "文件开头标明为 UTF-8，但内容无法按此编码解读"),
+    ],
+)
 def test_decode_refusals(data, reason):
     with pytest.raises(IngestError) as exc:
         decode_bytes(data)
@@ -81,10 +98,14 @@ def test_sniff_binary():
 
 # ---------------------------------------------------------------- formats
 
+
 def test_read_bytes_refusals():
     cases = {
         ("a.exe", b"MZ\x90\x00"): "不支持的文件类型“.exe”（支持 txt、md、html、docx、pdf）",
-        ("a.docx", "这不是Word文档".encode()): "不是有效的 Word 文档（docx 应为 zip 格式，文件已损坏或被改了扩展名）",
+        (
+            "a.docx",
+            "这不是Word文档".encode(),
+        ): "不是有效的 Word 文档（docx 应为 zip 格式，文件已损坏或被改了扩展名）",
         ("a.pdf", b"\x89PNG\r\n\x1a\nxxxx"): "不是有效的 PDF 文件（实际是PNG 图片）",
         ("a.pdf", "中文".encode()): "不是有效的 PDF 文件（缺少 PDF 文件头）",
         ("a.txt", b""): "文件为空，没有可读的文字",
@@ -127,8 +148,13 @@ def test_docx_headings_paragraphs_tables():
     text, title = docx_to_text(make_docx())
     assert title == "各地营商环境观察"
     assert text.split("\n\n") == [
-        "# 各地营商环境观察", "今年以来，北京、上海持续优化营商环境。", "## 广东",
-        "广东坚持高质量发展，营商环境持续改善，新质生产力加快形成。", "深圳推动高质量发展。", "营商环境　第一"]
+        "# 各地营商环境观察",
+        "今年以来，北京、上海持续优化营商环境。",
+        "## 广东",
+        "广东坚持高质量发展，营商环境持续改善，新质生产力加快形成。",
+        "深圳推动高质量发展。",
+        "营商环境　第一",
+    ]
     raw = read_bytes(make_docx(), "x.docx")
     assert (raw.fmt, raw.title_hint, raw.hard_wrapped) == ("docx", "各地营商环境观察", False)
 
@@ -154,11 +180,22 @@ def test_html_in_gb18030():
 
 
 def test_markdown_soft_wraps_join_into_paragraphs():
-    md = ("## 四川\n四川推进高质\n量发展，营商\r\n环境持续优化。\n\n- 成都推动高质量\n  发展\n- 绵阳\n\n"
-          "> 引文一\n引文二\n\n1. 第一\n2. 第二\n\n---\nThe output of\nindustries")
+    md = (
+        "## 四川\n四川推进高质\n量发展，营商\r\n环境持续优化。\n\n- 成都推动高质量\n  发展\n- 绵阳\n\n"
+        "> 引文一\n引文二\n\n1. 第一\n2. 第二\n\n---\nThe output of\nindustries"
+    )
     lines = [ln for ln in read_bytes(md.encode(), "a.md").text.split("\n") if ln]
-    assert lines == ["## 四川", "四川推进高质量发展，营商环境持续优化。", "成都推动高质量发展", "绵阳", "引文一引文二",
-                     "1. 第一", "2. 第二", "---", "The output of industries"]
+    assert lines == [
+        "## 四川",
+        "四川推进高质量发展，营商环境持续优化。",
+        "成都推动高质量发展",
+        "绵阳",
+        "引文一引文二",
+        "1. 第一",
+        "2. 第二",
+        "---",
+        "The output of industries",
+    ]
 
 
 def test_markdown_keeps_headings_drops_markup():
@@ -166,7 +203,13 @@ def test_markdown_keeps_headings_drops_markup():
     raw = read_bytes(md.encode(), "a.md")
     assert raw.fmt == "md"
     lines = [ln for ln in raw.text.split("\n") if ln]
-    assert lines == ["# 标题", "## 四川", "四川推进高质量发展，营商环境持续优化。", "成都推动高质量发展", "图"]
+    assert lines == [
+        "# 标题",
+        "## 四川",
+        "四川推进高质量发展，营商环境持续优化。",
+        "成都推动高质量发展",
+        "图",
+    ]
 
 
 def make_pdf(lines: list[str]) -> bytes:
@@ -193,7 +236,10 @@ def test_pdf_text_and_title():
     raw = read_bytes(make_pdf(["湖北：王忠林讲话摘要", "会议强调，要推动高质", "量发展。"]), "a.pdf")
     assert (raw.fmt, raw.hard_wrapped, raw.title_hint) == ("pdf", True, "湖北讲话摘要")
     assert [ln.strip() for ln in raw.text.splitlines() if ln.strip()] == [
-        "湖北：王忠林讲话摘要", "会议强调，要推动高质", "量发展。"]
+        "湖北：王忠林讲话摘要",
+        "会议强调，要推动高质",
+        "量发展。",
+    ]
 
 
 def test_pdf_garbage_refused():

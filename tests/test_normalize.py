@@ -1,17 +1,28 @@
 """normalize.py: whitespace, control characters, hard-wrap repair, Traditional -> Simplified."""
+
 from __future__ import annotations
 
 from conftest import S000, S002, sample_text, squeeze
 
-from analysis.normalize import (clean_controls, compact, display_width, looks_traditional,
-                                normalize_for_counting, split_paragraphs, to_simplified, typical_width)
+from analysis.normalize import (
+    clean_controls,
+    compact,
+    display_width,
+    looks_traditional,
+    normalize_for_counting,
+    split_paragraphs,
+    to_simplified,
+    typical_width,
+)
 
-BODY = ("要坚定不移推动高质量发展，持续优化营商环境，加快发展新质生产力，奋力推进中国式现代化湖北实践。"
-        "武汉要发挥引领作用，推动高质量发展取得新成效。")
+BODY = (
+    "要坚定不移推动高质量发展，持续优化营商环境，加快发展新质生产力，奋力推进中国式现代化湖北实践。"
+    "武汉要发挥引领作用，推动高质量发展取得新成效。"
+)
 
 
 def wrap(text: str, width: int) -> list[str]:
-    return [text[i:i + width] for i in range(0, len(text), width)]
+    return [text[i : i + width] for i in range(0, len(text), width)]
 
 
 def test_compact_removes_every_kind_of_whitespace():
@@ -52,8 +63,11 @@ def test_hard_wrap_detected_without_hint_and_paragraph_ends_at_short_line():
 def test_page_numbers_dropped_and_latin_words_rejoined():
     lines = wrap(BODY, 17)
     latin = ["The output of strategic emerging", "industries grew fast."]  # 16 cells, then short
-    text = "\n".join(lines[:2] + ["- 12 -"] + lines[2:] + ["第 3 页"] + latin)
-    assert split_paragraphs(text, hard_wrapped=True) == [BODY, "The output of strategic emerging industries grew fast."]
+    text = "\n".join([*lines[:2], "- 12 -", *lines[2:], "第 3 页", *latin])
+    assert split_paragraphs(text, hard_wrapped=True) == [
+        BODY,
+        "The output of strategic emerging industries grew fast.",
+    ]
 
 
 def test_unwrapped_text_keeps_each_line():

@@ -4,6 +4,7 @@ One store per module holding the five sample articles; every figure asserted her
 checked against the CLI (`python -m analysis counts --by province --themes
 new_quality_productivity`: 广东 21; `--terms 高质量发展`: 171 in all).
 """
+
 from __future__ import annotations
 
 import base64
@@ -118,7 +119,7 @@ def test_theme_ranks_guangdong_first(db):
     assert at.query_params["theme"] == "new_quality_productivity"
     figs = charts(at)
     rank = bars(figs["“新质生产力”出现次数：各省份排名"])
-    assert list(rank)[0] == "广东" and rank["广东"] == 21
+    assert next(iter(rank)) == "广东" and rank["广东"] == 21
     assert rank["北京"] == 7
     assert "黑龙江 ⚠" in rank  # 34 characters of text: flagged as unreliable
     table = frame(at, "95%区间").set_index("省份")
@@ -133,7 +134,7 @@ def test_theme_ranks_guangdong_first(db):
     trend = figs["“新质生产力”逐月次数"]["data"][0]
     assert sum(_values(trend["y"])) == 51
     co = bars(figs["与“新质生产力”出现在同一段落的主题（段落数）"])
-    assert list(co)[0] == "高质量发展"
+    assert next(iter(co)) == "高质量发展"
     kwic = frame(at, "关键词")
     assert len(kwic) == 51
     assert set(kwic["关键词"]) == {"新质生产力"}
@@ -183,7 +184,7 @@ def test_theme_view_reopens_from_url(db):
 def test_theme_per_10k_ranking(db):
     at = open_page("app_pages/themes.py", metric="per_10k")
     rank = bars(charts(at)["“新质生产力”出现频次：各省份排名"])
-    first = list(rank)[0]
+    first = next(iter(rank))
     assert first == "黑龙江 ⚠" and rank[first] == pytest.approx(294.118, abs=0.001)
 
 
@@ -230,7 +231,9 @@ def test_compare_needs_two_provinces(db):
 
 
 def test_compare_two_periods(db):
-    at = open_page("app_pages/compare.py", mode="periods", p1="2023-01-01~2023-12-31", p2="2024-01-01~2024-03-31")
+    at = open_page(
+        "app_pages/compare.py", mode="periods", p1="2023-01-01~2023-12-31", p2="2024-01-01~2024-03-31"
+    )
     assert at.radio(key="mode").value == "periods"
     spec = charts(at)["主要主题对比（原始次数）：2023.02.07–2023.12.31 / 2024.01.01–2024.03.07"]
     a, b = bars(spec, 0), bars(spec, 1)

@@ -3,6 +3,7 @@
 Figures were checked with the CLI first (`python -m analysis emerging`, `… audit`) on
 the five sample articles.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -44,8 +45,9 @@ def db(tmp_path_factory):
 
 
 def table(at: AppTest, key: str):
-    found = [d.value for d in at.dataframe if d.proto.id and key in d.proto.id] or \
-        [d.value for d in at.dataframe if getattr(d, "key", None) == key]
+    found = [d.value for d in at.dataframe if d.proto.id and key in d.proto.id] or [
+        d.value for d in at.dataframe if getattr(d, "key", None) == key
+    ]
     assert found, key
     return found[0]
 
@@ -82,6 +84,7 @@ def test_emerging_page_by_province_and_add_to_dictionary(db):
     assert "产业科技创新" in [t.name for t in eng.themes]
     counts = eng.store.hit_stats(None, "theme").set_index("theme_id")["count"]
     from analysis.emerging import new_theme_id
+
     assert counts[new_theme_id("产业科技创新")] == 34
 
 
@@ -89,7 +92,13 @@ def test_speakers_page(db):
     at = open_page("app_pages/speakers.py")
     t = frame_with(at, "讲话人")
     by = t.set_index("讲话人")
-    for name, prov in [("尹力", "北京"), ("陈吉宁", "上海"), ("黄坤明", "广东"), ("金湘军", "山西"), ("郝鹏", "辽宁")]:
+    for name, prov in [
+        ("尹力", "北京"),
+        ("陈吉宁", "上海"),
+        ("黄坤明", "广东"),
+        ("金湘军", "山西"),
+        ("郝鹏", "辽宁"),
+    ]:
         assert by.loc[name, "省份"] == prov
     assert len(t) == 23
     assert by.loc["尹力", "职务"] == "市委书记" and by.loc["尹力", "字数"] == 2463
@@ -99,7 +108,7 @@ def test_speakers_page(db):
     assert at.query_params["sp_a"] == ["尹力"] or at.query_params["sp_a"] == "尹力"
     data = [d.value for d in at.dataframe if "名次" in d.value.columns]
     assert list(data[0]["主题"])[:2] == ["高质量发展", "新质生产力"]
-    assert list(data[1]["主题"])[0] == "营商环境" and data[1]["次数"].iloc[0] == 19
+    assert next(iter(data[1]["主题"])) == "营商环境" and data[1]["次数"].iloc[0] == 19
 
 
 def test_audit_page(db):

@@ -3,6 +3,7 @@
 Each test runs the dashboard against its own copy of a sample store and of the theme
 dictionary (POLICY_DB, POLICY_THEMES), so nothing here touches data/ or corpus/themes.yaml.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -85,11 +86,17 @@ def table(at: AppTest, *columns: str):
 
 
 def texts(at: AppTest) -> str:
-    return "\n".join([c.value for c in at.caption] + [m.value for m in at.markdown]
-                     + [e.value for e in at.error] + [w.value for w in at.warning] + [s.value for s in at.success])
+    return "\n".join(
+        [c.value for c in at.caption]
+        + [m.value for m in at.markdown]
+        + [e.value for e in at.error]
+        + [w.value for w in at.warning]
+        + [s.value for s in at.success]
+    )
 
 
 # ---------------------------------------------------------------- 文章
+
 
 def test_articles_page_lists_the_five_samples(env):
     at = app("articles.py")
@@ -139,8 +146,11 @@ def test_override_moves_a_section_and_the_province_counts(env):
     at = app("articles.py", article=aid)
     sec = store.sections_df(aid)
     idx = int(sec.loc[sec["reason"] == "人名：陈吉宁 → 上海", "idx"].item())
-    moved = int(store.scalar("SELECT coalesce(sum(n), 0) FROM hits WHERE article_id = ? AND section_idx = ?",
-                             [aid, idx]))
+    moved = int(
+        store.scalar(
+            "SELECT coalesce(sum(n), 0) FROM hits WHERE article_id = ? AND section_idx = ?", [aid, idx]
+        )
+    )
     assert moved > 0
 
     def totals() -> dict[str, int]:
@@ -178,8 +188,9 @@ def test_edit_title_and_date(env):
     art = store.article(aid)
     assert art["title"] == "新春第一会（编辑改过的标题）"
     assert art["date"] == dt.date(2024, 2, 20) and art["date_basis"] == "编辑"
-    assert store.df("SELECT DISTINCT date FROM hits WHERE article_id = ?", [aid])["date"].dt.date.tolist() == [
-        dt.date(2024, 2, 20)]
+    assert store.df("SELECT DISTINCT date FROM hits WHERE article_id = ?", [aid])[
+        "date"
+    ].dt.date.tolist() == [dt.date(2024, 2, 20)]
     assert at.header[0].value == "新春第一会（编辑改过的标题）"
     assert "日期由编辑指定" in texts(at)
 
@@ -221,11 +232,13 @@ def test_upload_reports_one_line_per_file(env):
     at = app("corpus.py")
     assert at.title[0].value == "语料管理"
     assert at.metric[0].value == "5"
-    at.file_uploader(key="upload").set_value([
-        ("湖北新闻.txt", GOOD.encode("gb18030"), "text/plain"),
-        ("坏文件.pdf", b"this is not a pdf at all", "application/pdf"),
-        (S002, sample_text(S002).encode("utf-8"), "text/plain"),
-    ])
+    at.file_uploader(key="upload").set_value(
+        [
+            ("湖北新闻.txt", GOOD.encode("gb18030"), "text/plain"),
+            ("坏文件.pdf", b"this is not a pdf at all", "application/pdf"),
+            (S002, sample_text(S002).encode("utf-8"), "text/plain"),
+        ]
+    )
     run(at)
     at.button(key="do_ingest").click()
     run(at)
@@ -275,6 +288,7 @@ def test_rebuild_keeps_the_counts(env):
 
 # ---------------------------------------------------------------- 主题词典
 
+
 def add_rows(at: AppTest, *rows: dict) -> None:
     at.session_state["dict_editor"] = {"edited_rows": {}, "added_rows": list(rows), "deleted_rows": []}
 
@@ -313,10 +327,14 @@ def test_dictionary_check_lists_nestings(env):
 def test_dictionary_save_adds_a_theme_and_recounts(env):
     db, themes_file = env
     store = store_of(db)
-    expected = sum(norm.count("一季度") for (norm,) in store.cur().execute("SELECT norm FROM paragraphs").fetchall())
+    expected = sum(
+        norm.count("一季度") for (norm,) in store.cur().execute("SELECT norm FROM paragraphs").fetchall()
+    )
     assert expected > 0
     at = app("dictionary.py")
-    add_rows(at, {"编号": "kaimenhong_test", "名称": "开门红测试", "类别": "民生", "词语": "一季度", "说明": None})
+    add_rows(
+        at, {"编号": "kaimenhong_test", "名称": "开门红测试", "类别": "民生", "词语": "一季度", "说明": None}
+    )
     at.button(key="dict_save").click()
     run(at)
     assert not at.error
@@ -332,16 +350,18 @@ def test_dictionary_save_adds_a_theme_and_recounts(env):
 
 
 def test_dictionary_import_needs_confirmation(env):
-    db, themes_file = env
+    _db, themes_file = env
     original = themes_file.read_bytes()
     at = app("dictionary.py")
-    bad = ("themes:\n  - {id: a_theme, name: 甲, category: 民生, aliases: [甲乙]}\n"
-           "  - {id: b_theme, name: 乙, category: 民生, aliases: [甲乙]}\n")
+    bad = (
+        "themes:\n  - {id: a_theme, name: 甲, category: 民生, aliases: [甲乙]}\n"
+        "  - {id: b_theme, name: 乙, category: 民生, aliases: [甲乙]}\n"
+    )
     at.file_uploader(key="dict_import").set_value(("bad.yaml", bad.encode("utf-8"), "text/yaml"))
     run(at)
     assert any("不能使用" in e.value and "甲乙" in e.value for e in at.error)
     assert "dict_import_apply" not in [b.key for b in at.button]
-    good = ("themes:\n  - {id: only_one, name: 唯一主题, category: 民生, aliases: [高质量发展, 营商环境]}\n")
+    good = "themes:\n  - {id: only_one, name: 唯一主题, category: 民生, aliases: [高质量发展, 营商环境]}\n"
     at.file_uploader(key="dict_import").set_value(("good.yaml", good.encode("utf-8"), "text/yaml"))
     run(at)
     assert at.data_editor(key="dict_editor").value["名称"].tolist()[0] != "唯一主题"
@@ -353,11 +373,15 @@ def test_dictionary_import_needs_confirmation(env):
 
 # ---------------------------------------------------------------- read-only
 
-@pytest.mark.parametrize("page,buttons", [
-    ("articles.py", ["save_meta"]),
-    ("corpus.py", ["do_ingest", "do_delete", "do_rebuild"]),
-    ("dictionary.py", ["dict_check", "dict_save"]),
-])
+
+@pytest.mark.parametrize(
+    "page,buttons",
+    [
+        ("articles.py", ["save_meta"]),
+        ("corpus.py", ["do_ingest", "do_delete", "do_rebuild"]),
+        ("dictionary.py", ["dict_check", "dict_save"]),
+    ],
+)
 def test_read_only_store_disables_every_change(env, page, buttons):
     db, _ = env
     store = store_of(db)

@@ -1,4 +1,5 @@
 """provinces.py and its use on the samples: every section gets the province a reader gives it."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -6,7 +7,14 @@ import datetime as dt
 import pytest
 from conftest import S001, S002, S003, S004, article_id
 
-from analysis.provinces import Evidence, dominant, explicit_header, gazetteer, header_evidence, paragraph_province
+from analysis.provinces import (
+    Evidence,
+    dominant,
+    explicit_header,
+    gazetteer,
+    header_evidence,
+    paragraph_province,
+)
 
 DAY = dt.date(2024, 2, 19)
 
@@ -38,9 +46,17 @@ def test_leader_resolved_by_date(gaz):
 def test_evidence_in_reading_order(gaz):
     found = gaz.evidence("陈吉宁在上海市与深圳市企业座谈，谈到宁波港。", DAY)
     assert [(e.kind, e.text, e.province) for e in found] == [
-        ("leader", "陈吉宁", "上海"), ("province", "上海市", "上海"), ("place", "深圳市", "广东"),
-        ("place", "宁波", "浙江")]
-    assert [e.reason() for e in found] == ["人名：陈吉宁 → 上海", "提及：上海", "地名：深圳市 → 广东", "地名：宁波 → 浙江"]
+        ("leader", "陈吉宁", "上海"),
+        ("province", "上海市", "上海"),
+        ("place", "深圳市", "广东"),
+        ("place", "宁波", "浙江"),
+    ]
+    assert [e.reason() for e in found] == [
+        "人名：陈吉宁 → 上海",
+        "提及：上海",
+        "地名：深圳市 → 广东",
+        "地名：宁波 → 浙江",
+    ]
 
 
 def test_explicit_and_header_evidence(gaz):
@@ -51,14 +67,21 @@ def test_explicit_and_header_evidence(gaz):
     assert (prov, why, speaker.text, speaker.office) == ("北京", "标题：北京", "尹力", "市委书记")
     assert header_evidence("宁波：彭佳学讲话", gaz, DAY)[:2] == ("浙江", "标题：宁波 → 浙江")
     assert header_evidence("郝鹏在全省大会上的讲话摘要", gaz, DAY)[:2] == ("辽宁", "人名：郝鹏 → 辽宁")
-    assert header_evidence("深圳市高质量发展工作推进会议召开", gaz, DAY)[:2] == ("广东", "地名：深圳市 → 广东")
+    assert header_evidence("深圳市高质量发展工作推进会议召开", gaz, DAY)[:2] == (
+        "广东",
+        "地名：深圳市 → 广东",
+    )
     assert header_evidence("在河南调研时强调", gaz, DAY)[:2] == ("河南", "标题：河南")
     assert header_evidence("坚持在发展中保障和改善民生", gaz, DAY) == ("", "", None)
     assert header_evidence("", gaz, DAY) == ("", "", None)
 
 
 def test_dominant_thresholds():
-    gd, sz, sh = Evidence("province", "广东", "广东"), Evidence("place", "深圳", "广东"), Evidence("province", "上海", "上海")
+    gd, sz, sh = (
+        Evidence("province", "广东", "广东"),
+        Evidence("place", "深圳", "广东"),
+        Evidence("province", "上海", "上海"),
+    )
     assert dominant([gd, gd, sz]) == ("广东", "广东（2次）")
     assert dominant([sz, sz, gd]) == ("广东", "深圳（2次） → 广东")
     assert dominant([gd]) == ("", "")  # one mention is not enough
@@ -77,8 +100,35 @@ def test_paragraph_province(gaz):
 # ---------------------------------------------------------------- the samples
 
 EXPECTED_002 = [
-    "北京", "上海", "广东", "广东", "广东", "广东", "河北", "湖南", "福建", "安徽", "河南", "海南", "山东", "吉林",
-    "浙江", "浙江", "江苏", "甘肃", "云南", "湖北", "西藏", "西藏", "四川", "广西", "贵州", "山西", "辽宁", "吉林"]
+    "北京",
+    "上海",
+    "广东",
+    "广东",
+    "广东",
+    "广东",
+    "河北",
+    "湖南",
+    "福建",
+    "安徽",
+    "河南",
+    "海南",
+    "山东",
+    "吉林",
+    "浙江",
+    "浙江",
+    "江苏",
+    "甘肃",
+    "云南",
+    "湖北",
+    "西藏",
+    "西藏",
+    "四川",
+    "广西",
+    "贵州",
+    "山西",
+    "辽宁",
+    "吉林",
+]
 
 
 def sections(engine, source):
@@ -126,14 +176,48 @@ def test_sample_003_is_guangdong(sample_engine):
 
 def test_sample_001_follows_markdown_headers(sample_engine):
     s = sections(sample_engine, S001)
-    assert s["province"].tolist() == ["全国", "吉林", "吉林", "广东", "广东", "重庆", "重庆", "河南", "河南", "江苏", "江苏"]
+    assert s["province"].tolist() == [
+        "全国",
+        "吉林",
+        "吉林",
+        "广东",
+        "广东",
+        "重庆",
+        "重庆",
+        "河南",
+        "河南",
+        "江苏",
+        "江苏",
+    ]
     assert s["reason"].tolist()[:3] == ["未指明具体地方 → 全国", "标题：吉林", "上级标题：吉林 → 吉林"]
 
 
 def test_sample_004_editor_note_is_national(sample_engine):
     s = sections(sample_engine, S004)
-    assert s["header"].tolist() == ["", "编者按", "湖北", "广东", "四川", "重庆", "浙江", "江苏", "贵州", "江西"]
-    assert s["province"].tolist() == ["全国", "全国", "湖北", "广东", "四川", "重庆", "浙江", "江苏", "贵州", "江西"]
+    assert s["header"].tolist() == [
+        "",
+        "编者按",
+        "湖北",
+        "广东",
+        "四川",
+        "重庆",
+        "浙江",
+        "江苏",
+        "贵州",
+        "江西",
+    ]
+    assert s["province"].tolist() == [
+        "全国",
+        "全国",
+        "湖北",
+        "广东",
+        "四川",
+        "重庆",
+        "浙江",
+        "江苏",
+        "贵州",
+        "江西",
+    ]
     assert s["reason"].tolist()[1:4] == ["未指明具体地方 → 全国", "标题：湖北", "标题：广东"]
     p = sample_engine.store.paragraphs_df(article_id(sample_engine, S004))
     note = p[p["section_idx"] == 1]

@@ -1,4 +1,5 @@
 """queries.py on the sample store, checked against counts made here independently."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -11,8 +12,15 @@ from test_counting import leftmost_longest
 
 from analysis.counting import per_10k
 from analysis.models import Filters
-from analysis.queries import (COUNT_COLUMNS, counts_table, kwic, monthly_trend, passages, province_matrix,
-                              top_themes)
+from analysis.queries import (
+    COUNT_COLUMNS,
+    counts_table,
+    kwic,
+    monthly_trend,
+    passages,
+    province_matrix,
+    top_themes,
+)
 
 DATES = {"000": "2024-03", "001": "2024-01", "002": "2024-02", "003": "2023-02", "004": "2024-03"}
 
@@ -28,9 +36,17 @@ def reference(sample_engine):
     for source in SAMPLE_FILES:
         aid = article_id(sample_engine, source)
         for p in store.paragraphs_df(aid).itertuples():
-            rows.append({"province": p.province, "article": aid, "file": source, "month": DATES[source[:3]],
-                         "section": f"{aid}:{p.section_idx}", "norm": p.norm,
-                         "hits": leftmost_longest(p.norm, phrases) if p.norm else {}})
+            rows.append(
+                {
+                    "province": p.province,
+                    "article": aid,
+                    "file": source,
+                    "month": DATES[source[:3]],
+                    "section": f"{aid}:{p.section_idx}",
+                    "norm": p.norm,
+                    "hits": leftmost_longest(p.norm, phrases) if p.norm else {},
+                }
+            )
     return rows, category
 
 
@@ -71,7 +87,8 @@ def test_hand_checked_numbers(sample_engine):
     assert sum(c for c, _ in got.values()) == 106
     cat = counts_table(store, Filters(), "category", theme_ids=["business_environment"])
     assert cat[["group", "theme", "count", "chars", "per_10k"]].values.tolist() == [
-        ["营商与市场", "营商环境", 106, 66655, 15.903]]
+        ["营商与市场", "营商环境", 106, 66655, 15.903]
+    ]
 
 
 def test_filters_narrow_the_counts(sample_engine):
@@ -89,7 +106,10 @@ def test_filters_narrow_the_counts(sample_engine):
 
 def test_kwic_triples():
     text = "推动高质量发展，高质量发展是首要任务"
-    assert list(kwic(text, "高质量发展", 3)) == [("推动", "高质量发展", "，高质"), ("发展，", "高质量发展", "是首要")]
+    assert list(kwic(text, "高质量发展", 3)) == [
+        ("推动", "高质量发展", "，高质"),
+        ("发展，", "高质量发展", "是首要"),
+    ]
     assert list(kwic(text, "", 3)) == []
     assert list(kwic("啊啊啊", "啊啊", 1)) == [("", "啊啊", "啊")]
 
@@ -105,8 +125,12 @@ def test_passages_for_a_term(sample_engine):
 def test_passages_for_a_theme_all_contain_the_phrase(sample_engine):
     themes = sample_engine.store.themes_df()
     aliases = dict(zip(themes["id"], themes["phrases"]))["tech_innovation"]
-    df = passages(sample_engine.store, None, theme_id="tech_innovation", matcher=sample_engine.matcher, width=8)
-    total = counts_table(sample_engine.store, None, "all", theme_ids=["tech_innovation"], names=False)["count"].sum()
+    df = passages(
+        sample_engine.store, None, theme_id="tech_innovation", matcher=sample_engine.matcher, width=8
+    )
+    total = counts_table(sample_engine.store, None, "all", theme_ids=["tech_innovation"], names=False)[
+        "count"
+    ].sum()
     assert len(df) == total > 0
     assert set(df["match"]) <= set(aliases)
     for r in df.itertuples():

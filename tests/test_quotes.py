@@ -1,4 +1,5 @@
 """Citable quotes from the sample corpus, and the quotes table."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -24,7 +25,10 @@ def engine(tmp_path_factory):
 def test_sentences_keep_closing_quotes():
     assert sentences("他说：“好。”然后走了！嗯") == ["他说：“好。”", "然后走了！", "嗯"]
     text = "短句。尹力指出，发展新质生产力是推动高质量发展的内在要求和重要着力点。后面还有一句话。"
-    assert sentence_around(text, "新质生产力") == "尹力指出，发展新质生产力是推动高质量发展的内在要求和重要着力点。"
+    assert (
+        sentence_around(text, "新质生产力")
+        == "尹力指出，发展新质生产力是推动高质量发展的内在要求和重要着力点。"
+    )
     assert sentence_around("好。很好。新质生产力。", "新质生产力", min_chars=8) == "很好。新质生产力。"
 
 
@@ -44,8 +48,10 @@ def test_quote_from_the_beijing_section(engine):
     assert q["date"] == dt.date(2024, 2, 19) and q["title"] == "各省区市新春第一会讲话摘要汇编"
     assert q["text"] == "尹力指出，发展新质生产力是推动高质量发展的内在要求和重要着力点。"
     assert q["text"][-1] in "。！？"
-    assert q["formatted"] == ("“尹力指出，发展新质生产力是推动高质量发展的内在要求和重要着力点。”"
-                              "——北京市委书记尹力，各省区市新春第一会讲话摘要汇编，2024-02-19")
+    assert q["formatted"] == (
+        "“尹力指出，发展新质生产力是推动高质量发展的内在要求和重要着力点。”"
+        "——北京市委书记尹力，各省区市新春第一会讲话摘要汇编，2024-02-19"
+    )
     assert quote_for(engine.store, aid, 10_000) is None
 
 

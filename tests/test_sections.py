@@ -1,4 +1,5 @@
 """sections.py: markdown, bracketed and plain (PDF-style, wrapped) headers; titles."""
+
 from __future__ import annotations
 
 from conftest import S001, S002, S004, sample_text
@@ -15,8 +16,12 @@ def sections_of(name: str):
 def test_markdown_levels_and_lead():
     pars = ["# 总标题", "导语。", "## 吉林", "### 小标题", "正文一。", "正文二。", "## 广东", "正文三。"]
     got = [(s.level, s.header, s.paragraphs) for s in split_sections(pars)]
-    assert got == [(1, "总标题", ["总标题", "导语。"]), (2, "吉林", ["吉林"]),
-                   (3, "小标题", ["小标题", "正文一。", "正文二。"]), (2, "广东", ["广东", "正文三。"])]
+    assert got == [
+        (1, "总标题", ["总标题", "导语。"]),
+        (2, "吉林", ["吉林"]),
+        (3, "小标题", ["小标题", "正文一。", "正文二。"]),
+        (2, "广东", ["广东", "正文三。"]),
+    ]
 
 
 def test_text_before_first_header_is_a_lead_section():
@@ -28,29 +33,58 @@ def test_brackets_need_two_tags():
     one = split_sections(["【湖北】", "湖北推动高质量发展。"])
     # a lone tag is only a plain header: kept whole, brackets included
     assert [(s.header, s.paragraphs) for s in one] == [("【湖北】", ["【湖北】", "湖北推动高质量发展。"])]
-    two = split_sections(["【编者按】", "按语。", "【湖北】", "湖北推动高质量发展。", "【广东】内容摘要", "正文。"])
+    two = split_sections(
+        ["【编者按】", "按语。", "【湖北】", "湖北推动高质量发展。", "【广东】内容摘要", "正文。"]
+    )
     assert [(s.header, s.paragraphs) for s in two] == [
-        ("编者按", ["【编者按】", "按语。"]), ("湖北", ["【湖北】", "湖北推动高质量发展。"]),
-        ("广东", ["【广东】内容摘要", "正文。"])]
+        ("编者按", ["【编者按】", "按语。"]),
+        ("湖北", ["【湖北】", "湖北推动高质量发展。"]),
+        ("广东", ["【广东】内容摘要", "正文。"]),
+    ]
 
 
 def test_plain_headers_merge_wrapped_fragments_and_skip_bylines():
-    pars = ["北京：尹力在首都经济社会高质量发展", "推进大会上的讲话摘要", "会议强调，要推动高质量发展。",
-            "本报记者 王明峰", "（新华社电）", "2024年2月19日", "上海：陈吉宁讲话摘要", "要优化营商环境。"]
+    pars = [
+        "北京：尹力在首都经济社会高质量发展",
+        "推进大会上的讲话摘要",
+        "会议强调，要推动高质量发展。",
+        "本报记者 王明峰",
+        "（新华社电）",
+        "2024年2月19日",
+        "上海：陈吉宁讲话摘要",
+        "要优化营商环境。",
+    ]
     got = [(s.header, s.paragraphs) for s in split_sections(pars)]
     assert got == [
-        ("北京：尹力在首都经济社会高质量发展推进大会上的讲话摘要",
-         ["北京：尹力在首都经济社会高质量发展推进大会上的讲话摘要", "会议强调，要推动高质量发展。",
-          "本报记者 王明峰", "（新华社电）", "2024年2月19日"]),
-        ("上海：陈吉宁讲话摘要", ["上海：陈吉宁讲话摘要", "要优化营商环境。"])]
+        (
+            "北京：尹力在首都经济社会高质量发展推进大会上的讲话摘要",
+            [
+                "北京：尹力在首都经济社会高质量发展推进大会上的讲话摘要",
+                "会议强调，要推动高质量发展。",
+                "本报记者 王明峰",
+                "（新华社电）",
+                "2024年2月19日",
+            ],
+        ),
+        ("上海：陈吉宁讲话摘要", ["上海：陈吉宁讲话摘要", "要优化营商环境。"]),
+    ]
 
 
 def test_sample_001_markdown_sections():
     _, secs = sections_of(S001)
     assert [(s.level, s.header) for s in secs] == [
-        (1, "新的一年，各地发力高质量发展"), (2, "吉林"), (3, "尽快形成 新质生产力"), (2, "广东"),
-        (3, "助力“广货”国货 快速“出海”"), (2, "重庆"), (3, "“万企兴万村” 特色产业助振兴"), (2, "河南"),
-        (3, "形成农村能源开发新格局"), (2, "江苏"), (3, "养老事业和产业 协同发展")]
+        (1, "新的一年，各地发力高质量发展"),
+        (2, "吉林"),
+        (3, "尽快形成 新质生产力"),
+        (2, "广东"),
+        (3, "助力“广货”国货 快速“出海”"),
+        (2, "重庆"),
+        (3, "“万企兴万村” 特色产业助振兴"),
+        (2, "河南"),
+        (3, "形成农村能源开发新格局"),
+        (2, "江苏"),
+        (3, "养老事业和产业 协同发展"),
+    ]
 
 
 def test_sample_002_has_28_plain_sections():
@@ -66,13 +100,26 @@ def test_sample_002_has_28_plain_sections():
 
 def test_sample_004_bracketed_sections():
     pars, secs = sections_of(S004)
-    assert [s.header for s in secs] == ["", "编者按", "湖北", "广东", "四川", "重庆", "浙江", "江苏", "贵州", "江西"]
+    assert [s.header for s in secs] == [
+        "",
+        "编者按",
+        "湖北",
+        "广东",
+        "四川",
+        "重庆",
+        "浙江",
+        "江苏",
+        "贵州",
+        "江西",
+    ]
     assert secs[0].paragraphs == [pars[0]] and pars[0].startswith("原标题:2024全国两会特别策划")
 
 
 def test_article_title():
-    assert article_title(["原标题:2024全国两会特别策划 | 新质生产力 跃动看中国", "正文"]) == \
-        "2024全国两会特别策划 | 新质生产力 跃动看中国"
+    assert (
+        article_title(["原标题:2024全国两会特别策划 | 新质生产力 跃动看中国", "正文"])
+        == "2024全国两会特别策划 | 新质生产力 跃动看中国"
+    )
     assert article_title(["导语", "# 真正的标题", "正文"]) == "真正的标题"
     assert article_title(["## 吉林", "正文"]) == "吉林"
     assert article_title(["正文"], hint="  提示标题 ") == "提示标题"

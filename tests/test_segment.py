@@ -1,4 +1,5 @@
 """segment.py: theme phrases stay whole, stopwords and numbers never appear."""
+
 from __future__ import annotations
 
 import pytest

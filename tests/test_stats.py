@@ -1,4 +1,5 @@
 """Log-odds (Fightin' Words), exact Poisson intervals and the reliability warning."""
+
 from __future__ import annotations
 
 import math
@@ -78,8 +79,14 @@ def table(counts: pd.Series) -> pd.DataFrame:
 
 def test_distinctive_words_sides_and_filters():
     store = StubStore({"广东": table(A), "江苏": table(B)})
-    out = distinctive_words(store, Filters(provinces=("广东",)), Filters(provinces=("江苏",)), top=5,
-                            exclude=["企业"], min_count=3)
+    out = distinctive_words(
+        store,
+        Filters(provinces=("广东",)),
+        Filters(provinces=("江苏",)),
+        top=5,
+        exclude=["企业"],
+        min_count=3,
+    )
     assert list(out.columns) == ["word", "count_a", "count_b", "z", "side"]
     # Without 企业 side a has 12 words and side b 13, so 发展 (5 vs 5) leans slightly to a.
     assert out[["word", "side"]].values.tolist() == [["营商环境", "a"], ["发展", "a"], ["养老", "b"]]

@@ -1,4 +1,5 @@
 """store/: all-or-nothing writes, overrides, edits, deletes, read-only use, sample summary."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -24,24 +25,40 @@ def parsed(text: str = GD, name: str = "a.txt", overrides=None):
 
 
 def table_sizes(store: Store) -> dict[str, int]:
-    return {t: store.scalar(f"SELECT count(*) FROM {t}")
-            for t in ("articles", "sections", "paragraphs", "hits", "units", "words")}
+    return {
+        t: store.scalar(f"SELECT count(*) FROM {t}")
+        for t in ("articles", "sections", "paragraphs", "hits", "units", "words")
+    }
 
 
 def test_add_writes_every_table(empty_engine):
     store = empty_engine.store
     p = parsed()
     store.add([p], [("md", False)])
-    assert table_sizes(store) == {"articles": 1, "sections": 2, "paragraphs": 4, "hits": 3, "units": 2,
-                                  "words": table_sizes(store)["words"]}
+    assert table_sizes(store) == {
+        "articles": 1,
+        "sections": 2,
+        "paragraphs": 4,
+        "hits": 3,
+        "units": 2,
+        "words": table_sizes(store)["words"],
+    }
     assert table_sizes(store)["words"] > 0
     row = store.article(p.article.id)
     assert (row["source"], row["fmt"], row["date"], row["date_basis"], row["chars"]) == (
-        "a.txt", "md", DAY, "元数据", len("广东广东坚持高质量发展，营商环境持续改善。湖北湖北加快发展新质生产力。"))
+        "a.txt",
+        "md",
+        DAY,
+        "元数据",
+        len("广东广东坚持高质量发展，营商环境持续改善。湖北湖北加快发展新质生产力。"),
+    )
     assert store.existing_ids([p.article.id, "nope"]) == {p.article.id}
     hits = store.df("SELECT province, theme_id, n FROM hits ORDER BY province, theme_id")
-    assert hits.values.tolist() == [["广东", "business_environment", 1], ["广东", "high_quality_development", 1],
-                                    ["湖北", "new_quality_productivity", 1]]
+    assert hits.values.tolist() == [
+        ["广东", "business_environment", 1],
+        ["广东", "high_quality_development", 1],
+        ["湖北", "new_quality_productivity", 1],
+    ]
 
 
 def test_a_failing_batch_leaves_nothing(empty_engine):
@@ -101,7 +118,9 @@ def test_delete_article(empty_engine):
     assert store.delete_article(gone.article.id) is False
     assert store.sources() == ["keep.txt"]
     for table in ("sections", "paragraphs", "hits", "units", "words"):
-        assert store.df(f"SELECT DISTINCT article_id FROM {table}")["article_id"].tolist() == [keep.article.id]
+        assert store.df(f"SELECT DISTINCT article_id FROM {table}")["article_id"].tolist() == [
+            keep.article.id
+        ]
 
 
 def test_pins(empty_engine):

@@ -1,4 +1,5 @@
 """themes.py: validation (errors vs warnings), parsing, atomic save, nested counting."""
+
 from __future__ import annotations
 
 import os
@@ -8,16 +9,26 @@ import pytest
 from analysis.counting import Matcher, count_themes
 from analysis.models import Theme
 from analysis.settings import THEMES_FILE
-from analysis.themes import (ThemeError, dump_themes, load_themes, parse_themes, save_themes, themes_from_data,
-                             validate)
+from analysis.themes import (
+    ThemeError,
+    dump_themes,
+    load_themes,
+    parse_themes,
+    save_themes,
+    themes_from_data,
+    validate,
+)
 
 
 def T(id_, name, *aliases, category="科技与产业"):
     return Theme(id_, name, category, tuple(aliases or (name,)))
 
 
-GOOD = [T("tech_innovation", "科技创新", "科技创新", "自主创新"), T("innovation_center", "科技创新中心"),
-        T("business_environment", "营商环境", category="营商与市场")]
+GOOD = [
+    T("tech_innovation", "科技创新", "科技创新", "自主创新"),
+    T("innovation_center", "科技创新中心"),
+    T("business_environment", "营商环境", category="营商与市场"),
+]
 
 
 def test_shipped_dictionary_is_valid():
@@ -34,26 +45,42 @@ def test_nested_phrases_across_themes_are_warnings_only():
     rep = validate(GOOD)
     assert rep.ok and rep.errors == []
     assert rep.warnings == [
-        "“科技创新”（tech_innovation）包含在“科技创新中心”（innovation_center）中：后者匹配处不再计前者"]
+        "“科技创新”（tech_innovation）包含在“科技创新中心”（innovation_center）中：后者匹配处不再计前者"
+    ]
     # nesting inside one theme is not worth a warning
     assert validate([T("carbon", "碳达峰碳中和", "碳达峰碳中和", "碳达峰")]).warnings == []
 
 
-@pytest.mark.parametrize("themes, error", [
-    ([T("a", "甲", "高质量发展", " ")], "第 1 个主题（甲）有空词语"),
-    ([T("a", "甲", "高质量发展"), T("b", "乙", "高质量发展")], "词语“高质量发展”重复（主题 a 和 b 之间）"),
-    ([T("a", "甲", "营商环境", "营商环境")], "词语“营商环境”重复（同一主题内）"),
-    ([T("a", "甲", "数")], "第 1 个主题（甲）的词语“数”只有一个字，会误计大量无关文字"),
-    ([T("a", "甲", "营商 环境")], "第 1 个主题（甲）的词语“营商 环境”含有空格（统计时会忽略空白，请去掉）"),
-    ([T("Bad-Id", "甲", "营商环境")], "第 1 个主题（甲）的编号“Bad-Id”只能用小写字母、数字和下划线，且以字母开头"),
-    ([T("1a", "甲", "营商环境")], "第 1 个主题（甲）的编号“1a”只能用小写字母、数字和下划线，且以字母开头"),
-    ([T("", "甲", "营商环境")], "第 1 个主题（甲）缺少编号 id"),
-    ([T("a", "甲", "营商环境"), T("a", "乙", "新质生产力")], "编号“a”重复（第 1 个和第 2 个主题）"),
-    ([T("a", "甲", "营商环境"), T("b", "甲", "新质生产力")], "名称“甲”重复（a 和 b）"),
-    ([Theme("a", "甲", "", ("营商环境",))], "第 1 个主题（甲）缺少类别"),
-    ([Theme("a", "甲", "改革", ())], "第 1 个主题（甲）没有任何词语"),
-    ([], "词典中没有任何主题"),
-])
+@pytest.mark.parametrize(
+    "themes, error",
+    [
+        ([T("a", "甲", "高质量发展", " ")], "第 1 个主题（甲）有空词语"),
+        (
+            [T("a", "甲", "高质量发展"), T("b", "乙", "高质量发展")],
+            "词语“高质量发展”重复（主题 a 和 b 之间）",
+        ),
+        ([T("a", "甲", "营商环境", "营商环境")], "词语“营商环境”重复（同一主题内）"),
+        ([T("a", "甲", "数")], "第 1 个主题（甲）的词语“数”只有一个字，会误计大量无关文字"),
+        (
+            [T("a", "甲", "营商 环境")],
+            "第 1 个主题（甲）的词语“营商 环境”含有空格（统计时会忽略空白，请去掉）",
+        ),
+        (
+            [T("Bad-Id", "甲", "营商环境")],
+            "第 1 个主题（甲）的编号“Bad-Id”只能用小写字母、数字和下划线，且以字母开头",
+        ),
+        (
+            [T("1a", "甲", "营商环境")],
+            "第 1 个主题（甲）的编号“1a”只能用小写字母、数字和下划线，且以字母开头",
+        ),
+        ([T("", "甲", "营商环境")], "第 1 个主题（甲）缺少编号 id"),
+        ([T("a", "甲", "营商环境"), T("a", "乙", "新质生产力")], "编号“a”重复（第 1 个和第 2 个主题）"),
+        ([T("a", "甲", "营商环境"), T("b", "甲", "新质生产力")], "名称“甲”重复（a 和 b）"),
+        ([Theme("a", "甲", "", ("营商环境",))], "第 1 个主题（甲）缺少类别"),
+        ([Theme("a", "甲", "改革", ())], "第 1 个主题（甲）没有任何词语"),
+        ([], "词典中没有任何主题"),
+    ],
+)
 def test_validation_errors(themes, error):
     rep = validate(themes)
     assert not rep.ok
@@ -61,10 +88,19 @@ def test_validation_errors(themes, error):
 
 
 def test_themes_from_data_fills_and_splits():
-    themes = themes_from_data({"themes": [
-        {"id": "a", "name": "营商环境", "category": "营商与市场"},
-        {"id": "b", "name": "开放", "category": "开放", "aliases": "高水平开放，对外开放、 制度型开放;高水平开放"},
-    ]})
+    themes = themes_from_data(
+        {
+            "themes": [
+                {"id": "a", "name": "营商环境", "category": "营商与市场"},
+                {
+                    "id": "b",
+                    "name": "开放",
+                    "category": "开放",
+                    "aliases": "高水平开放，对外开放、 制度型开放;高水平开放",
+                },
+            ]
+        }
+    )
     assert themes[0].aliases == ("营商环境",)  # no aliases: the name is the phrase
     assert themes[1].aliases == ("高水平开放", "对外开放", "制度型开放")
     with pytest.raises(ThemeError) as exc:
@@ -94,7 +130,7 @@ def test_save_is_atomic_and_refuses_a_bad_dictionary(tmp_path):
     save_themes(GOOD, path)
     before = path.read_bytes()
     assert load_themes(path) == GOOD
-    bad = GOOD + [T("dup", "重复", "营商环境")]
+    bad = [*GOOD, T("dup", "重复", "营商环境")]
     with pytest.raises(ThemeError) as exc:
         save_themes(bad, path)
     assert exc.value.problems == ["词语“营商环境”重复（主题 business_environment 和 dup 之间）"]
@@ -121,7 +157,10 @@ def test_env_var_picks_the_dictionary(tmp_path, monkeypatch):
 
 def test_nested_counting_counts_each_once():
     matcher = Matcher(GOOD)
-    assert count_themes("建设科技创新中心和科技创新", matcher) == {"innovation_center": 1, "tech_innovation": 1}
+    assert count_themes("建设科技创新中心和科技创新", matcher) == {
+        "innovation_center": 1,
+        "tech_innovation": 1,
+    }
     assert count_themes("科技创新中心科技创新中心", matcher) == {"innovation_center": 2}
     # without the longer phrase, 科技创新中心 is a 科技创新
     assert count_themes("建设科技创新中心和科技创新", Matcher(GOOD[:1])) == {"tech_innovation": 2}

@@ -4,6 +4,7 @@ An article full of HTML, javascript: links, LaTeX and markdown is ingested (its 
 name carries markup too); every page that shows text, titles or file names is opened
 in headless Chromium, and nothing of it may become an element or run.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -66,8 +67,11 @@ def test_hostile_text_stays_text(hostile_server):
         "xss_overview": "/overview",
     }
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                    args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1600})
             dialogs: list[str] = []

@@ -6,6 +6,7 @@ article. Derived tables (sections, paragraphs, hits, article_themes, units, word
 rebuilt from `articles.text`; editors' overrides live in their own table and the
 pipeline applies them whenever it derives an article.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -85,7 +86,8 @@ class Store(Reads):
             if "lock" in str(exc).lower():
                 raise StoreLocked(
                     f"数据库 {self.path.name} 正被另一个程序（多半是正在运行的看板）占用写入；"
-                    "请在看板的“语料管理”页导入，或先关闭看板再用命令行") from None
+                    "请在看板的“语料管理”页导入，或先关闭看板再用命令行"
+                ) from None
             raise
         self._local = threading.local()
         self._write_lock = threading.RLock()
@@ -204,11 +206,25 @@ class Store(Reads):
             try:
                 cur.execute("DELETE FROM theme_phrases")
                 cur.execute("DELETE FROM themes")
-                self._append(cur, "themes", {"id": [t.id for t in themes], "name": [t.name for t in themes],
-                                             "category": [t.category for t in themes],
-                                             "ord": list(range(len(themes))), "note": [t.note for t in themes]})
-                self._append(cur, "theme_phrases", {"theme_id": [t.id for t in themes for _ in t.aliases],
-                                                    "phrase": [a for t in themes for a in t.aliases]})
+                self._append(
+                    cur,
+                    "themes",
+                    {
+                        "id": [t.id for t in themes],
+                        "name": [t.name for t in themes],
+                        "category": [t.category for t in themes],
+                        "ord": list(range(len(themes))),
+                        "note": [t.note for t in themes],
+                    },
+                )
+                self._append(
+                    cur,
+                    "theme_phrases",
+                    {
+                        "theme_id": [t.id for t in themes for _ in t.aliases],
+                        "phrase": [a for t in themes for a in t.aliases],
+                    },
+                )
                 cur.execute("COMMIT")
             except BaseException:
                 cur.execute("ROLLBACK")
@@ -235,10 +251,14 @@ class Store(Reads):
         """Record (or with None, remove) an editor's province for a section."""
         with self._write_lock:
             cur = self.cur()
-            cur.execute("DELETE FROM overrides WHERE article_id = ? AND section_idx = ?", [article_id, section_idx])
+            cur.execute(
+                "DELETE FROM overrides WHERE article_id = ? AND section_idx = ?", [article_id, section_idx]
+            )
             if province:
-                cur.execute("INSERT INTO overrides VALUES (?, ?, ?, ?)",
-                            [article_id, section_idx, province, dt.datetime.now()])
+                cur.execute(
+                    "INSERT INTO overrides VALUES (?, ?, ?, ?)",
+                    [article_id, section_idx, province, dt.datetime.now()],
+                )
 
     def update_article(self, article_id: str, title: str | None = None, date: dt.date | None = None) -> None:
         with self._write_lock:
@@ -246,18 +266,21 @@ class Store(Reads):
             if title is not None:
                 cur.execute("UPDATE articles SET title = ? WHERE id = ?", [title, article_id])
             if date is not None:
-                cur.execute("UPDATE articles SET date = ?, date_basis = '编辑' WHERE id = ?", [date, article_id])
+                cur.execute(
+                    "UPDATE articles SET date = ?, date_basis = '编辑' WHERE id = ?", [date, article_id]
+                )
                 for table in ("paragraphs", "hits", "units", "words", "article_themes"):
                     cur.execute(f"UPDATE {table} SET date = ? WHERE article_id = ?", [date, article_id])
-
 
     def add_pin(self, title: str, kind: str, data_json: str, source_line: str, filters: str) -> int:
         """Keep a chart for the presentation view and the PPT deck (data as JSON records)."""
         with self._write_lock:
             cur = self.cur()
             new_id = cur.execute("SELECT coalesce(max(id), 0) + 1 FROM pins").fetchone()[0]
-            cur.execute("INSERT INTO pins VALUES (?, ?, ?, ?, ?, ?, ?)",
-                        [new_id, title, kind, data_json, source_line, filters, dt.datetime.now()])
+            cur.execute(
+                "INSERT INTO pins VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [new_id, title, kind, data_json, source_line, filters, dt.datetime.now()],
+            )
         return int(new_id)
 
     def delete_pin(self, pin_id: int) -> None:
@@ -269,18 +292,30 @@ class Store(Reads):
         with self._write_lock:
             cur = self.cur()
             new_id = cur.execute("SELECT coalesce(max(id), 0) + 1 FROM quotes").fetchone()[0]
-            cur.execute("""INSERT INTO quotes (id, article_id, par_idx, text, source, date, province, speaker,
+            cur.execute(
+                """INSERT INTO quotes (id, article_id, par_idx, text, source, date, province, speaker,
                                                created_at, title, office, phrase)
                            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                        [new_id, q.get("article_id"), q.get("par_idx"), q.get("text", ""), q.get("source", ""),
-                         q.get("date"), q.get("province", ""), q.get("speaker", ""), dt.datetime.now(),
-                         q.get("title", ""), q.get("office", ""), q.get("phrase", "")])
+                [
+                    new_id,
+                    q.get("article_id"),
+                    q.get("par_idx"),
+                    q.get("text", ""),
+                    q.get("source", ""),
+                    q.get("date"),
+                    q.get("province", ""),
+                    q.get("speaker", ""),
+                    dt.datetime.now(),
+                    q.get("title", ""),
+                    q.get("office", ""),
+                    q.get("phrase", ""),
+                ],
+            )
         return int(new_id)
 
     def delete_quote(self, quote_id: int) -> None:
         with self._write_lock:
             self.cur().execute("DELETE FROM quotes WHERE id = ?", [quote_id])
-
 
 
 _OPEN: dict[tuple[str, bool], Store] = {}
@@ -303,4 +338,4 @@ def close_all() -> None:
         _OPEN.clear()
 
 
-__all__ = ["Store", "StoreLocked", "open_store", "close_all", "reads"]
+__all__ = ["Store", "StoreLocked", "close_all", "open_store", "reads"]

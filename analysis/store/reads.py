@@ -3,6 +3,7 @@
 Tables carry province, date and source on each row (denormalised at write time), so
 filters never need joins over the big tables.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -59,10 +60,17 @@ class Reads:
     # ---------------------------------------------------------------- corpus
     def summary(self, f: Filters | None = None) -> dict:
         w, p = where(f)
-        row = self.cur().execute(f"""
+        row = (
+            self.cur()
+            .execute(
+                f"""
             SELECT count(DISTINCT article_id), coalesce(sum(chars), 0), count(DISTINCT province) FILTER (province <> '全国'),
                    min(date), max(date), coalesce(sum(paragraphs), 0), count(DISTINCT source)
-            FROM units WHERE {w}""", p).fetchone()
+            FROM units WHERE {w}""",
+                p,
+            )
+            .fetchone()
+        )
         keys = ("articles", "chars", "provinces", "date_min", "date_max", "paragraphs", "sources")
         return dict(zip(keys, row))
 
@@ -70,7 +78,9 @@ class Reads:
         return int(self.scalar("SELECT count(*) FROM articles"))
 
     def sources(self) -> list[str]:
-        return [r[0] for r in self.cur().execute("SELECT DISTINCT source FROM articles ORDER BY 1").fetchall()]
+        return [
+            r[0] for r in self.cur().execute("SELECT DISTINCT source FROM articles ORDER BY 1").fetchall()
+        ]
 
     def date_span(self) -> tuple[dt.date | None, dt.date | None]:
         row = self.cur().execute("SELECT min(date), max(date) FROM articles").fetchone()
@@ -89,89 +99,119 @@ class Reads:
                 GROUP BY ALL ORDER BY t.ord""")
         return self._themes_cache.copy()
 
-    def theme_counts(self, f: Filters | None, by: str = "province",
-                     theme_ids: Sequence[str] | None = None) -> pd.DataFrame:
+    def theme_counts(
+        self, f: Filters | None, by: str = "province", theme_ids: Sequence[str] | None = None
+    ) -> pd.DataFrame:
         """group, theme_id, count, docs (articles with ≥1 hit) for every group × theme with hits."""
         w, p = where(f, themes=True)
         if theme_ids:
             w += " AND theme_id IN (SELECT unnest(?))"
             p.append(list(theme_ids))
         if by == "category":
-            return self.df(f"""
+            return self.df(
+                f"""
                 SELECT t.category AS "group", h.theme_id, sum(h.n)::BIGINT AS count,
                        count(DISTINCT h.article_id) AS docs
-                FROM hits h JOIN themes t ON t.id = h.theme_id WHERE {w.replace('theme_id', 'h.theme_id')}
-                GROUP BY ALL""", p)
+                FROM hits h JOIN themes t ON t.id = h.theme_id WHERE {w.replace("theme_id", "h.theme_id")}
+                GROUP BY ALL""",
+                p,
+            )
         g = GROUPS[by]
         if by == "section":  # the only grouping finer than article × province
-            return self.df(f"""
+            return self.df(
+                f"""
                 SELECT {g} AS "group", theme_id, sum(n)::BIGINT AS count, count(DISTINCT article_id) AS docs
-                FROM hits WHERE {w} GROUP BY ALL""", p)
+                FROM hits WHERE {w} GROUP BY ALL""",
+                p,
+            )
         # article_themes has one row per article × province × theme: by province every row
         # is another article, so count(*) is the document frequency without DISTINCT.
         docs = "count(*)" if by == "province" else "count(DISTINCT article_id)"
-        return self.df(f"""
+        return self.df(
+            f"""
             SELECT {g} AS "group", theme_id, sum(n)::BIGINT AS count, {docs} AS docs
-            FROM article_themes WHERE {w} GROUP BY ALL""", p)
+            FROM article_themes WHERE {w} GROUP BY ALL""",
+            p,
+        )
 
     def chars_by(self, f: Filters | None, by: str = "province") -> pd.DataFrame:
         """group, chars, articles: the text each rate rests on."""
         w, p = where(f)
         g = GROUPS.get(by, "'全部'")
-        return self.df(f"""
+        return self.df(
+            f"""
             SELECT {g} AS "group", sum(chars)::BIGINT AS chars, count(DISTINCT article_id) AS articles
-            FROM units WHERE {w} GROUP BY ALL""", p)
+            FROM units WHERE {w} GROUP BY ALL""",
+            p,
+        )
 
     def term_counts(self, f: Filters | None, by: str, terms: Sequence[str]) -> pd.DataFrame:
         """group, term, count, docs for ad-hoc literals, each counted on its own."""
         w, p = where(f)
         g = GROUPS.get(by, "'全部'")
-        return self.df(f"""
+        return self.df(
+            f"""
             WITH t AS (SELECT unnest(?) AS term)
             SELECT {g} AS "group", t.term, sum((length(norm) - length(replace(norm, t.term, ''))) // length(t.term))::BIGINT AS count,
                    count(DISTINCT article_id) FILTER (contains(norm, t.term)) AS docs
-            FROM paragraphs, t WHERE {w} GROUP BY ALL""", [list(terms), *p])
+            FROM paragraphs, t WHERE {w} GROUP BY ALL""",
+            [list(terms), *p],
+        )
 
     def monthly(self, f: Filters | None, theme_ids: Sequence[str]) -> pd.DataFrame:
         w, p = where(f, themes=True)
-        return self.df(f"""
+        return self.df(
+            f"""
             SELECT strftime(date, '%Y-%m') AS month, theme_id, sum(n)::BIGINT AS count
             FROM hits WHERE {w} AND theme_id IN (SELECT unnest(?)) GROUP BY ALL ORDER BY 1""",
-                       [*p, list(theme_ids)])
+            [*p, list(theme_ids)],
+        )
 
     def cooccurring(self, f: Filters | None, theme_id: str, limit: int = 15) -> pd.DataFrame:
         """Other themes found in the same paragraphs as theme_id."""
         w, p = where(f, "a")
-        return self.df(f"""
+        return self.df(
+            f"""
             SELECT b.theme_id, count(DISTINCT (b.article_id, b.par_idx)) AS paragraphs, sum(b.n)::BIGINT AS count
             FROM hits a JOIN hits b ON a.article_id = b.article_id AND a.par_idx = b.par_idx
             WHERE a.theme_id = ? AND b.theme_id <> a.theme_id AND {w}
-            GROUP BY ALL ORDER BY paragraphs DESC, count DESC LIMIT ?""", [theme_id, *p, limit])
+            GROUP BY ALL ORDER BY paragraphs DESC, count DESC LIMIT ?""",
+            [theme_id, *p, limit],
+        )
 
     def phrase_stats(self, f: Filters | None = None) -> pd.DataFrame:
         """Per dictionary phrase: hits, articles, provinces, first and last date."""
         w, p = where(f, themes=True)
-        return self.df(f"""
+        return self.df(
+            f"""
             SELECT theme_id, phrase, sum(n)::BIGINT AS count, count(DISTINCT article_id) AS docs,
                    count(DISTINCT province) AS provinces, min(date) AS first_seen, max(date) AS last_seen
-            FROM hits WHERE {w} GROUP BY ALL""", p)
+            FROM hits WHERE {w} GROUP BY ALL""",
+            p,
+        )
 
     # ---------------------------------------------------------------- passages
     def passages_with_theme(self, f: Filters | None, theme_id: str, limit: int = 200) -> pd.DataFrame:
         w, p = where(f, "p")
-        return self.df(f"""
+        return self.df(
+            f"""
             SELECT p.article_id, p.idx AS par_idx, p.province, p.reason, p.date, a.title, a.source, p.norm, p.text
             FROM paragraphs p JOIN articles a ON a.id = p.article_id
             WHERE {w} AND (p.article_id, p.idx) IN (SELECT (article_id, par_idx) FROM hits WHERE theme_id = ?)
-            ORDER BY p.date DESC, p.article_id, p.idx LIMIT ?""", [*p, theme_id, limit])
+            ORDER BY p.date DESC, p.article_id, p.idx LIMIT ?""",
+            [*p, theme_id, limit],
+        )
 
     def passages_with_term(self, f: Filters | None, term: str, limit: int = 200) -> pd.DataFrame:
         w, p = where(f, "p")
-        return self.df(f"""
+        return self.df(
+            f"""
             SELECT p.article_id, p.idx AS par_idx, p.province, p.reason, p.date, a.title, a.source, p.norm, p.text
             FROM paragraphs p JOIN articles a ON a.id = p.article_id
             WHERE {w} AND contains(p.norm, ?)
-            ORDER BY p.date DESC, p.article_id, p.idx LIMIT ?""", [*p, term, limit])
+            ORDER BY p.date DESC, p.article_id, p.idx LIMIT ?""",
+            [*p, term, limit],
+        )
 
     # ---------------------------------------------------------------- words
     def word_totals(self, f: Filters | None, limit: int = 300, exclude: Sequence[str] = ()) -> pd.DataFrame:
@@ -183,23 +223,32 @@ class Reads:
         """
         w, p = where(f)
         if f is not None and len(f.provinces) == 1:
-            return self.df(f"""
+            return self.df(
+                f"""
                 SELECT word, sum(n)::BIGINT AS count, count(*) AS docs FROM words
                 WHERE {w} AND word NOT IN (SELECT unnest(?::VARCHAR[]))
-                GROUP BY word ORDER BY count DESC, word LIMIT ?""", [*p, list(exclude), limit])
-        return self.df(f"""
+                GROUP BY word ORDER BY count DESC, word LIMIT ?""",
+                [*p, list(exclude), limit],
+            )
+        return self.df(
+            f"""
             WITH top AS (
                 SELECT word, sum(n)::BIGINT AS count FROM words
                 WHERE {w} AND word NOT IN (SELECT unnest(?::VARCHAR[]))
                 GROUP BY word ORDER BY count DESC, word LIMIT ?)
             SELECT top.word, any_value(top.count) AS count, count(DISTINCT w.article_id) AS docs
             FROM top JOIN words w ON w.word = top.word AND {where(f, "w")[0]}
-            GROUP BY top.word ORDER BY count DESC, top.word""", [*p, list(exclude), limit, *p])
+            GROUP BY top.word ORDER BY count DESC, top.word""",
+            [*p, list(exclude), limit, *p],
+        )
 
     def word_doc_freq(self, words: Sequence[str]) -> tuple[int, pd.DataFrame]:
         n = int(self.scalar("SELECT count(*) FROM articles"))
-        return n, self.df("""SELECT word, count(DISTINCT article_id) AS df FROM words
-                             WHERE word IN (SELECT unnest(?::VARCHAR[])) GROUP BY word""", [list(words)])
+        return n, self.df(
+            """SELECT word, count(DISTINCT article_id) AS df FROM words
+                             WHERE word IN (SELECT unnest(?::VARCHAR[])) GROUP BY word""",
+            [list(words)],
+        )
 
     # ---------------------------------------------------------------- articles
     def list_articles(self, f: Filters | None = None, search: str = "", limit: int = 500) -> pd.DataFrame:
@@ -208,13 +257,16 @@ class Reads:
         if search:
             cond = "AND (contains(a.title, ?) OR contains(a.source, ?) OR a.id IN (SELECT DISTINCT article_id FROM paragraphs WHERE contains(norm, ?)))"
             p += [search, search, search]
-        return self.df(f"""
+        return self.df(
+            f"""
             SELECT a.id, a.title, a.source, a.date, a.date_basis, a.chars,
                    string_agg(DISTINCT u.province, '、' ORDER BY u.province) AS provinces
             FROM articles a JOIN units u ON u.article_id = a.id
             WHERE {w} {cond}
             GROUP BY a.id, a.title, a.source, a.date, a.date_basis, a.chars, a.ingested_at
-            ORDER BY a.date DESC, a.ingested_at DESC, a.id LIMIT ?""", [*p, limit])
+            ORDER BY a.date DESC, a.ingested_at DESC, a.id LIMIT ?""",
+            [*p, limit],
+        )
 
     def article(self, article_id: str) -> dict | None:
         cur = self.cur().execute("SELECT * FROM articles WHERE id = ?", [article_id])
@@ -225,26 +277,40 @@ class Reads:
 
     def sections_df(self, article_id: str | None = None) -> pd.DataFrame:
         cond, p = ("WHERE s.article_id = ?", [article_id]) if article_id else ("", [])
-        return self.df(f"""
+        return self.df(
+            f"""
             SELECT s.article_id, a.source, a.title, s.idx, s.header, s.province, s.reason,
                    s.auto_province, s.auto_reason, s.speaker, s.office
             FROM sections s JOIN articles a ON a.id = s.article_id {cond}
-            ORDER BY a.source, s.article_id, s.idx""", p)
+            ORDER BY a.source, s.article_id, s.idx""",
+            p,
+        )
 
     def paragraphs_df(self, article_id: str) -> pd.DataFrame:
-        return self.df("""SELECT idx, section_idx, province, reason, chars, text, norm FROM paragraphs
-                          WHERE article_id = ? ORDER BY idx""", [article_id])
+        return self.df(
+            """SELECT idx, section_idx, province, reason, chars, text, norm FROM paragraphs
+                          WHERE article_id = ? ORDER BY idx""",
+            [article_id],
+        )
 
     def overrides(self, article_id: str) -> dict[int, str]:
-        rows = self.cur().execute("SELECT section_idx, province FROM overrides WHERE article_id = ?",
-                                  [article_id]).fetchall()
+        rows = (
+            self.cur()
+            .execute("SELECT section_idx, province FROM overrides WHERE article_id = ?", [article_id])
+            .fetchall()
+        )
         return {int(i): p for i, p in rows}
 
     def overrides_for(self, article_ids: Sequence[str]) -> dict[str, dict[int, str]]:
         out: dict[str, dict[int, str]] = {}
-        for aid, sidx, prov in self.cur().execute(
+        for aid, sidx, prov in (
+            self.cur()
+            .execute(
                 "SELECT article_id, section_idx, province FROM overrides WHERE article_id IN (SELECT unnest(?))",
-                [list(article_ids)]).fetchall():
+                [list(article_ids)],
+            )
+            .fetchall()
+        ):
             out.setdefault(aid, {})[int(sidx)] = prov
         return out
 
@@ -252,13 +318,15 @@ class Reads:
         """Stored articles in batches (for rebuild), without loading the corpus at once."""
         ids = [r[0] for r in self.cur().execute("SELECT id FROM articles ORDER BY id").fetchall()]
         for i in range(0, len(ids), batch):
-            yield self.article_rows(ids[i:i + batch])
+            yield self.article_rows(ids[i : i + batch])
 
     def article_rows(self, article_ids: Sequence[str]) -> list[dict]:
         """What a re-derivation needs of the given stored articles (text included)."""
         cur = self.cur().execute(
             """SELECT id, source, title, date, date_basis, outlet, fmt, hard_wrapped, text
-               FROM articles WHERE id IN (SELECT unnest(?)) ORDER BY id""", [list(article_ids)])
+               FROM articles WHERE id IN (SELECT unnest(?)) ORDER BY id""",
+            [list(article_ids)],
+        )
         cols = [d[0] for d in cur.description]
         return [dict(zip(cols, r)) for r in cur.fetchall()]
 
@@ -266,9 +334,15 @@ class Reads:
         return self.df("SELECT id, title, kind, data, source_line, filters, created_at FROM pins ORDER BY id")
 
     def paragraph_norms(self, article_ids: Sequence[str]) -> list[tuple]:
-        return self.cur().execute(
-            """SELECT article_id, idx, section_idx, province, date, source, norm FROM paragraphs
-               WHERE article_id IN (SELECT unnest(?)) ORDER BY article_id, idx""", [list(article_ids)]).fetchall()
+        return (
+            self.cur()
+            .execute(
+                """SELECT article_id, idx, section_idx, province, date, source, norm FROM paragraphs
+               WHERE article_id IN (SELECT unnest(?)) ORDER BY article_id, idx""",
+                [list(article_ids)],
+            )
+            .fetchall()
+        )
 
     def paragraph_count(self) -> int:
         return int(self.scalar("SELECT count(*) FROM paragraphs"))
@@ -278,7 +352,8 @@ class Reads:
         paragraph, a batch at a time (recount). Streams on its own cursor, so the caller
         may write meanwhile."""
         rel = self._con.cursor().sql(
-            "SELECT article_id, idx, section_idx, province, date, source, norm FROM paragraphs")
+            "SELECT article_id, idx, section_idx, province, date, source, norm FROM paragraphs"
+        )
         for rb in rel.to_arrow_reader(batch):
             yield {name: rb.column(i).to_pylist() for i, name in enumerate(rb.schema.names)}
 
@@ -298,69 +373,87 @@ class Reads:
         articles in a fixed pseudo-random order until max_chars, so a large corpus is
         sampled evenly over time rather than cut at one end."""
         w, p = where(f, "p")
-        return self.df(f"""
+        return self.df(
+            f"""
             WITH a AS (SELECT article_id, sum(chars) AS chars FROM paragraphs p WHERE {w} GROUP BY ALL),
                  r AS (SELECT article_id, sum(chars) OVER (ORDER BY hash(article_id), article_id
                                                            ROWS UNBOUNDED PRECEDING) - chars AS before FROM a)
             SELECT p.article_id, p.idx, p.date, p.province, p.chars, p.norm
             FROM paragraphs p JOIN r ON r.article_id = p.article_id
-            WHERE {w} AND r.before < ? ORDER BY p.date, p.article_id, p.idx""", [*p, *p, max_chars])
+            WHERE {w} AND r.before < ? ORDER BY p.date, p.article_id, p.idx""",
+            [*p, *p, max_chars],
+        )
 
     def hit_stats(self, f: Filters | None = None, by: str = "phrase") -> pd.DataFrame:
         """Per theme (by='theme') or theme × phrase: count, docs, provinces (全国 not
         counted as a province), first_seen, last_seen."""
         w, p = where(f, themes=True)
         keys = "theme_id, phrase" if by == "phrase" else "theme_id"
-        return self.df(f"""
+        return self.df(
+            f"""
             SELECT {keys}, sum(n)::BIGINT AS count, count(DISTINCT article_id) AS docs,
                    count(DISTINCT province) FILTER (province <> '全国') AS provinces,
                    min(date) AS first_seen, max(date) AS last_seen
-            FROM hits WHERE {w} GROUP BY ALL""", p)
+            FROM hits WHERE {w} GROUP BY ALL""",
+            p,
+        )
 
     def hit_samples(self, f: Filters | None = None, per_phrase: int = 3) -> pd.DataFrame:
         """Up to per_phrase matched paragraphs for every dictionary phrase (spread over
         articles in a fixed order): theme_id, phrase, article_id, par_idx, date, province, norm."""
         w, p = where(f, themes=True)
-        return self.df(f"""
+        return self.df(
+            f"""
             WITH h AS (SELECT theme_id, phrase, article_id, par_idx, date, province,
                               row_number() OVER (PARTITION BY theme_id, phrase
                                                  ORDER BY hash(article_id, par_idx), article_id, par_idx) AS k
                        FROM hits WHERE {w})
             SELECT h.theme_id, h.phrase, h.article_id, h.par_idx, h.date, h.province, p.norm
             FROM h JOIN paragraphs p ON p.article_id = h.article_id AND p.idx = h.par_idx
-            WHERE h.k <= ? ORDER BY h.theme_id, h.phrase, h.k""", [*p, per_phrase])
+            WHERE h.k <= ? ORDER BY h.theme_id, h.phrase, h.k""",
+            [*p, per_phrase],
+        )
 
     def speaker_theme_counts(self, f: Filters | None = None) -> pd.DataFrame:
         """speaker, office, province, theme_id, count, sections: hits in sections whose
         header names a leader (sections.speaker)."""
         w, p = where(f, "h", themes=True)
-        return self.df(f"""
+        return self.df(
+            f"""
             SELECT s.speaker, s.office, s.province, h.theme_id, sum(h.n)::BIGINT AS count,
                    count(DISTINCT (h.article_id, h.section_idx)) AS sections
             FROM hits h JOIN sections s ON s.article_id = h.article_id AND s.idx = h.section_idx
-            WHERE s.speaker <> '' AND {w} GROUP BY ALL""", p)
+            WHERE s.speaker <> '' AND {w} GROUP BY ALL""",
+            p,
+        )
 
     def speaker_chars(self, f: Filters | None = None) -> pd.DataFrame:
         """speaker, office, province, chars, sections, articles, first_date, last_date: the
         text each speaker's rates rest on."""
         w, p = where(f, "u")
-        return self.df(f"""
+        return self.df(
+            f"""
             SELECT s.speaker, s.office, s.province, sum(u.chars)::BIGINT AS chars,
                    count(DISTINCT (u.article_id, u.section_idx)) AS sections,
                    count(DISTINCT u.article_id) AS articles, min(u.date) AS first_date, max(u.date) AS last_date
             FROM units u JOIN sections s ON s.article_id = u.article_id AND s.idx = u.section_idx
-            WHERE s.speaker <> '' AND {w} GROUP BY ALL""", p)
+            WHERE s.speaker <> '' AND {w} GROUP BY ALL""",
+            p,
+        )
 
     def paragraph_context(self, article_id: str, par_idx: int) -> dict | None:
         """One paragraph with what a citation needs: text, norm, date, province, its
         section's header, speaker and office, the article's title, source and outlet."""
-        cur = self.cur().execute("""
+        cur = self.cur().execute(
+            """
             SELECT p.article_id, p.idx AS par_idx, p.text, p.norm, p.date, p.province, p.section_idx,
                    s.header, coalesce(s.speaker, '') AS speaker, coalesce(s.office, '') AS office,
                    a.title, a.source, coalesce(a.outlet, '') AS outlet
             FROM paragraphs p JOIN articles a ON a.id = p.article_id
             LEFT JOIN sections s ON s.article_id = p.article_id AND s.idx = p.section_idx
-            WHERE p.article_id = ? AND p.idx = ?""", [article_id, int(par_idx)])
+            WHERE p.article_id = ? AND p.idx = ?""",
+            [article_id, int(par_idx)],
+        )
         row = cur.fetchone()
         return dict(zip([d[0] for d in cur.description], row)) if row else None
 
@@ -372,5 +465,19 @@ class Reads:
         except Exception as exc:  # duckdb.CatalogException: table missing in a read-only store
             if "quotes" not in str(exc):
                 raise
-            return pd.DataFrame(columns=["id", "article_id", "par_idx", "text", "source", "date", "province",
-                                         "speaker", "office", "title", "phrase", "created_at"])
+            return pd.DataFrame(
+                columns=[
+                    "id",
+                    "article_id",
+                    "par_idx",
+                    "text",
+                    "source",
+                    "date",
+                    "province",
+                    "speaker",
+                    "office",
+                    "title",
+                    "phrase",
+                    "created_at",
+                ]
+            )

@@ -4,6 +4,7 @@ Pure and picklable, so ingest workers build the tables and the writing process o
 appends them: Arrow tables cross the process boundary as a few buffers, where Parsed
 objects (thousands of small dataclasses) cost more to pickle than to parse.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -13,20 +14,78 @@ import pyarrow as pa
 
 from ..pipeline import Parsed
 
-S, I, D = pa.string(), pa.int32(), pa.date32()
+S, I, D = pa.string(), pa.int32(), pa.date32()  # noqa: E741  (column types, short on purpose)
 SCHEMAS = {
-    "articles": pa.schema([("id", S), ("sha", S), ("source", S), ("title", S), ("date", D),
-                           ("date_basis", S), ("outlet", S), ("fmt", S), ("hard_wrapped", pa.bool_()),
-                           ("text", S), ("chars", I), ("ingested_at", pa.timestamp("us"))]),
-    "sections": pa.schema([("article_id", S), ("idx", I), ("header", S), ("province", S), ("reason", S),
-                           ("auto_province", S), ("auto_reason", S), ("speaker", S), ("office", S)]),
-    "paragraphs": pa.schema([("article_id", S), ("idx", I), ("section_idx", I), ("province", S), ("reason", S),
-                             ("date", D), ("source", S), ("chars", I), ("text", S), ("norm", S)]),
-    "hits": pa.schema([("article_id", S), ("par_idx", I), ("section_idx", I), ("province", S), ("date", D),
-                       ("source", S), ("theme_id", S), ("phrase", S), ("n", I)]),
-    "units": pa.schema([("article_id", S), ("section_idx", I), ("province", S), ("date", D), ("source", S),
-                        ("chars", I), ("paragraphs", I)]),
-    "words": pa.schema([("article_id", S), ("province", S), ("date", D), ("source", S), ("word", S), ("n", I)]),
+    "articles": pa.schema(
+        [
+            ("id", S),
+            ("sha", S),
+            ("source", S),
+            ("title", S),
+            ("date", D),
+            ("date_basis", S),
+            ("outlet", S),
+            ("fmt", S),
+            ("hard_wrapped", pa.bool_()),
+            ("text", S),
+            ("chars", I),
+            ("ingested_at", pa.timestamp("us")),
+        ]
+    ),
+    "sections": pa.schema(
+        [
+            ("article_id", S),
+            ("idx", I),
+            ("header", S),
+            ("province", S),
+            ("reason", S),
+            ("auto_province", S),
+            ("auto_reason", S),
+            ("speaker", S),
+            ("office", S),
+        ]
+    ),
+    "paragraphs": pa.schema(
+        [
+            ("article_id", S),
+            ("idx", I),
+            ("section_idx", I),
+            ("province", S),
+            ("reason", S),
+            ("date", D),
+            ("source", S),
+            ("chars", I),
+            ("text", S),
+            ("norm", S),
+        ]
+    ),
+    "hits": pa.schema(
+        [
+            ("article_id", S),
+            ("par_idx", I),
+            ("section_idx", I),
+            ("province", S),
+            ("date", D),
+            ("source", S),
+            ("theme_id", S),
+            ("phrase", S),
+            ("n", I),
+        ]
+    ),
+    "units": pa.schema(
+        [
+            ("article_id", S),
+            ("section_idx", I),
+            ("province", S),
+            ("date", D),
+            ("source", S),
+            ("chars", I),
+            ("paragraphs", I),
+        ]
+    ),
+    "words": pa.schema(
+        [("article_id", S), ("province", S), ("date", D), ("source", S), ("word", S), ("n", I)]
+    ),
 }
 DERIVED = ("sections", "paragraphs", "hits", "units", "words")
 
@@ -104,21 +163,36 @@ def derived_tables(parsed: Sequence[Parsed]) -> dict[str, pa.Table]:
             word["source"] += [src] * k
             word["word"] += list(counts.keys())
             word["n"] += list(counts.values())
-    return {"sections": _table("sections", sec), "paragraphs": _table("paragraphs", par),
-            "hits": _table("hits", hit), "units": _table("units", unit), "words": _table("words", word)}
+    return {
+        "sections": _table("sections", sec),
+        "paragraphs": _table("paragraphs", par),
+        "hits": _table("hits", hit),
+        "units": _table("units", unit),
+        "words": _table("words", word),
+    }
 
 
-def article_tables(parsed: Sequence[Parsed], fmts: Sequence[tuple[str, bool]] | None = None,
-                   now: dt.datetime | None = None) -> dict[str, pa.Table]:
+def article_tables(
+    parsed: Sequence[Parsed], fmts: Sequence[tuple[str, bool]] | None = None, now: dt.datetime | None = None
+) -> dict[str, pa.Table]:
     """The articles row and every derived row of each parsed article."""
     arts = [p.article for p in parsed]
     fmts = fmts or [("txt", False)] * len(arts)
     now = now or dt.datetime.now()
-    cols = {"id": [a.id for a in arts], "sha": [a.sha for a in arts], "source": [a.source for a in arts],
-            "title": [a.title for a in arts], "date": [a.date for a in arts],
-            "date_basis": [a.date_basis for a in arts], "outlet": [a.outlet for a in arts],
-            "fmt": [f[0] for f in fmts], "hard_wrapped": [bool(f[1]) for f in fmts],
-            "text": [a.text for a in arts], "chars": [a.chars for a in arts], "ingested_at": [now] * len(arts)}
+    cols = {
+        "id": [a.id for a in arts],
+        "sha": [a.sha for a in arts],
+        "source": [a.source for a in arts],
+        "title": [a.title for a in arts],
+        "date": [a.date for a in arts],
+        "date_basis": [a.date_basis for a in arts],
+        "outlet": [a.outlet for a in arts],
+        "fmt": [f[0] for f in fmts],
+        "hard_wrapped": [bool(f[1]) for f in fmts],
+        "text": [a.text for a in arts],
+        "chars": [a.chars for a in arts],
+        "ingested_at": [now] * len(arts),
+    }
     return {"articles": _table("articles", cols), **derived_tables(parsed)}
 
 
