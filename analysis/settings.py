@@ -1,9 +1,15 @@
-"""Paths and limits, each overridable by an environment variable."""
+"""Paths, limits and deployment switches: one frozen `Settings`, read once from the environment.
+
+`Settings.from_env()` is the only place that reads `POLICY_*` variables; the dashboard
+and the CLI build it once and pass it on (Workspace, Engine, Store). Tests construct
+`Settings(...)` directly instead of setting environment variables.
+"""
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -11,11 +17,13 @@ CORPUS_DIR = ROOT / "corpus"
 SAMPLES_DIR = CORPUS_DIR / "samples"
 GEO_DIR = CORPUS_DIR / "geo"
 THEMES_FILE = CORPUS_DIR / "themes.yaml"
+DEFAULT_DB = ROOT / "data" / "policy.duckdb"
+TRUE = {"1", "true", "yes", "on"}
 
 
-def _int_env(name: str, default: int) -> int:
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
     try:
-        return int(os.environ.get(name, default))
+        return int(env.get(name, default))
     except ValueError:
         return default
 
@@ -24,21 +32,84 @@ def _int_env(name: str, default: int) -> int:
 class Limits:
     """Guards against hostile or accidental input; all in bytes unless named otherwise."""
 
-    max_file_bytes: int = _int_env("POLICY_MAX_FILE_MB", 50) * 1024 * 1024
-    max_text_chars: int = _int_env("POLICY_MAX_TEXT_CHARS", 5_000_000)
-    max_pdf_pages: int = _int_env("POLICY_MAX_PDF_PAGES", 500)
-    max_pdf_seconds: int = _int_env("POLICY_MAX_PDF_SECONDS", 30)
-    max_unzipped_bytes: int = _int_env("POLICY_MAX_UNZIPPED_MB", 200) * 1024 * 1024
-    max_files_per_upload: int = _int_env("POLICY_MAX_FILES", 200)
-    max_upload_total_bytes: int = _int_env("POLICY_MAX_UPLOAD_MB", 200) * 1024 * 1024
+    max_file_bytes: int = 50 * 1024 * 1024
+    max_text_chars: int = 5_000_000
+    max_pdf_pages: int = 500
+    max_pdf_seconds: int = 30
+    max_unzipped_bytes: int = 200 * 1024 * 1024
+    max_files_per_upload: int = 200
+    max_upload_total_bytes: int = 200 * 1024 * 1024
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Limits:
+        env = os.environ if env is None else env
+        mb = 1024 * 1024
+        return cls(
+            max_file_bytes=_int(env, "POLICY_MAX_FILE_MB", 50) * mb,
+            max_text_chars=_int(env, "POLICY_MAX_TEXT_CHARS", 5_000_000),
+            max_pdf_pages=_int(env, "POLICY_MAX_PDF_PAGES", 500),
+            max_pdf_seconds=_int(env, "POLICY_MAX_PDF_SECONDS", 30),
+            max_unzipped_bytes=_int(env, "POLICY_MAX_UNZIPPED_MB", 200) * mb,
+            max_files_per_upload=_int(env, "POLICY_MAX_FILES", 200),
+            max_upload_total_bytes=_int(env, "POLICY_MAX_UPLOAD_MB", 200) * mb,
+        )
 
 
-LIMITS = Limits()
+@dataclass(frozen=True)
+class Settings:
+    """Everything a deployment may change. Frozen and hashable, so it can key caches."""
+
+    db: Path = DEFAULT_DB
+    themes_file: Path = THEMES_FILE
+    geo_dir: Path = GEO_DIR
+    samples_dir: Path = SAMPLES_DIR
+    admin_password: str = field(default="", repr=False)  # never printed in logs or tracebacks
+    read_only: bool = False
+    workers: int = os.cpu_count() or 1
+    batch: int = 500
+    duckdb_memory: str = "512MB"
+    segmenter: str = ""  # "" = rjieba when installed, else jieba
+    font_cache: Path | None = None
+    import_samples: bool = True  # an empty store gets the bundled samples on first open
+    limits: Limits = field(default_factory=Limits)
+
+    @classmethod
+    def from_env(
+        cls,
+        env: Mapping[str, str] | None = None,
+        *,
+        secrets: Mapping[str, object] | None = None,
+        db: str | os.PathLike | None = None,
+    ) -> Settings:
+        """Read the POLICY_* variables (and Streamlit secrets, when given) once.
+
+        `db` (the CLI's --db) beats POLICY_DB beats data/policy.duckdb."""
+        env = os.environ if env is None else env
+        secrets = secrets or {}
+        flag = str(env.get("POLICY_READ_ONLY", "") or secrets.get("read_only", "") or "")
+        font = env.get("POLICY_FONT_CACHE")
+        return cls(
+            db=Path(db) if db else Path(env.get("POLICY_DB") or DEFAULT_DB),
+            themes_file=Path(env.get("POLICY_THEMES") or THEMES_FILE),
+            geo_dir=Path(env.get("POLICY_GEO_DIR") or GEO_DIR),
+            admin_password=str(
+                env.get("POLICY_ADMIN_PASSWORD", "") or secrets.get("admin_password", "") or ""
+            ),
+            read_only=flag.strip().lower() in TRUE,
+            workers=max(1, _int(env, "POLICY_WORKERS", os.cpu_count() or 1)),
+            batch=max(1, _int(env, "POLICY_BATCH", 500)),
+            duckdb_memory=env.get("POLICY_DUCKDB_MEMORY", "512MB") or "512MB",
+            segmenter=env.get("POLICY_SEGMENTER", ""),
+            font_cache=Path(font) if font else None,
+            limits=Limits.from_env(env),
+        )
+
+
+# Module-level limits for the parsers, which run in worker processes without a Settings
+# in hand; read once when this module is first imported.
+LIMITS = Limits.from_env()
 
 
 def db_path(explicit: str | os.PathLike | None = None) -> Path:
     """The DuckDB file: --db beats POLICY_DB beats data/policy.duckdb."""
-    if explicit:
-        return Path(explicit)
-    env = os.environ.get("POLICY_DB")
-    return Path(env) if env else ROOT / "data" / "policy.duckdb"
+    return Settings.from_env(db=explicit).db

@@ -1,0 +1,433 @@
+"""The one typed door into the engine: what pages, views and the CLI read and write.
+
+A Workspace owns the store, the engine and the resources built from files (dictionary,
+matcher, gazetteer, segmenter word lists, map data). Reads are named methods with
+keyword-only options; every write goes through `Access.check` first, and a rebuild
+reloads the resources, so editing corpus/geo/*.csv then rebuilding takes effect in a
+running dashboard. `shared()` keeps one Workspace (and one inbox watcher) per process,
+outside any Streamlit cache, so a viewer's `clear_cache` cannot multiply them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from . import queries, stats
+from .access import Access, AccessDenied, EditorKey
+from .counting import Matcher
+from .engine import Engine, Progress, Result
+from .models import Filters, Theme
+from .settings import Settings
+from .store import Store, open_store
+from .themes import load_themes
+
+log = logging.getLogger("policy.workspace")
+
+__all__ = ["AccessDenied", "CorpusSummary", "EditorKey", "Workspace", "shared"]
+
+
+@dataclass(frozen=True)
+class CorpusSummary:
+    """What the numbers under a filter rest on."""
+
+    articles: int
+    chars: int
+    provinces: int
+    sources: int
+    paragraphs: int
+    date_min: dt.date | None
+    date_max: dt.date | None
+
+
+def _day(v: object) -> dt.date | None:
+    if v is None or (isinstance(v, float) and v != v):
+        return None
+    if isinstance(v, dt.datetime):
+        return v.date()
+    if isinstance(v, dt.date):
+        return v
+    return pd.Timestamp(str(v)).date()
+
+
+class Workspace:
+    def __init__(self, settings: Settings, *, store: Store | None = None) -> None:
+        self.settings = settings
+        self.store = store if store is not None else open_store(settings.db)
+        self.engine = Engine(self.store, themes=load_themes(settings.themes_file), workers=settings.workers)
+        self.access = Access(
+            settings.admin_password,
+            read_only=settings.read_only,
+            store_read_only=lambda: self.store.read_only,
+        )
+        self._write_lock = threading.RLock()  # one write at a time per process
+        self._watcher: threading.Thread | None = None
+        self._stop = threading.Event()
+
+    @classmethod
+    def open(cls, settings: Settings) -> Workspace:
+        """Open the store; an empty writable store gets the bundled samples."""
+        ws = cls(settings)
+        if settings.import_samples and not ws.access.read_only and ws.store.article_count() == 0:
+            ws.engine.ingest_paths([settings.samples_dir])
+        return ws
+
+    # ------------------------------------------------------------ resources
+    @property
+    def themes(self) -> list[Theme]:
+        return list(self.engine.themes)
+
+    @property
+    def matcher(self) -> Matcher:
+        return self.engine.matcher
+
+    def reload_resources(self) -> None:
+        """Read the dictionary, gazetteer, word lists and map data from their files again."""
+        from . import charts, emerging, engine, provinces, segment
+
+        self.engine.themes = load_themes(self.settings.themes_file)
+        for fn in (
+            getattr(provinces, "gazetteer", None),
+            getattr(engine, "_worker_tools", None),
+            getattr(emerging, "place_and_leader_names", None),
+            getattr(segment, "stopwords", None),
+            getattr(segment, "boilerplate", None),
+            getattr(charts, "tile_grid", None),
+            getattr(charts, "province_aliases", None),
+        ):
+            clear = getattr(fn, "cache_clear", None)
+            if clear is not None:
+                clear()
+
+    def province_names(self) -> list[str]:
+        """The 31 mainland provinces, in the gazetteer's order."""
+        from .provinces import gazetteer
+
+        return list(gazetteer().mainland)
+
+    def boilerplate(self) -> list[str]:
+        from .segment import boilerplate
+
+        return sorted(boilerplate())
+
+    # ------------------------------------------------------------ reads: corpus
+    def summary(self, f: Filters | None = None) -> CorpusSummary:
+        s = self.store.summary(f)
+        return CorpusSummary(
+            articles=int(s.get("articles") or 0),
+            chars=int(s.get("chars") or 0),
+            provinces=int(s.get("provinces") or 0),
+            sources=int(s.get("sources") or 0),
+            paragraphs=int(s.get("paragraphs") or 0),
+            date_min=_day(s.get("date_min")),
+            date_max=_day(s.get("date_max")),
+        )
+
+    def date_span(self) -> tuple[dt.date | None, dt.date | None]:
+        lo, hi = self.store.date_span()
+        return _day(lo), _day(hi)
+
+    def sources(self) -> list[str]:
+        return list(self.store.sources())
+
+    def themes_table(self) -> pd.DataFrame:
+        """id, name, category, phrases … of the dictionary the counts were made with."""
+        return self.store.themes_df()
+
+    def theme_names(self) -> dict[str, str]:
+        t = self.store.themes_df()
+        return dict(zip(t["id"], t["name"]))
+
+    def chars_by(self, f: Filters | None, *, by: str = "province") -> pd.DataFrame:
+        return self.store.chars_by(f, by)
+
+    def list_articles(self, f: Filters | None = None, *, search: str = "", limit: int = 500) -> pd.DataFrame:
+        return self.store.list_articles(f, search, limit)
+
+    def article(self, article_id: str) -> dict | None:
+        return self.store.article(article_id)
+
+    def sections(self, article_id: str) -> pd.DataFrame:
+        return self.store.sections_df(article_id)
+
+    def paragraphs(self, article_id: str) -> pd.DataFrame:
+        return self.store.paragraphs_df(article_id)
+
+    def overrides(self, article_id: str) -> dict[int, str]:
+        return self.store.overrides(article_id)
+
+    def pins(self) -> pd.DataFrame:
+        return self.store.pins()
+
+    def quotes(self) -> pd.DataFrame:
+        return self.store.quotes()
+
+    # ------------------------------------------------------------ reads: counts
+    def counts(
+        self,
+        f: Filters | None,
+        *,
+        by: str = "province",
+        theme_ids: Sequence[str] | None = None,
+        terms: Sequence[str] | None = None,
+    ) -> pd.DataFrame:
+        return queries.counts_table(self.store, f, by, theme_ids=theme_ids, terms=terms)
+
+    def top_themes(self, f: Filters | None, *, n: int = 15) -> pd.DataFrame:
+        return queries.top_themes(self.store, f, n)
+
+    def province_matrix(self, f: Filters | None, *, metric: str = "count", top: int = 15) -> pd.DataFrame:
+        return queries.province_matrix(self.store, f, metric, top)
+
+    def province_ranking(
+        self, f: Filters | None, *, theme_id: str | None = None, term: str | None = None
+    ) -> pd.DataFrame:
+        return queries.province_ranking(self.store, f, theme_id, term)
+
+    def monthly_trend(self, f: Filters | None, *, theme_ids: Sequence[str]) -> pd.DataFrame:
+        return queries.monthly_trend(self.store, f, list(theme_ids))
+
+    def cooccurring(self, f: Filters | None, *, theme_id: str, n: int = 15) -> pd.DataFrame:
+        return self.store.cooccurring(f, theme_id, n)
+
+    def passages(
+        self,
+        f: Filters | None,
+        *,
+        theme_id: str | None = None,
+        term: str | None = None,
+        width: int = 30,
+        limit: int = 200,
+    ) -> pd.DataFrame:
+        return queries.passages(
+            self.store, f, theme_id=theme_id, term=term, matcher=self.matcher, width=width, limit=limit
+        )
+
+    def compare_themes(self, sides: Sequence[tuple[str, Filters]]) -> pd.DataFrame:
+        return queries.compare_themes(self.store, list(sides))
+
+    def word_totals(
+        self, f: Filters | None, *, limit: int = 300, exclude: Sequence[str] = ()
+    ) -> pd.DataFrame:
+        return self.store.word_totals(f, limit, list(exclude))
+
+    def distinctive_words(
+        self,
+        f_a: Filters | None,
+        f_b: Filters | None,
+        *,
+        top: int = 15,
+        exclude: Sequence[str] = (),
+        min_count: int = 3,
+    ) -> pd.DataFrame:
+        return stats.distinctive_words(self.store, f_a, f_b, top, tuple(exclude), min_count)
+
+    def article_theme_counts(self, article_id: str) -> pd.DataFrame:
+        return queries.article_theme_counts(self.store, article_id)
+
+    def highlight_parts(self, text: str, norm: str) -> list[tuple[str, str | None]]:
+        """The paragraph cut into (piece, theme id or None) for highlighting phrases."""
+        return list(queries.highlight_parts(text, norm, self.matcher.spans(norm)))
+
+    def speakers(self, f: Filters | None) -> pd.DataFrame:
+        return queries.speaker_table(self.store, f)
+
+    def speaker_themes(self, f: Filters | None, *, speakers: Sequence[str], top: int = 8) -> pd.DataFrame:
+        return queries.speaker_themes(self.store, f, tuple(speakers), top)
+
+    def dictionary_hits(self, f: Filters | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+        return queries.dictionary_hits(self.store, f)
+
+    def emerging(
+        self,
+        f: Filters | None,
+        *,
+        by: str = "period",
+        split: str | None = None,
+        province: str | None = None,
+        top: int = 30,
+        min_count: int = 3,
+    ):
+        from .emerging import emerging
+
+        return emerging(self.store, f, by=by, split=split, province=province, top=top, min_count=min_count)
+
+    def audit(self, f: Filters | None):
+        from .audit import audit
+
+        return audit(self.store, f, self.matcher)
+
+    def quote_for(self, article_id: str, par_idx: int, phrase: str | None = None) -> dict | None:
+        from .quotes import quote_for
+
+        return quote_for(self.store, article_id, int(par_idx), phrase or None)
+
+    # ------------------------------------------------------------ writes (all behind Access.check)
+    def _guard(self, key: EditorKey | None, action: str) -> None:
+        self.access.check(key, action)
+
+    def ingest_uploads(
+        self, files: Sequence[tuple[str, bytes]], *, key: EditorKey | None, progress: Progress | None = None
+    ) -> list[Result]:
+        self._guard(key, "导入文章")
+        with self._write_lock:
+            return self.engine.ingest_uploads(list(files), progress=progress)
+
+    def ingest_paths(
+        self, paths: Sequence[str | Path], *, key: EditorKey | None, progress: Progress | None = None
+    ) -> list[Result]:
+        self._guard(key, "导入文章")
+        with self._write_lock:
+            return self.engine.ingest_paths(paths, progress=progress)
+
+    def delete_article(self, article_id: str, *, key: EditorKey | None) -> bool:
+        self._guard(key, "删除文章")
+        with self._write_lock:
+            return self.store.delete_article(article_id)
+
+    def override_section(
+        self, article_id: str, section_idx: int, province: str | None, *, key: EditorKey | None
+    ) -> None:
+        self._guard(key, "修改省份")
+        with self._write_lock:
+            self.engine.override_section(article_id, section_idx, province)
+
+    def edit_article(
+        self,
+        article_id: str,
+        *,
+        key: EditorKey | None,
+        title: str | None = None,
+        date: dt.date | None = None,
+    ) -> None:
+        self._guard(key, "修改标题和日期")
+        with self._write_lock:
+            self.engine.edit_article(article_id, title=title, date=date)
+
+    def rebuild(self, *, key: EditorKey | None, progress: Progress | None = None) -> int:
+        """Reload the dictionary and geo data from their files, then re-derive everything."""
+        self._guard(key, "重建统计")
+        with self._write_lock:
+            self.reload_resources()
+            return self.engine.rebuild(progress)
+
+    def save_dictionary(
+        self, themes: Sequence[Theme], *, key: EditorKey | None, progress: Progress | None = None
+    ) -> int:
+        self._guard(key, "修改词典")
+        with self._write_lock:
+            return self.engine.save_dictionary(list(themes), progress, path=self.settings.themes_file)
+
+    def add_phrase_as_theme(self, phrase: str, category: str, *, key: EditorKey | None) -> int:
+        """新词发现's 加入词典: the phrase becomes a theme of its own, then everything is recounted."""
+        from .emerging import add_phrase
+
+        self._guard(key, "修改词典")
+        with self._write_lock:
+            themes = add_phrase(self.themes, phrase, category)
+            return self.engine.save_dictionary(themes, None, path=self.settings.themes_file)
+
+    def add_pin(
+        self,
+        title: str,
+        kind: str,
+        data: pd.DataFrame,
+        *,
+        key: EditorKey | None,
+        source_line: str,
+        filters: str,
+    ) -> int:
+        self._guard(key, "加入演示")
+        with self._write_lock:
+            return self.store.add_pin(
+                title,
+                kind,
+                data.to_json(orient="records", force_ascii=False, date_format="iso"),
+                source_line,
+                filters,
+            )
+
+    def delete_pin(self, pin_id: int, *, key: EditorKey | None) -> None:
+        self._guard(key, "删除演示图表")
+        with self._write_lock:
+            self.store.delete_pin(int(pin_id))
+
+    def add_quote(self, quote: dict, *, key: EditorKey | None) -> int:
+        self._guard(key, "加入引语")
+        with self._write_lock:
+            return self.store.add_quote(quote)
+
+    def delete_quote(self, quote_id: int, *, key: EditorKey | None) -> None:
+        self._guard(key, "删除引语")
+        with self._write_lock:
+            self.store.delete_quote(int(quote_id))
+
+    # ------------------------------------------------------------ the inbox (CLI imports through the dashboard)
+    def drain_inbox(self) -> int:
+        """Import the jobs the command line queued; none in read-only mode (they stay queued)."""
+        from .inbox import drain
+
+        if self.access.read_only:
+            return 0
+        with self._write_lock:
+            return drain(self.engine, self.store.path)
+
+    def start_watcher(self, interval: float = 1.0, on_change=None) -> bool:
+        """Start the one inbox watcher of this workspace; False when it already runs."""
+        if self._watcher is not None and self._watcher.is_alive():
+            return False
+        self._stop.clear()
+
+        def loop() -> None:
+            while not self._stop.wait(interval):
+                try:
+                    if self.drain_inbox() and on_change is not None:
+                        on_change()
+                except Exception:  # the watcher must survive one bad job; the next round retries
+                    log.exception("inbox watcher round failed")
+
+        self._watcher = threading.Thread(target=loop, name="policy-inbox", daemon=True)
+        self._watcher.start()
+        return True
+
+    def stop_watcher(self) -> None:
+        self._stop.set()
+        if self._watcher is not None:
+            self._watcher.join(timeout=5)
+        self._watcher = None
+
+
+# ---------------------------------------------------------------- one per process
+_SHARED: dict[str, Workspace] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def shared(settings: Settings, *, watch: bool = False, on_change=None) -> Workspace:
+    """The process's Workspace for these settings, built once; with watch, its one inbox watcher.
+
+    Kept in a module global (not st.cache_resource), so clearing Streamlit's caches
+    neither builds a second engine nor starts a second watcher. A different Settings
+    (tests switching stores) replaces the held Workspace and stops its watcher."""
+    with _SHARED_LOCK:
+        ws = _SHARED.get("ws")
+        if ws is None or ws.settings != settings:
+            if ws is not None:
+                ws.stop_watcher()
+            ws = _SHARED["ws"] = Workspace.open(settings)
+        if watch and not ws.access.read_only:
+            ws.start_watcher(on_change=on_change)
+        return ws
+
+
+def reset_shared() -> None:
+    """Forget the held Workspace (tests)."""
+    with _SHARED_LOCK:
+        ws = _SHARED.pop("ws", None)
+        if ws is not None:
+            ws.stop_watcher()
