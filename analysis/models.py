@@ -59,6 +59,9 @@ class Theme:
     category: str
     aliases: tuple[str, ...]
     note: str = ""
+    # longer phrases in which an alias does not count (法治 not in 法治化): matched as
+    # phrases of no theme, so leftmost-longest skips them
+    exclude: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,11 @@ Counting rule (see also corpus/themes.yaml): phrases are matched on whitespace-f
 Simplified text, leftmost-longest and without overlap. A phrase nested inside a longer
 phrase of the dictionary (科技创新 inside 科技创新中心) is therefore not counted where
 the longer one matches; validation lists every such nesting so the editor sees it.
+An alias may carry exclusions (`exclude:`): longer phrases in which it does not count
+(法治 in 法治化), matched as phrases of no theme.
+
+Saving writes through theme_yaml (round trip): the file's comments, `nesting_notes` and
+layout survive, and the file keeps its permissions.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import yaml
 
 from .models import Theme
 from .settings import THEMES_FILE
+from .theme_yaml import render
 
 CATEGORIES = ("科技与产业", "营商与市场", "开放", "区域与城乡", "绿色低碳", "民生", "改革", "安全与治理")
 _ID = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
@@ -79,6 +85,7 @@ def validate(themes: list[Theme]) -> Report:
                 rep.errors.append(f"词语“{phrase}”重复（{where}）")
             else:
                 owner[phrase] = t.id
+    rep.errors.extend(_exclusion_errors(themes, owner))
     phrases = sorted(owner, key=len)
     for i, short in enumerate(phrases):
         for long in phrases[i + 1 :]:
@@ -87,6 +94,38 @@ def validate(themes: list[Theme]) -> Report:
                     f"“{short}”（{owner[short]}）包含在“{long}”（{owner[long]}）中：后者匹配处不再计前者"
                 )
     return rep
+
+
+def _exclusion_errors(themes: list[Theme], owner: dict[str, str]) -> list[str]:
+    """An exclusion must be a longer phrase around one of its own theme's aliases, and must
+    not swallow another theme's alias (that theme would silently lose its hits)."""
+    out = []
+    seen: dict[str, str] = {}
+    for t in themes:
+        for ex in t.exclude:
+            label = f"主题“{t.name or t.id}”的排除说法“{ex}”"
+            if re.search(r"\s", ex) or not ex:
+                out.append(f"{label}含有空格或为空")
+            elif ex in owner:
+                out.append(f"{label}本身是主题 {owner[ex]} 的词语")
+            elif not any(a in ex and a != ex for a in t.aliases):
+                out.append(f"{label}不包含本主题的任何词语，排除它没有意义")
+            elif ex in seen:
+                out.append(f"排除说法“{ex}”重复（{seen[ex]} 和 {t.id}）")
+            else:
+                seen[ex] = t.id
+                others = sorted(p for p, tid in owner.items() if tid != t.id and p in ex)
+                if others:
+                    out.append(f"{label}包含主题 {owner[others[0]]} 的词语“{others[0]}”，会让后者也不计")
+    return out
+
+
+def _phrases(value: object) -> list[str]:
+    if isinstance(value, str):
+        value = re.split(r"[，,、;；|\n]+", value)
+    if not isinstance(value, list):
+        return []
+    return list(dict.fromkeys(str(a).strip() for a in value if str(a).strip()))
 
 
 def themes_from_data(data: object) -> list[Theme]:
@@ -98,11 +137,8 @@ def themes_from_data(data: object) -> list[Theme]:
     for n, item in enumerate(data, 1):
         if not isinstance(item, dict):
             raise ThemeError([f"第 {n} 个主题格式不对，应为 id/name/category/aliases 字段"])
-        aliases = item.get("aliases") or []
-        if isinstance(aliases, str):
-            aliases = re.split(r"[，,、;；|\n]+", aliases)
         name = str(item.get("name") or "").strip()
-        aliases = [str(a).strip() for a in aliases if str(a).strip()] or ([name] if name else [])
+        aliases = _phrases(item.get("aliases") or []) or ([name] if name else [])
         themes.append(
             Theme(
                 id=str(item.get("id") or "").strip(),
@@ -110,6 +146,7 @@ def themes_from_data(data: object) -> list[Theme]:
                 category=str(item.get("category") or "").strip(),
                 aliases=tuple(dict.fromkeys(aliases)),
                 note=str(item.get("note") or "").strip(),
+                exclude=tuple(_phrases(item.get("exclude") or [])),
             )
         )
     return themes
@@ -129,7 +166,7 @@ def parse_themes(text: str) -> list[Theme]:
 
 
 def load_themes(path: Path | None = None) -> list[Theme]:
-    path = Path(path or os.environ.get("POLICY_THEMES") or THEMES_FILE)
+    path = themes_path(path)
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
@@ -137,41 +174,37 @@ def load_themes(path: Path | None = None) -> list[Theme]:
     return parse_themes(text)
 
 
-def dump_themes(themes: list[Theme]) -> str:
-    data = {
-        "version": 1,
-        "themes": [
-            {
-                "id": t.id,
-                "name": t.name,
-                "category": t.category,
-                "aliases": list(t.aliases),
-                **({"note": t.note} if t.note else {}),
-            }
-            for t in themes
-        ],
-    }
-    header = (
-        "# 主题词典：每个主题有编号 id、名称 name、类别 category 和词语 aliases。\n"
-        "# 统计时去掉全部空白并转为简体，按“最左最长、互不重叠”匹配：\n"
-        "# 较短词语包含在另一主题较长词语中时（如 科技创新 在 科技创新中心 中），长词匹配处不再计短词。\n"
-    )
-    return header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=120)
+def themes_path(path: Path | None = None) -> Path:
+    return Path(path or os.environ.get("POLICY_THEMES") or THEMES_FILE)
 
 
-def save_themes(themes: list[Theme], path: Path | None = None) -> Path:
-    """Validate, then replace the file atomically (temp file, fsync, rename)."""
-    rep = validate(themes)
-    if not rep.ok:
-        raise ThemeError(rep.errors)
-    path = Path(path or os.environ.get("POLICY_THEMES") or THEMES_FILE)
-    text = dump_themes(themes)
-    parse_themes(text)  # what we write must read back
+def dump_themes(themes: list[Theme], base_text: str | None = None) -> str:
+    """The file text for themes; with base_text (the current file) its comments,
+    `nesting_notes` and layout are kept and unchanged themes are written as they were."""
+    return render(themes, base_text)
+
+
+def _read_or_none(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Replace path with text: temp file, fsync, rename; the old file's mode is kept."""
+    try:
+        mode = path.stat().st_mode & 0o7777
+    except OSError:  # a new file gets what the umask allows, like any other new file
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".themes-", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
             fh.flush()
+            os.fchmod(fh.fileno(), mode)  # mkstemp makes 0600: the saved file would lose group/other read
             os.fsync(fh.fileno())
         os.replace(tmp, path)
         dir_fd = os.open(path.parent, os.O_RDONLY)
@@ -182,4 +215,24 @@ def save_themes(themes: list[Theme], path: Path | None = None) -> Path:
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+
+
+def save_themes(themes: list[Theme], path: Path | None = None) -> Path:
+    """Validate, then replace the file atomically, keeping its comments, notes and mode."""
+    rep = validate(themes)
+    if not rep.ok:
+        raise ThemeError(rep.errors)
+    path = themes_path(path)
+    text = dump_themes(themes, _read_or_none(path))
+    if parse_themes(text) != list(themes):  # what we write must read back as what was meant
+        raise ThemeError([f"词典文件 {path.name} 写出后读回不一致，未保存"])
+    write_atomic(path, text)
+    return path
+
+
+def save_text(text: str, path: Path | None = None) -> Path:
+    """Write a whole dictionary file as given (restoring a version), after checking it."""
+    parse_themes(text)
+    path = themes_path(path)
+    write_atomic(path, text)
     return path

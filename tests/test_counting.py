@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from conftest import S002, sample_text, squeeze
 
 from analysis.counting import Matcher, clean_terms, count_terms, count_themes, per_10k
@@ -99,3 +101,38 @@ def test_matcher_agrees_with_reference_on_sample_002():
     got = count_themes(norm, Matcher(themes))
     assert got == leftmost_longest(norm, phrases)
     assert (got["business_environment"], got["new_quality_productivity"]) == (99, 34)
+
+
+RULE_OF_LAW = Theme("rule_of_law", "法治", "安全与治理", ("法治",), exclude=("法治化", "依法治理"))
+CONSUMPTION = Theme("consumption", "消费", "营商与市场", ("消费",), exclude=("消费者",))
+EDUCATION = Theme("education", "教育", "民生", ("教育",), exclude=("主题教育",))
+BIZ = Theme("business_environment", "营商环境", "营商与市场", ("营商环境",))
+
+
+def test_exclusions_skip_the_alias_inside_longer_phrases():
+    norm = "推进法治化营商环境建设，坚持依法治理，建设法治中国，让法治成为核心竞争力"
+    with_ex = Matcher([RULE_OF_LAW, BIZ])
+    assert count_themes(norm, with_ex) == {"rule_of_law": 2, "business_environment": 1}
+    # before exclusions existed every 法治 counted, 法治化 and 依法治理 included
+    plain = Matcher([Theme("rule_of_law", "法治", "安全与治理", ("法治",)), BIZ])
+    assert count_themes(norm, plain) == {"rule_of_law": 4, "business_environment": 1}
+    # spans never show an exclusion, and the counted spots are the two free-standing ones
+    assert [(s, e, tid) for s, e, tid, _ in with_ex.spans(norm)] == [
+        (5, 9, "business_environment"),
+        (21, 23, "rule_of_law"),
+        (27, 29, "rule_of_law"),
+    ]
+    assert norm[21:23] == norm[27:29] == "法治"
+
+
+def test_exclusions_for_consumption_and_education():
+    m = Matcher([CONSUMPTION, EDUCATION])
+    norm = "保护消费者权益，提振消费，扩大消费；开展主题教育，办好人民满意的教育，消费者满意"
+    assert count_themes(norm, m) == {"consumption": 2, "education": 1}
+    assert m.count(norm) == {("consumption", "消费"): 2, ("education", "教育"): 1}
+    assert count_themes(
+        norm, Matcher([replace(CONSUMPTION, exclude=()), replace(EDUCATION, exclude=())])
+    ) == {
+        "consumption": 4,
+        "education": 2,
+    }
