@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass, field
 
 NATIONAL = "全国"
@@ -73,3 +74,21 @@ class Filters:
     sources: tuple[str, ...] = ()
     categories: tuple[str, ...] = ()
     provinces: tuple[str, ...] = ()
+
+
+@dataclass
+class Meta:
+    """What an editor or a meta.csv says about a file, overriding what the text suggests."""
+
+    title: str = ""
+    date: dt.date | None = None
+    outlet: str = ""
+
+
+@dataclass
+class Parsed:
+    """A parsed article with its count rows, as the store writes it."""
+
+    article: Article
+    hits: list[tuple[int, str, str, int]] = field(default_factory=list)  # par_idx, theme, phrase, n
+    words: dict[str, Counter] = field(default_factory=dict)  # province -> word counts

@@ -9,16 +9,25 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from collections import Counter
-from dataclasses import dataclass, field
 
 from .counting import Matcher
 from .ingest import RawDoc
-from .models import NATIONAL, Article, Paragraph, Section
+from .models import NATIONAL, Article, Meta, Paragraph, Parsed, Section
 from .normalize import clean_controls, compact, looks_traditional, normalize_for_counting, split_paragraphs
 from .provinces import Gazetteer, dominant, header_evidence, single_province
 from .sections import article_title, split_sections
 from .segment import Segmenter
+
+# Meta and Parsed live in models.py (the store needs them without the pipeline); importable here too.
+__all__ = [
+    "Meta",
+    "Parsed",
+    "attribute",
+    "content_hash",
+    "derive",
+    "parse",
+    "parse_date",
+]
 
 _DATE = re.compile(r"(20\d{2}|19\d{2})年(\d{1,2})月(\d{1,2})日")
 
@@ -38,22 +47,6 @@ def parse_date(text: str) -> dt.date | None:
         except ValueError:
             continue
     return None
-
-
-@dataclass
-class Meta:
-    """What an editor or a meta.csv says about a file, overriding what the text suggests."""
-
-    title: str = ""
-    date: dt.date | None = None
-    outlet: str = ""
-
-
-@dataclass
-class Parsed:
-    article: Article
-    hits: list[tuple[int, str, str, int]] = field(default_factory=list)  # par_idx, theme, phrase, n
-    words: dict[str, Counter] = field(default_factory=dict)  # province -> word counts
 
 
 def attribute(

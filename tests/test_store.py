@@ -12,7 +12,8 @@ from conftest import S002, S003, article_id
 from analysis.engine import prepare
 from analysis.ingest import RawDoc
 from analysis.pipeline import Meta
-from analysis.store import Store
+from analysis.store import TABLES, Store
+from analysis.store.rows import article_tables
 from analysis.themes import load_themes
 
 THEMES = tuple(load_themes())
@@ -189,3 +190,91 @@ def test_article_themes_follow_hits_through_every_write(empty_engine, samples_di
     diff, after = _theme_sums_agree(eng.store)
     assert diff == 0 and after < rows
     assert eng.store.scalar(f"SELECT count(*) FROM article_themes WHERE article_id = '{gone}'") == 0
+
+
+# ---------------------------------------------------------------- one schema, atomic(), migration
+def test_database_columns_are_the_schema_definition(empty_engine):
+    store = empty_engine.store
+    got = store.df(
+        "SELECT table_name, list(column_name ORDER BY column_index) AS cols FROM duckdb_columns() "
+        "WHERE database_name = current_database() AND schema_name = 'main' GROUP BY ALL"
+    )
+    assert {r.table_name: tuple(r.cols) for r in got.itertuples()} == {
+        name: t.names for name, t in TABLES.items()
+    }
+    # the Arrow tables the workers build carry the same names and the DuckDB types
+    tables = article_tables([parsed()])
+    for name, tbl in tables.items():
+        assert tbl.column_names == list(TABLES[name].names), name
+    assert str(tables["articles"].schema.field("date").type) == "date32[day]"
+
+
+def test_atomic_rolls_back_the_whole_block_and_nests(empty_engine):
+    store = empty_engine.store
+    with pytest.raises(ZeroDivisionError), store.atomic() as cur:
+        cur.execute("INSERT INTO pins (id, title) VALUES (1, '一')")
+        with store.atomic() as inner:  # joins the outer transaction
+            inner.execute("INSERT INTO pins (id, title) VALUES (2, '二')")
+        _ = 1 / 0
+    assert store.pins().empty
+    with store.atomic() as cur:
+        cur.execute("INSERT INTO pins (id, title) VALUES (1, '一')")
+    assert store.pins()["title"].tolist() == ["一"]
+
+
+OLD_LAYOUT = """
+CREATE TABLE articles (id VARCHAR PRIMARY KEY, sha VARCHAR, source VARCHAR, title VARCHAR, date DATE,
+    date_basis VARCHAR, outlet VARCHAR, fmt VARCHAR, hard_wrapped BOOLEAN, text VARCHAR, chars INTEGER,
+    ingested_at TIMESTAMP);
+CREATE TABLE hits (article_id VARCHAR, par_idx INTEGER, section_idx INTEGER, province VARCHAR, date DATE,
+    source VARCHAR, theme_id VARCHAR, phrase VARCHAR, n INTEGER);
+CREATE TABLE quotes (id INTEGER PRIMARY KEY, article_id VARCHAR, par_idx INTEGER, text VARCHAR,
+    source VARCHAR, date DATE, province VARCHAR, speaker VARCHAR, created_at TIMESTAMP);
+INSERT INTO hits VALUES ('a1', 0, 0, '广东', DATE '2024-02-18', 'a.txt', 'business_environment', '营商环境', 2),
+                        ('a1', 1, 0, '广东', DATE '2024-02-18', 'a.txt', 'business_environment', '营商环境', 1);
+INSERT INTO quotes VALUES (1, 'a1', 0, '营商环境持续改善', 'a.txt', DATE '2024-02-18', '广东', '', NULL);
+"""
+
+
+def test_an_older_store_file_gains_missing_tables_and_columns(tmp_path):
+    path = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute(OLD_LAYOUT)
+    con.close()
+    store = Store(path)
+    try:
+        assert store.migrate() == []  # done once, on open
+        q = store.quotes()
+        assert q[["text", "title", "office", "phrase"]].values.tolist() == [
+            ["营商环境持续改善", None, None, None]
+        ]
+        assert (
+            store.add_quote({"article_id": "a1", "par_idx": 1, "text": "第二句", "phrase": "营商环境"}) == 2
+        )
+        assert store.scalar("SELECT sum(n) FROM article_themes") == 3  # filled from hits once
+        assert store.meta_value("dictionary_version") is None
+    finally:
+        store.close()
+
+
+def test_an_edited_title_and_date_reach_every_copy(empty_engine):
+    store = empty_engine.store
+    p = parsed()
+    store.add([p])
+    aid = p.article.id
+    store.add_quote(
+        {
+            "article_id": aid,
+            "par_idx": 1,
+            "text": "营商环境持续改善",
+            "source": "a.txt",
+            "date": DAY,
+            "title": p.article.title,
+        }
+    )
+    new = dt.date(2023, 5, 1)
+    store.update_article(aid, title="改后的标题", date=new)
+    assert store.quotes()[["title", "date"]].values.tolist() == [["改后的标题", pd.Timestamp(new)]]
+    for table in ("paragraphs", "hits", "units", "words", "article_themes", "quotes"):
+        got = store.df(f"SELECT DISTINCT date FROM {table}")["date"]
+        assert pd.to_datetime(got).dt.date.tolist() == [new], table

@@ -9,62 +9,28 @@ pipeline applies them whenever it derives an article.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pyarrow as pa
 
-from ..models import Theme
-from ..pipeline import Parsed
+from ..models import Parsed, Theme
 from . import reads
 from .reads import Reads
-from .rows import DERIVED as ROW_TABLES
-from .rows import article_tables, derived_tables, hits_table
+from .rows import _table, article_tables, derived_tables, hits_table
+from .schema import DERIVED, TABLES, copies_of_article
 
 # article_themes sums hits per article × province × theme; it is kept in step with hits
 # inside the same transactions, so the province × theme totals read 20× fewer rows.
-DERIVED = (*ROW_TABLES, "article_themes")
-_SUM_HITS = """INSERT INTO article_themes SELECT article_id, province, any_value(date), any_value(source),
-               theme_id, sum(n)::INTEGER FROM {src} GROUP BY article_id, province, theme_id"""
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS articles (
-    id VARCHAR PRIMARY KEY, sha VARCHAR, source VARCHAR, title VARCHAR, date DATE,
-    date_basis VARCHAR, outlet VARCHAR, fmt VARCHAR, hard_wrapped BOOLEAN, text VARCHAR,
-    chars INTEGER, ingested_at TIMESTAMP);
-CREATE TABLE IF NOT EXISTS sections (
-    article_id VARCHAR, idx INTEGER, header VARCHAR, province VARCHAR, reason VARCHAR,
-    auto_province VARCHAR, auto_reason VARCHAR, speaker VARCHAR, office VARCHAR);
-CREATE TABLE IF NOT EXISTS paragraphs (
-    article_id VARCHAR, idx INTEGER, section_idx INTEGER, province VARCHAR, reason VARCHAR,
-    date DATE, source VARCHAR, chars INTEGER, text VARCHAR, norm VARCHAR);
-CREATE TABLE IF NOT EXISTS article_themes (
-    article_id VARCHAR, province VARCHAR, date DATE, source VARCHAR, theme_id VARCHAR, n INTEGER);
-CREATE TABLE IF NOT EXISTS hits (
-    article_id VARCHAR, par_idx INTEGER, section_idx INTEGER, province VARCHAR, date DATE,
-    source VARCHAR, theme_id VARCHAR, phrase VARCHAR, n INTEGER);
-CREATE TABLE IF NOT EXISTS units (
-    article_id VARCHAR, section_idx INTEGER, province VARCHAR, date DATE, source VARCHAR,
-    chars INTEGER, paragraphs INTEGER);
-CREATE TABLE IF NOT EXISTS words (
-    article_id VARCHAR, province VARCHAR, date DATE, source VARCHAR, word VARCHAR, n INTEGER);
-CREATE TABLE IF NOT EXISTS themes (
-    id VARCHAR PRIMARY KEY, name VARCHAR, category VARCHAR, ord INTEGER, note VARCHAR);
-CREATE TABLE IF NOT EXISTS theme_phrases (theme_id VARCHAR, phrase VARCHAR);
-CREATE TABLE IF NOT EXISTS pins (
-    id INTEGER PRIMARY KEY, title VARCHAR, kind VARCHAR, data VARCHAR, source_line VARCHAR,
-    filters VARCHAR, created_at TIMESTAMP);
-CREATE TABLE IF NOT EXISTS overrides (
-    article_id VARCHAR, section_idx INTEGER, province VARCHAR, changed_at TIMESTAMP,
-    PRIMARY KEY (article_id, section_idx));
-CREATE TABLE IF NOT EXISTS quotes (
-    id INTEGER PRIMARY KEY, article_id VARCHAR, par_idx INTEGER, text VARCHAR, source VARCHAR, date DATE,
-    province VARCHAR, speaker VARCHAR, created_at TIMESTAMP, title VARCHAR, office VARCHAR, phrase VARCHAR);
-"""
+_SUM_HITS = """INSERT INTO article_themes (article_id, province, date, source, theme_id, n)
+               SELECT article_id, province, any_value(date), any_value(source), theme_id, sum(n)::INTEGER
+               FROM {src} GROUP BY article_id, province, theme_id"""
 
 
 class StoreLocked(RuntimeError):
@@ -80,7 +46,9 @@ class Store(Reads):
         try:
             # DuckDB's buffer pool defaults to 80% of RAM; cap it so the dashboard stays small
             # (it spills to disk beyond the cap). POLICY_DUCKDB_MEMORY overrides.
-            config = {"memory_limit": os.environ.get("POLICY_DUCKDB_MEMORY", "512MB")}
+            config: dict[str, str | bool | int | float | list[str]] = {
+                "memory_limit": os.environ.get("POLICY_DUCKDB_MEMORY", "512MB")
+            }
             self._con = duckdb.connect(str(self.path), read_only=read_only, config=config)
         except duckdb.IOException as exc:
             if "lock" in str(exc).lower():
@@ -92,8 +60,7 @@ class Store(Reads):
         self._local = threading.local()
         self._write_lock = threading.RLock()
         if not read_only:
-            self._con.execute(SCHEMA)
-            self._backfill_article_themes()
+            self.migrate()
 
     # ------------------------------------------------------------ plumbing
     def cur(self) -> duckdb.DuckDBPyConnection:
@@ -106,15 +73,99 @@ class Store(Reads):
     def close(self) -> None:
         self._con.close()
 
-    def _append(self, cur, table: str, columns: dict[str, list]) -> None:
-        if not columns or not next(iter(columns.values())):
+    @contextlib.contextmanager
+    def atomic(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """One transaction on this thread's cursor: all of the block's writes or none.
+
+        Writers in other threads wait (one writer at a time); a nested atomic() joins the
+        outer transaction."""
+        with self._write_lock:
+            cur = self.cur()
+            if getattr(self._local, "in_tx", False):
+                yield cur
+                return
+            cur.execute("BEGIN TRANSACTION")
+            self._local.in_tx = True
+            try:
+                yield cur
+            except BaseException:
+                self._local.in_tx = False
+                cur.execute("ROLLBACK")
+                raise
+            self._local.in_tx = False
+            try:
+                cur.execute("COMMIT")
+            except BaseException:
+                # A failed commit may leave the transaction open: end it before reporting.
+                with contextlib.suppress(duckdb.Error):
+                    cur.execute("ROLLBACK")
+                raise
+
+    def migrate(self) -> list[str]:
+        """Create missing tables and add missing columns (older store files keep opening).
+
+        Returns the "table.column" names added to existing tables."""
+        added = []
+        with self.atomic() as cur:
+            have: dict[str, set[str]] = {}
+            for table, column in cur.execute(
+                "SELECT table_name, column_name FROM duckdb_columns() "
+                "WHERE database_name = current_database() AND schema_name = 'main'"
+            ).fetchall():
+                have.setdefault(table, set()).add(column)
+            for t in TABLES.values():
+                if t.name not in have:
+                    cur.execute(t.create_sql())
+                    continue
+                for c in t.columns:
+                    if c.name not in have[t.name]:
+                        cur.execute(f"ALTER TABLE {t.name} ADD COLUMN {c.ddl()}")
+                        added.append(f"{t.name}.{c.name}")
+            # Stores made before article_themes existed get it filled once from hits.
+            empty = not cur.execute("SELECT 1 FROM article_themes LIMIT 1").fetchall()
+            if empty and cur.execute("SELECT 1 FROM hits LIMIT 1").fetchall():
+                cur.execute(_SUM_HITS.format(src="hits"))
+        return added
+
+    def _insert(self, cur: duckdb.DuckDBPyConnection, name: str, tbl: pa.Table) -> None:
+        """Append an Arrow table (columns named as the store's) to table `name`."""
+        if not tbl.num_rows:
             return
-        tbl = pa.table(columns)
         cur.register("_incoming", tbl)
         try:
-            cur.execute(f"INSERT INTO {table} ({', '.join(columns)}) SELECT * FROM _incoming")
+            cur.execute(f"INSERT INTO {name} ({', '.join(tbl.column_names)}) SELECT * FROM _incoming")
+            if name == "hits":
+                cur.execute(_SUM_HITS.format(src="_incoming"))
         finally:
             cur.unregister("_incoming")
+
+    def _insert_tables(self, cur: duckdb.DuckDBPyConnection, tables: dict[str, pa.Table]) -> None:
+        for name, tbl in tables.items():
+            self._insert(cur, name, tbl)
+
+    def _insert_row(self, cur: duckdb.DuckDBPyConnection, name: str, row: dict[str, Any]) -> None:
+        self._insert(cur, name, _table(name, {k: [v] for k, v in row.items()}))
+
+    def _next_id(self, cur: duckdb.DuckDBPyConnection, table: str) -> int:
+        # fetchall, not fetchone: DuckDB refuses register() while a result is unfinished.
+        return int(cur.execute(f"SELECT coalesce(max(id), 0) + 1 FROM {table}").fetchall()[0][0])
+
+    def sync_article_columns(self, article_ids: Sequence[str]) -> None:
+        """Rewrite every copy of an article's date, source and title from the articles table.
+
+        The one place these copies change after they are written; the tables and
+        columns come from the schema (schema.copies_of_article)."""
+        ids = list(article_ids)
+        with self.atomic() as cur:
+            for t in TABLES.values():
+                cols = copies_of_article(t)
+                if cols:
+                    sets = ", ".join(f"{c} = a.{c}" for c in cols)
+                    cur.execute(
+                        f"""UPDATE {t.name} SET {sets} FROM articles a
+                            WHERE a.id = {t.name}.article_id AND a.id IN (SELECT unnest(?))""",
+                        [ids],
+                    )
 
     # ------------------------------------------------------------ writes
     def existing_ids(self, ids: Iterable[str]) -> set[str]:
@@ -129,193 +180,144 @@ class Store(Reads):
         if parsed:
             self.add_tables(article_tables(parsed, fmts))
 
-    def _backfill_article_themes(self) -> None:
-        """Stores made before article_themes existed get it filled once from hits."""
-        cur = self.cur()
-        empty = cur.execute("SELECT NOT EXISTS (SELECT 1 FROM article_themes)").fetchone()[0]
-        if empty and cur.execute("SELECT EXISTS (SELECT 1 FROM hits)").fetchone()[0]:
-            cur.execute(_SUM_HITS.format(src="hits"))
-
-    def _insert_derived(self, cur, parsed: Sequence[Parsed]) -> None:
-        self._insert_tables(cur, derived_tables(parsed))
-
-    def _insert_tables(self, cur, tables: dict[str, pa.Table]) -> None:
-        for name, tbl in tables.items():
-            if tbl.num_rows:
-                cur.register("_incoming", tbl)
-                try:
-                    cur.execute(f"INSERT INTO {name} ({', '.join(tbl.column_names)}) SELECT * FROM _incoming")
-                    if name == "hits":
-                        cur.execute(_SUM_HITS.format(src="_incoming"))
-                finally:
-                    cur.unregister("_incoming")
-
     def add_tables(self, tables: dict[str, pa.Table]) -> None:
         """Insert ready-made Arrow tables (articles and derived rows) in one transaction.
 
         The ingest workers build these (article_tables), so this process only appends."""
-        with self._write_lock:
-            cur = self.cur()
-            cur.execute("BEGIN TRANSACTION")
-            try:
-                self._insert_tables(cur, tables)
-                cur.execute("COMMIT")
-            except BaseException:
-                cur.execute("ROLLBACK")
-                raise
+        with self.atomic() as cur:
+            self._insert_tables(cur, tables)
 
     def replace_derived(self, parsed: Sequence[Parsed]) -> None:
         """Swap in freshly derived rows for stored articles (rebuild, override, edit)."""
         if not parsed:
             return
         ids = [p.article.id for p in parsed]
-        with self._write_lock:
-            cur = self.cur()
-            cur.execute("BEGIN TRANSACTION")
-            try:
-                for table in DERIVED:
-                    cur.execute(f"DELETE FROM {table} WHERE article_id IN (SELECT unnest(?))", [ids])
-                self._insert_derived(cur, parsed)
-                cur.execute("COMMIT")
-            except BaseException:
-                cur.execute("ROLLBACK")
-                raise
+        with self.atomic() as cur:
+            for table in DERIVED:
+                cur.execute(f"DELETE FROM {table} WHERE article_id IN (SELECT unnest(?))", [ids])
+            self._insert_tables(cur, derived_tables(parsed))
 
-    def replace_all_hits(self, batches: Iterable[dict[str, list]]) -> None:
+    def replace_all_hits(self, batches: Iterable[dict[str, list] | pa.Table]) -> None:
         """Recount: every hit row anew, in one transaction (a crash keeps the old counts).
 
-        batches are hits columns, produced while this runs (from iter_paragraph_rows)."""
-        with self._write_lock:
-            cur = self.cur()
-            cur.execute("BEGIN TRANSACTION")
-            try:
-                cur.execute("DELETE FROM hits")
-                cur.execute("DELETE FROM article_themes")
-                for cols in batches:
-                    self._insert_tables(cur, {"hits": hits_table(cols)})
-                cur.execute("COMMIT")
-            except BaseException:
-                cur.execute("ROLLBACK")
-                raise
+        batches are hits tables (or columns), produced while this runs."""
+        with self.atomic() as cur:
+            cur.execute("DELETE FROM hits")
+            cur.execute("DELETE FROM article_themes")
+            for b in batches:
+                self._insert(cur, "hits", b if isinstance(b, pa.Table) else hits_table(b))
 
     def set_themes(self, themes: Sequence[Theme]) -> None:
         self._themes_cache = None
-        with self._write_lock:
-            cur = self.cur()
-            cur.execute("BEGIN TRANSACTION")
-            try:
+        try:
+            with self.atomic() as cur:
                 cur.execute("DELETE FROM theme_phrases")
                 cur.execute("DELETE FROM themes")
-                self._append(
-                    cur,
-                    "themes",
-                    {
-                        "id": [t.id for t in themes],
-                        "name": [t.name for t in themes],
-                        "category": [t.category for t in themes],
-                        "ord": list(range(len(themes))),
-                        "note": [t.note for t in themes],
-                    },
-                )
-                self._append(
-                    cur,
-                    "theme_phrases",
-                    {
-                        "theme_id": [t.id for t in themes for _ in t.aliases],
-                        "phrase": [a for t in themes for a in t.aliases],
-                    },
-                )
-                cur.execute("COMMIT")
-            except BaseException:
-                cur.execute("ROLLBACK")
-                raise
-            finally:
-                self._themes_cache = None
+                cols: dict[str, list] = {
+                    "id": [t.id for t in themes],
+                    "name": [t.name for t in themes],
+                    "category": [t.category for t in themes],
+                    "ord": list(range(len(themes))),
+                    "note": [t.note for t in themes],
+                }
+                self._insert(cur, "themes", _table("themes", cols))
+                phrases = {
+                    "theme_id": [t.id for t in themes for _ in t.aliases],
+                    "phrase": [a for t in themes for a in t.aliases],
+                }
+                self._insert(cur, "theme_phrases", _table("theme_phrases", phrases))
+        finally:
+            self._themes_cache = None
 
     def delete_article(self, article_id: str) -> bool:
-        with self._write_lock:
-            cur = self.cur()
-            cur.execute("BEGIN TRANSACTION")
-            try:
-                found = cur.execute("SELECT count(*) FROM articles WHERE id = ?", [article_id]).fetchone()[0]
-                for table in DERIVED:
-                    cur.execute(f"DELETE FROM {table} WHERE article_id = ?", [article_id])
-                cur.execute("DELETE FROM articles WHERE id = ?", [article_id])
-                cur.execute("COMMIT")
-            except BaseException:
-                cur.execute("ROLLBACK")
-                raise
+        with self.atomic() as cur:
+            found = cur.execute("SELECT 1 FROM articles WHERE id = ?", [article_id]).fetchall()
+            for table in DERIVED:
+                cur.execute(f"DELETE FROM {table} WHERE article_id = ?", [article_id])
+            cur.execute("DELETE FROM articles WHERE id = ?", [article_id])
         return bool(found)
 
     def set_override(self, article_id: str, section_idx: int, province: str | None) -> None:
         """Record (or with None, remove) an editor's province for a section."""
-        with self._write_lock:
-            cur = self.cur()
+        with self.atomic() as cur:
             cur.execute(
                 "DELETE FROM overrides WHERE article_id = ? AND section_idx = ?", [article_id, section_idx]
             )
             if province:
-                cur.execute(
-                    "INSERT INTO overrides VALUES (?, ?, ?, ?)",
-                    [article_id, section_idx, province, dt.datetime.now()],
-                )
+                row = {
+                    "article_id": article_id,
+                    "section_idx": section_idx,
+                    "province": province,
+                    "changed_at": dt.datetime.now(),
+                }
+                self._insert_row(cur, "overrides", row)
 
     def update_article(self, article_id: str, title: str | None = None, date: dt.date | None = None) -> None:
-        with self._write_lock:
-            cur = self.cur()
+        """An editor's title or date: changed in articles, then copied by sync_article_columns."""
+        with self.atomic() as cur:
             if title is not None:
                 cur.execute("UPDATE articles SET title = ? WHERE id = ?", [title, article_id])
             if date is not None:
                 cur.execute(
                     "UPDATE articles SET date = ?, date_basis = '编辑' WHERE id = ?", [date, article_id]
                 )
-                for table in ("paragraphs", "hits", "units", "words", "article_themes"):
-                    cur.execute(f"UPDATE {table} SET date = ? WHERE article_id = ?", [date, article_id])
+            self.sync_article_columns([article_id])
 
     def add_pin(self, title: str, kind: str, data_json: str, source_line: str, filters: str) -> int:
         """Keep a chart for the presentation view and the PPT deck (data as JSON records)."""
-        with self._write_lock:
-            cur = self.cur()
-            new_id = cur.execute("SELECT coalesce(max(id), 0) + 1 FROM pins").fetchone()[0]
-            cur.execute(
-                "INSERT INTO pins VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [new_id, title, kind, data_json, source_line, filters, dt.datetime.now()],
-            )
-        return int(new_id)
+        with self.atomic() as cur:
+            new_id = self._next_id(cur, "pins")
+            row = {
+                "id": new_id,
+                "title": title,
+                "kind": kind,
+                "data": data_json,
+                "source_line": source_line,
+                "filters": filters,
+                "created_at": dt.datetime.now(),
+            }
+            self._insert_row(cur, "pins", row)
+        return new_id
 
     def delete_pin(self, pin_id: int) -> None:
-        with self._write_lock:
-            self.cur().execute("DELETE FROM pins WHERE id = ?", [pin_id])
+        with self.atomic() as cur:
+            cur.execute("DELETE FROM pins WHERE id = ?", [pin_id])
 
     def add_quote(self, q: dict) -> int:
         """Keep a citable quote (analysis.quotes.quote_for's dict) for the deck and the 演示模式 page."""
-        with self._write_lock:
-            cur = self.cur()
-            new_id = cur.execute("SELECT coalesce(max(id), 0) + 1 FROM quotes").fetchone()[0]
-            cur.execute(
-                """INSERT INTO quotes (id, article_id, par_idx, text, source, date, province, speaker,
-                                               created_at, title, office, phrase)
-                           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                [
-                    new_id,
-                    q.get("article_id"),
-                    q.get("par_idx"),
-                    q.get("text", ""),
-                    q.get("source", ""),
-                    q.get("date"),
-                    q.get("province", ""),
-                    q.get("speaker", ""),
-                    dt.datetime.now(),
-                    q.get("title", ""),
-                    q.get("office", ""),
-                    q.get("phrase", ""),
-                ],
-            )
-        return int(new_id)
+        text_cols = ("text", "source", "province", "speaker", "title", "office", "phrase")
+        with self.atomic() as cur:
+            new_id = self._next_id(cur, "quotes")
+            row = {
+                "id": new_id,
+                "article_id": q.get("article_id"),
+                "par_idx": q.get("par_idx"),
+                "date": q.get("date"),
+                "created_at": dt.datetime.now(),
+                **{c: q.get(c, "") for c in text_cols},
+            }
+            self._insert_row(cur, "quotes", row)
+        return new_id
 
     def delete_quote(self, quote_id: int) -> None:
-        with self._write_lock:
-            self.cur().execute("DELETE FROM quotes WHERE id = ?", [quote_id])
+        with self.atomic() as cur:
+            cur.execute("DELETE FROM quotes WHERE id = ?", [quote_id])
+
+    # ------------------------------------------------------------ facts about the store
+    def meta_value(self, key: str) -> str | None:
+        """A value recorded in store_meta (None when unset or the table is missing)."""
+        try:
+            rows = self.cur().execute("SELECT value FROM store_meta WHERE key = ?", [key]).fetchall()
+        except duckdb.CatalogException:  # an older file opened read-only
+            return None
+        return rows[0][0] if rows else None
+
+    def set_meta_value(self, key: str, value: str | None) -> None:
+        """Record (or with None, remove) a fact; joins the caller's atomic() if any."""
+        with self.atomic() as cur:
+            cur.execute("DELETE FROM store_meta WHERE key = ?", [key])
+            if value is not None:
+                self._insert_row(cur, "store_meta", {"key": key, "value": value})
 
 
 _OPEN: dict[tuple[str, bool], Store] = {}
@@ -331,11 +333,4 @@ def open_store(path: str | Path, read_only: bool = False) -> Store:
         return _OPEN[key]
 
 
-def close_all() -> None:
-    with _OPEN_LOCK:
-        for s in _OPEN.values():
-            s.close()
-        _OPEN.clear()
-
-
-__all__ = ["Store", "StoreLocked", "close_all", "open_store", "reads"]
+__all__ = ["TABLES", "Store", "StoreLocked", "open_store", "reads"]

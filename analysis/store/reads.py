@@ -8,10 +8,28 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Sequence
+from typing import Any
 
+import duckdb
 import pandas as pd
 
 from ..models import Filters
+
+# The order the 演示模式 page and the deck read quotes in.
+QUOTE_COLUMNS = (
+    "id",
+    "article_id",
+    "par_idx",
+    "text",
+    "source",
+    "date",
+    "province",
+    "speaker",
+    "office",
+    "title",
+    "phrase",
+    "created_at",
+)
 
 GROUPS = {
     "province": "province",
@@ -23,11 +41,15 @@ GROUPS = {
 }
 
 
-def where(f: Filters | None, alias: str = "", themes: bool = False) -> tuple[str, list]:
-    """SQL condition and parameters for a filter on a table with date/source/province."""
+def where(
+    f: Filters | None, alias: str = "", themes: bool = False, theme_ids: Sequence[str] | None = None
+) -> tuple[str, list]:
+    """SQL condition and parameters for a filter on a table with date/source/province
+    (and with themes=True or theme_ids, theme_id)."""
     f = f or Filters()
     a = f"{alias}." if alias else ""
-    conds, params = ["TRUE"], []
+    conds: list[str] = ["TRUE"]
+    params: list[Any] = []
     if f.date_from:
         conds.append(f"{a}date >= ?")
         params.append(f.date_from)
@@ -43,33 +65,38 @@ def where(f: Filters | None, alias: str = "", themes: bool = False) -> tuple[str
     if themes and f.categories:
         conds.append(f"{a}theme_id IN (SELECT id FROM themes WHERE category IN (SELECT unnest(?)))")
         params.append(list(f.categories))
+    if theme_ids:
+        conds.append(f"{a}theme_id IN (SELECT unnest(?))")
+        params.append(list(theme_ids))
     return " AND ".join(conds), params
 
 
 class Reads:
-    def cur(self):  # provided by Store
+    _con: duckdb.DuckDBPyConnection  # set by Store
+
+    def cur(self) -> duckdb.DuckDBPyConnection:  # provided by Store
         raise NotImplementedError
 
     def df(self, sql: str, params: Sequence = ()) -> pd.DataFrame:
         return self.cur().execute(sql, list(params)).df()
 
-    def scalar(self, sql: str, params: Sequence = ()):
-        row = self.cur().execute(sql, list(params)).fetchone()
-        return row[0] if row else None
+    def row(self, sql: str, params: Sequence = ()) -> tuple:
+        """The first row of a query that always returns one (aggregates)."""
+        return self.cur().execute(sql, list(params)).fetchall()[0]
+
+    def scalar(self, sql: str, params: Sequence = ()) -> Any:
+        rows = self.cur().execute(sql, list(params)).fetchall()
+        return rows[0][0] if rows else None
 
     # ---------------------------------------------------------------- corpus
     def summary(self, f: Filters | None = None) -> dict:
         w, p = where(f)
-        row = (
-            self.cur()
-            .execute(
-                f"""
+        row = self.row(
+            f"""
             SELECT count(DISTINCT article_id), coalesce(sum(chars), 0), count(DISTINCT province) FILTER (province <> '全国'),
                    min(date), max(date), coalesce(sum(paragraphs), 0), count(DISTINCT source)
             FROM units WHERE {w}""",
-                p,
-            )
-            .fetchone()
+            p,
         )
         keys = ("articles", "chars", "provinces", "date_min", "date_max", "paragraphs", "sources")
         return dict(zip(keys, row))
@@ -83,7 +110,7 @@ class Reads:
         ]
 
     def date_span(self) -> tuple[dt.date | None, dt.date | None]:
-        row = self.cur().execute("SELECT min(date), max(date) FROM articles").fetchone()
+        row = self.row("SELECT min(date), max(date) FROM articles")
         return row[0], row[1]
 
     # ---------------------------------------------------------------- themes
@@ -103,16 +130,14 @@ class Reads:
         self, f: Filters | None, by: str = "province", theme_ids: Sequence[str] | None = None
     ) -> pd.DataFrame:
         """group, theme_id, count, docs (articles with ≥1 hit) for every group × theme with hits."""
-        w, p = where(f, themes=True)
-        if theme_ids:
-            w += " AND theme_id IN (SELECT unnest(?))"
-            p.append(list(theme_ids))
+        alias = "h" if by == "category" else ""
+        w, p = where(f, alias, themes=True, theme_ids=theme_ids)
         if by == "category":
             return self.df(
                 f"""
                 SELECT t.category AS "group", h.theme_id, sum(h.n)::BIGINT AS count,
                        count(DISTINCT h.article_id) AS docs
-                FROM hits h JOIN themes t ON t.id = h.theme_id WHERE {w.replace("theme_id", "h.theme_id")}
+                FROM hits h JOIN themes t ON t.id = h.theme_id WHERE {w}
                 GROUP BY ALL""",
                 p,
             )
@@ -242,14 +267,6 @@ class Reads:
             [*p, list(exclude), limit, *p],
         )
 
-    def word_doc_freq(self, words: Sequence[str]) -> tuple[int, pd.DataFrame]:
-        n = int(self.scalar("SELECT count(*) FROM articles"))
-        return n, self.df(
-            """SELECT word, count(DISTINCT article_id) AS df FROM words
-                             WHERE word IN (SELECT unnest(?::VARCHAR[])) GROUP BY word""",
-            [list(words)],
-        )
-
     # ---------------------------------------------------------------- articles
     def list_articles(self, f: Filters | None = None, search: str = "", limit: int = 500) -> pd.DataFrame:
         w, p = where(f, "u")
@@ -332,17 +349,6 @@ class Reads:
 
     def pins(self) -> pd.DataFrame:
         return self.df("SELECT id, title, kind, data, source_line, filters, created_at FROM pins ORDER BY id")
-
-    def paragraph_norms(self, article_ids: Sequence[str]) -> list[tuple]:
-        return (
-            self.cur()
-            .execute(
-                """SELECT article_id, idx, section_idx, province, date, source, norm FROM paragraphs
-               WHERE article_id IN (SELECT unnest(?)) ORDER BY article_id, idx""",
-                [list(article_ids)],
-            )
-            .fetchall()
-        )
 
     def paragraph_count(self) -> int:
         return int(self.scalar("SELECT count(*) FROM paragraphs"))
@@ -459,25 +465,8 @@ class Reads:
 
     def quotes(self) -> pd.DataFrame:
         """Saved quotes, oldest first (an old read-only database may not have the table yet)."""
+        cols = ", ".join(QUOTE_COLUMNS)
         try:
-            return self.df("""SELECT id, article_id, par_idx, text, source, date, province, speaker, office,
-                                     title, phrase, created_at FROM quotes ORDER BY id""")
-        except Exception as exc:  # duckdb.CatalogException: table missing in a read-only store
-            if "quotes" not in str(exc):
-                raise
-            return pd.DataFrame(
-                columns=[
-                    "id",
-                    "article_id",
-                    "par_idx",
-                    "text",
-                    "source",
-                    "date",
-                    "province",
-                    "speaker",
-                    "office",
-                    "title",
-                    "phrase",
-                    "created_at",
-                ]
-            )
+            return self.df(f"SELECT {cols} FROM quotes ORDER BY id")
+        except duckdb.CatalogException:  # table missing in an older store opened read-only
+            return pd.DataFrame(columns=list(QUOTE_COLUMNS))

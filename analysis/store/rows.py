@@ -8,100 +8,44 @@ objects (thousands of small dataclasses) cost more to pickle than to parse.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import pyarrow as pa
 
-from ..pipeline import Parsed
+from ..models import Parsed
+from .schema import TABLES
 
-S, I, D = pa.string(), pa.int32(), pa.date32()  # noqa: E741  (column types, short on purpose)
-SCHEMAS = {
-    "articles": pa.schema(
-        [
-            ("id", S),
-            ("sha", S),
-            ("source", S),
-            ("title", S),
-            ("date", D),
-            ("date_basis", S),
-            ("outlet", S),
-            ("fmt", S),
-            ("hard_wrapped", pa.bool_()),
-            ("text", S),
-            ("chars", I),
-            ("ingested_at", pa.timestamp("us")),
-        ]
-    ),
-    "sections": pa.schema(
-        [
-            ("article_id", S),
-            ("idx", I),
-            ("header", S),
-            ("province", S),
-            ("reason", S),
-            ("auto_province", S),
-            ("auto_reason", S),
-            ("speaker", S),
-            ("office", S),
-        ]
-    ),
-    "paragraphs": pa.schema(
-        [
-            ("article_id", S),
-            ("idx", I),
-            ("section_idx", I),
-            ("province", S),
-            ("reason", S),
-            ("date", D),
-            ("source", S),
-            ("chars", I),
-            ("text", S),
-            ("norm", S),
-        ]
-    ),
-    "hits": pa.schema(
-        [
-            ("article_id", S),
-            ("par_idx", I),
-            ("section_idx", I),
-            ("province", S),
-            ("date", D),
-            ("source", S),
-            ("theme_id", S),
-            ("phrase", S),
-            ("n", I),
-        ]
-    ),
-    "units": pa.schema(
-        [
-            ("article_id", S),
-            ("section_idx", I),
-            ("province", S),
-            ("date", D),
-            ("source", S),
-            ("chars", I),
-            ("paragraphs", I),
-        ]
-    ),
-    "words": pa.schema(
-        [("article_id", S), ("province", S), ("date", D), ("source", S), ("word", S), ("n", I)]
-    ),
-}
-DERIVED = ("sections", "paragraphs", "hits", "units", "words")
+S = pa.string()
+SCHEMAS: dict[str, pa.Schema] = {name: t.arrow_schema() for name, t in TABLES.items()}
 
 
 def _table(name: str, cols: dict[str, list]) -> pa.Table:
-    schema = SCHEMAS[name]
+    """An Arrow table of the given columns, typed and ordered as the store's table.
+
+    Columns left out (ones added to the schema later than this writer) get their
+    DEFAULT when inserted, since the INSERT names only the columns present."""
+    unknown = set(cols) - set(TABLES[name].names)
+    if unknown:
+        raise KeyError(f"{name} has no column {sorted(unknown)}")
+    schema = TABLES[name].arrow_schema(tuple(cols))
+    lengths = {k: len(v) for k, v in cols.items()}
+    if len(set(lengths.values())) > 1:
+        raise ValueError(f"{name}: columns of unequal length {lengths} (a new column left unfilled?)")
     return pa.Table.from_arrays([pa.array(cols[f.name], f.type) for f in schema], schema=schema)
+
+
+def columns(name: str) -> dict[str, list]:
+    """Empty lists for each column of a table, to fill row by row."""
+    return {c: [] for c in TABLES[name].names}
 
 
 def derived_tables(parsed: Sequence[Parsed]) -> dict[str, pa.Table]:
     """sections, paragraphs, hits, units, words rows of parsed articles."""
-    sec = {f.name: [] for f in SCHEMAS["sections"]}
-    par = {f.name: [] for f in SCHEMAS["paragraphs"]}
-    hit = {f.name: [] for f in SCHEMAS["hits"]}
-    unit = {f.name: [] for f in SCHEMAS["units"]}
-    word = {f.name: [] for f in SCHEMAS["words"]}
+    sec = columns("sections")
+    par = columns("paragraphs")
+    hit = columns("hits")
+    unit = columns("units")
+    word = columns("words")
     for p in parsed:
         a = p.article
         aid, day, src = a.id, a.date, a.source
@@ -179,7 +123,7 @@ def article_tables(
     arts = [p.article for p in parsed]
     fmts = fmts or [("txt", False)] * len(arts)
     now = now or dt.datetime.now()
-    cols = {
+    cols: dict[str, list] = {
         "id": [a.id for a in arts],
         "sha": [a.sha for a in arts],
         "source": [a.source for a in arts],
@@ -198,6 +142,32 @@ def article_tables(
 
 def hits_table(cols: dict[str, list]) -> pa.Table:
     return _table("hits", cols)
+
+
+def recounted_hits(pars: dict[str, list], count: Callable[[str], Mapping[tuple[str, str], int]]) -> pa.Table:
+    """hits rows for stored paragraph rows (Reads.iter_paragraph_rows) under a new
+    dictionary: count(norm) gives {(theme_id, phrase): n}."""
+    hit = columns("hits")
+    for aid, idx, sidx, prov, day, src, norm in zip(
+        pars["article_id"],
+        pars["idx"],
+        pars["section_idx"],
+        pars["province"],
+        pars["date"],
+        pars["source"],
+        pars["norm"],
+    ):
+        for (tid, phrase), n in count(norm).items():
+            hit["article_id"].append(aid)
+            hit["par_idx"].append(idx)
+            hit["section_idx"].append(sidx)
+            hit["province"].append(prov)
+            hit["date"].append(day)
+            hit["source"].append(src)
+            hit["theme_id"].append(tid)
+            hit["phrase"].append(phrase)
+            hit["n"].append(n)
+    return _table("hits", hit)
 
 
 def concat(parts: Sequence[dict[str, pa.Table]]) -> dict[str, pa.Table]:

@@ -1,0 +1,160 @@
+"""The store's one schema definition: every table's columns and types, written once.
+
+The CREATE statements, the Arrow schemas the ingest workers fill (rows.py) and the
+migration that brings an older database file up to date are all generated from TABLES.
+To add a column, add it to its table's spec below (at the end, with a DEFAULT if old rows
+need a value); to add a table, add an entry. Nothing else spells the columns out.
+
+Spec syntax: comma-separated "name TYPE [DEFAULT literal]"; TYPE is a DuckDB type from
+ARROW_TYPES.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyarrow as pa
+
+ARROW_TYPES: dict[str, pa.DataType] = {
+    "VARCHAR": pa.string(),
+    "INTEGER": pa.int32(),
+    "BIGINT": pa.int64(),
+    "DOUBLE": pa.float64(),
+    "BOOLEAN": pa.bool_(),
+    "DATE": pa.date32(),
+    "TIMESTAMP": pa.timestamp("us"),
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str  # a key of ARROW_TYPES
+    default: str | None = None  # SQL literal for rows written without it (and old rows)
+
+    def ddl(self) -> str:
+        return f"{self.name} {self.type}" + (f" DEFAULT {self.default}" if self.default is not None else "")
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...] = ()  # primary key
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+    def column(self, name: str) -> Column:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(f"{self.name}.{name}")
+
+    def create_sql(self) -> str:
+        parts = [c.ddl() for c in self.columns]
+        if self.key:
+            parts.append(f"PRIMARY KEY ({', '.join(self.key)})")
+        return f"CREATE TABLE IF NOT EXISTS {self.name} ({', '.join(parts)})"
+
+    def arrow_schema(self, names: tuple[str, ...] | None = None) -> pa.Schema:
+        """The Arrow schema of the whole table, or of the given columns in table order."""
+        cols = self.columns if names is None else tuple(c for c in self.columns if c.name in names)
+        return pa.schema([(c.name, ARROW_TYPES[c.type]) for c in cols])
+
+
+def _table(name: str, spec: str, key: str = "") -> Table:
+    cols = []
+    for part in spec.split(","):
+        words = part.split()
+        col_name, col_type = words[0], words[1].upper()
+        if col_type not in ARROW_TYPES:
+            raise ValueError(f"{name}.{col_name}: unknown type {col_type}")
+        default = None
+        if len(words) > 2:
+            if words[2].upper() != "DEFAULT" or len(words) != 4:
+                raise ValueError(f"{name}.{col_name}: expected 'name TYPE [DEFAULT literal]'")
+            default = words[3]
+        cols.append(Column(col_name, col_type, default))
+    keys = tuple(k.strip() for k in key.split(",") if k.strip())
+    return Table(name, tuple(cols), keys)
+
+
+_TABLES = (
+    # One row per stored article: its text, and the only place its title and date are edited.
+    _table(
+        "articles",
+        """id VARCHAR, sha VARCHAR, source VARCHAR, title VARCHAR, date DATE, date_basis VARCHAR,
+           outlet VARCHAR, fmt VARCHAR, hard_wrapped BOOLEAN, text VARCHAR, chars INTEGER,
+           ingested_at TIMESTAMP""",
+        key="id",
+    ),
+    # Derived rows (rebuilt from articles.text). date and source are copies of the article's,
+    # kept for filter speed and rewritten only by Store.sync_article_columns.
+    _table(
+        "sections",
+        """article_id VARCHAR, idx INTEGER, header VARCHAR, province VARCHAR, reason VARCHAR,
+           auto_province VARCHAR, auto_reason VARCHAR, speaker VARCHAR, office VARCHAR""",
+    ),
+    _table(
+        "paragraphs",
+        """article_id VARCHAR, idx INTEGER, section_idx INTEGER, province VARCHAR, reason VARCHAR,
+           date DATE, source VARCHAR, chars INTEGER, text VARCHAR, norm VARCHAR""",
+    ),
+    _table(
+        "hits",
+        """article_id VARCHAR, par_idx INTEGER, section_idx INTEGER, province VARCHAR, date DATE,
+           source VARCHAR, theme_id VARCHAR, phrase VARCHAR, n INTEGER""",
+    ),
+    _table(
+        "units",
+        """article_id VARCHAR, section_idx INTEGER, province VARCHAR, date DATE, source VARCHAR,
+           chars INTEGER, paragraphs INTEGER""",
+    ),
+    _table(
+        "words", "article_id VARCHAR, province VARCHAR, date DATE, source VARCHAR, word VARCHAR, n INTEGER"
+    ),
+    # hits summed per article × province × theme, kept in step with hits in the same transactions.
+    _table(
+        "article_themes",
+        "article_id VARCHAR, province VARCHAR, date DATE, source VARCHAR, theme_id VARCHAR, n INTEGER",
+    ),
+    # The dictionary the counts were made with (corpus/themes.yaml is the editable copy).
+    _table("themes", "id VARCHAR, name VARCHAR, category VARCHAR, ord INTEGER, note VARCHAR", key="id"),
+    _table("theme_phrases", "theme_id VARCHAR, phrase VARCHAR"),
+    # Small key -> value facts about the store itself (e.g. the dictionary version counted).
+    _table("store_meta", "key VARCHAR, value VARCHAR", key="key"),
+    # Editors' choices and the presentation deck.
+    _table(
+        "overrides",
+        "article_id VARCHAR, section_idx INTEGER, province VARCHAR, changed_at TIMESTAMP",
+        key="article_id, section_idx",
+    ),
+    _table(
+        "pins",
+        """id INTEGER, title VARCHAR, kind VARCHAR, data VARCHAR, source_line VARCHAR, filters VARCHAR,
+           created_at TIMESTAMP""",
+        key="id",
+    ),
+    _table(
+        "quotes",
+        """id INTEGER, article_id VARCHAR, par_idx INTEGER, text VARCHAR, source VARCHAR, date DATE,
+           province VARCHAR, speaker VARCHAR, created_at TIMESTAMP, title VARCHAR, office VARCHAR,
+           phrase VARCHAR""",
+        key="id",
+    ),
+)
+TABLES: dict[str, Table] = {t.name: t for t in _TABLES}
+
+# Rows derived from an article's text: deleted and rewritten with it (rebuild, override, delete).
+DERIVED = ("sections", "paragraphs", "hits", "units", "words", "article_themes")
+# Columns copied from articles into other tables (denormalised for speed).
+ARTICLE_COPIES = ("date", "source", "title")
+
+
+def copies_of_article(table: Table) -> tuple[str, ...]:
+    """Which of the article's own columns `table` carries a copy of (by article_id)."""
+    if table.name == "articles" or "article_id" not in table.names:
+        return ()
+    return tuple(c for c in ARTICLE_COPIES if c in table.names)
