@@ -5,21 +5,29 @@ matched contexts to spot false positives, and flags (never seen; nested inside a
 theme's phrase, where the longer one wins; a two-character phrase, the usual source of
 false hits). Per theme: the same totals, phrases without hits, and whether the theme was
 seen at all. All from stored hits; no recount.
+
+A phrase that often sits inside longer words (法治 in 法治化) comes with suggested
+exclusions (`Audit.exclusions`); with_exclusion returns the dictionary with one added,
+ready to save like any dictionary edit.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
-from .models import Filters
+from .models import Filters, Theme
 from .queries import kwic
+from .themes import ThemeError, validate
 
 CONTEXTS = 3
 WIDTH = 15
 WORD_SAMPLE = 100  # counted paragraphs per phrase read for the words a phrase sits inside
 INSIDE_SHARE = 0.25  # from this share of occurrences inside longer words, a phrase is flagged
+SUGGESTIONS = 5  # longer words offered as exclusions per flagged phrase
+EXCLUSION_COLUMNS = ["theme_id", "theme", "phrase", "word", "n", "seen"]
 
 
 @dataclass
@@ -30,6 +38,8 @@ class Audit:
     phrases: pd.DataFrame  # theme_id, theme, category, phrase, count, docs, provinces, first_seen, last_seen, contexts, inside, notes
     unused: pd.DataFrame  # themes with no hits: id, name, category, phrases
     nested: pd.DataFrame  # short, short_theme, long, long_theme, long_count
+    # theme_id, theme, phrase, word (a longer word the phrase was counted inside), n, seen
+    exclusions: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=EXCLUSION_COLUMNS))
 
 
 def nestings(meta: pd.DataFrame) -> pd.DataFrame:
@@ -84,6 +94,40 @@ def inside_words(
     return {
         ph: sorted(((w, n) for w, n in seen.get(ph, {}).items()), key=lambda x: (-x[1], x[0])) for ph in total
     }, total
+
+
+def exclusion_suggestions(
+    phrases: pd.DataFrame, words: dict[str, list[tuple[str, int]]], seen: dict[str, int]
+) -> pd.DataFrame:
+    """For every flagged phrase (notes set), the longer words it was counted inside, most
+    frequent first: candidates for `exclude:`. Words that are dictionary phrases themselves
+    are nestings, not exclusions, and are left out."""
+    known = set(phrases["phrase"])
+    rows = [
+        (tid, theme, p, w, n, seen.get(p, 0))
+        for tid, theme, p, note in zip(
+            phrases["theme_id"], phrases["theme"], phrases["phrase"], phrases["notes"]
+        )
+        if note
+        for w, n in [x for x in words.get(p, []) if x[0] not in known][:SUGGESTIONS]
+    ]
+    return pd.DataFrame(rows, columns=EXCLUSION_COLUMNS)
+
+
+def with_exclusion(themes: Sequence[Theme], theme_id: str, word: str) -> list[Theme]:
+    """themes with word added to theme_id's exclusions; ThemeError (Chinese reasons) when
+    the result would be an invalid dictionary, e.g. the word holds another theme's phrase."""
+    word = word.strip()
+    out = [
+        replace(t, exclude=tuple(dict.fromkeys((*t.exclude, word)))) if t.id == theme_id else t
+        for t in themes
+    ]
+    if out == list(themes) and not any(t.id == theme_id for t in themes):
+        raise ThemeError([f"词典中没有编号为 {theme_id} 的主题"])
+    rep = validate(out)
+    if not rep.ok:
+        raise ThemeError(rep.errors)
+    return out
 
 
 def audit(store, f: Filters | None = None, matcher=None, per_phrase: int = CONTEXTS) -> Audit:
@@ -166,4 +210,10 @@ def audit(store, f: Filters | None = None, matcher=None, per_phrase: int = CONTE
     unused_phrases = phrases[phrases["count"] == 0].groupby("theme_id")["phrase"].agg("、".join)
     themes["unused_phrases"] = themes["id"].map(unused_phrases).fillna("")
     unused = themes[themes["count"] == 0][["id", "name", "category", "phrases"]].reset_index(drop=True)
-    return Audit(themes, phrases, unused, nest[["short", "short_theme", "long", "long_theme", "long_count"]])
+    return Audit(
+        themes,
+        phrases,
+        unused,
+        nest[["short", "short_theme", "long", "long_theme", "long_count"]],
+        exclusion_suggestions(phrases, words, seen),
+    )

@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
+import pytest
 
-from analysis.audit import audit, nestings
+from analysis.audit import audit, nestings, with_exclusion
+from analysis.themes import ThemeError
 
 
 def test_phrase_figures(sample_engine):
@@ -44,3 +46,25 @@ def test_nestings_only_across_themes():
     meta = pd.DataFrame({"id": ["a", "b"], "phrases": [["科技创新", "科技创新中心"], ["创新"]]})
     n = nestings(meta)
     assert set(zip(n["short"], n["long"])) == {("创新", "科技创新"), ("创新", "科技创新中心")}
+
+
+def test_findings_offer_exclusions_and_one_adds_it(sample_engine):
+    a = audit(sample_engine.store, None, sample_engine.matcher)
+    ex = a.exclusions
+    law = ex[ex["phrase"] == "法治"]
+    assert list(zip(law["word"], law["n"])) == [("法治化", 7), ("依法治理", 1)]
+    assert set(law["seen"]) == {17}  # occurrences read; 47% of them inside longer words
+    assert list(ex[ex["phrase"] == "消费"]["word"]) == ["消费者"]
+    assert "新能源汽车" not in set(ex["word"])  # a dictionary phrase: a nesting, not an exclusion
+    themes = sample_engine.themes
+    added = with_exclusion(themes, "rule_of_law", "法治化")
+    law_theme = next(t for t in added if t.id == "rule_of_law")
+    assert law_theme.exclude == ("法治化",)
+    assert [t for t in added if t.id != "rule_of_law"] == [t for t in themes if t.id != "rule_of_law"]
+    with pytest.raises(ThemeError) as exc:
+        with_exclusion(themes, "rule_of_law", "法治营商环境")
+    assert exc.value.problems == [
+        "主题“法治”的排除说法“法治营商环境”包含主题 business_environment 的词语“营商环境”，会让后者也不计"
+    ]
+    with pytest.raises(ThemeError):
+        with_exclusion(themes, "no_such_theme", "法治化")
