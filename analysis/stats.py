@@ -174,7 +174,7 @@ def _garwood(count: int, conf: float) -> tuple[float, float]:
     """Exact (Garwood 1936) interval for a Poisson mean after observing count events."""
     alpha = 1 - conf
     try:
-        from scipy.stats import chi2  # type: ignore
+        from scipy.stats import chi2  # type: ignore[import-not-found, unused-ignore]
 
         lower = 0.0 if count == 0 else float(chi2.ppf(alpha / 2, 2 * count) / 2)
         return lower, float(chi2.ppf(1 - alpha / 2, 2 * count + 2) / 2)
@@ -210,3 +210,43 @@ def rate_reliability(chars: int, articles: int) -> str:
     if chars < MIN_RELIABLE_CHARS or articles < MIN_RELIABLE_ARTICLES:
         return f"仅依据 {articles} 篇文章、{chars} 字，数字不稳定"
     return ""
+
+
+# ---------------------------------------------------------------- thin text (issue 13 trap 4)
+THIN_MARK = "⚠"
+
+
+def thin_legend(min_chars: int = MIN_RELIABLE_CHARS) -> str:
+    """The legend line that explains the ⚠ mark wherever a ranking or map carries it."""
+    return f"{THIN_MARK} 文本不足 {min_chars:,} 字：每万字频次很不稳定，单列在后、灰色显示，不参与配色"
+
+
+def split_thin(
+    table: pd.DataFrame, value: str = "per_10k", min_chars: int = MIN_RELIABLE_CHARS, *, chars: str = "chars"
+) -> tuple[pd.DataFrame, pd.DataFrame, float]:
+    """(rows with enough text, thin rows, colour-scale maximum) of a per-province table.
+
+    A province below min_chars characters is shown apart: one hit in 34 characters is 294
+    per 10,000 and would flatten every other bar and the map. Both parts come sorted by
+    value, largest first; the scale maximum is taken over the first part only (0.0 when
+    every province is thin). Rows keep their columns; nothing is dropped."""
+    n = pd.to_numeric(table[chars], errors="coerce").fillna(0)
+    is_thin = n < min_chars
+    vals = pd.to_numeric(table[value], errors="coerce").fillna(0)
+    order = vals.sort_values(ascending=False, kind="stable").index
+    enough = table.loc[[i for i in order if not is_thin[i]]].reset_index(drop=True)
+    thin = table.loc[[i for i in order if is_thin[i]]].reset_index(drop=True)
+    top = float(vals[~is_thin].max()) if (~is_thin).any() else 0.0
+    return enough, thin, top
+
+
+def thin_provinces(
+    table: pd.DataFrame,
+    min_chars: int = MIN_RELIABLE_CHARS,
+    *,
+    province: str = "province",
+    chars: str = "chars",
+) -> list[str]:
+    """The provinces of table whose text is below min_chars characters, in table order."""
+    n = pd.to_numeric(table[chars], errors="coerce").fillna(0)
+    return [str(p) for p, c in zip(table[province], n) if c < min_chars]

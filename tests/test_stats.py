@@ -136,3 +136,26 @@ def test_rate_reliability():
     assert rate_reliability(2999, 5) == "仅依据 5 篇文章、2999 字，数字不稳定"
     assert rate_reliability(3000, 2) == ""
     assert rate_reliability(0, 0) == "没有可依据的文本，无法计算频次"
+
+
+def test_thin_provinces_are_shown_apart_and_kept_out_of_the_colour_scale():
+    from analysis.counting import per_10k
+    from analysis.stats import split_thin, thin_legend, thin_provinces
+
+    t = pd.DataFrame(
+        {
+            "province": ["北京", "广东", "西藏", "青海", "河南"],
+            "count": [30, 12, 1, 2, 0],
+            "chars": [50_000, 40_000, 34, 2_999, 3_000],
+        }
+    )
+    t["per_10k"] = [per_10k(c, n) for c, n in zip(t["count"], t["chars"])]
+    assert list(t["per_10k"]) == [6.0, 3.0, 294.118, 6.669, 0.0]
+    assert thin_provinces(t) == ["西藏", "青海"]  # 3,000 itself is enough
+    enough, thin, top = split_thin(t)
+    assert list(enough["province"]) == ["北京", "广东", "河南"]
+    assert list(thin["province"]) == ["西藏", "青海"]  # largest first within the thin part
+    assert top == 6.0  # not 294.118: the map's colours rest on provinces with enough text
+    assert thin_provinces(t, 40_000) == ["西藏", "青海", "河南"]
+    assert split_thin(t, min_chars=100_000)[2] == 0.0
+    assert thin_legend() == "⚠ 文本不足 3,000 字：每万字频次很不稳定，单列在后、灰色显示，不参与配色"
