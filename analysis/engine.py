@@ -18,7 +18,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from .counting import Matcher
-from .ingest import IngestError, RawDoc, expand_paths, read_bytes, read_path
+from .imports import plan_paths, plan_uploads
+from .ingest import IngestError, RawDoc, read_path
 from .models import Theme
 from .pipeline import Meta, Parsed, derive, parse
 from .provinces import gazetteer
@@ -26,6 +27,7 @@ from .segment import Segmenter
 from .settings import LIMITS, SAMPLES_DIR, db_path
 from .store import Store, open_store
 from .store.rows import article_tables, concat, without
+from .tables import ColumnMap
 from .themes import load_themes, save_themes
 
 Progress = Callable[[int, int, str], None]  # done, total, current file name
@@ -272,16 +274,22 @@ class Engine:
         return results
 
     def ingest_paths(
-        self, paths: Iterable[str | os.PathLike], progress: Progress | None = None
+        self,
+        paths: Iterable[str | os.PathLike],
+        progress: Progress | None = None,
+        columns: ColumnMap | None = None,
     ) -> list[Result]:
-        """Files and folders; each file is read in a worker (never the whole corpus at once)."""
-        files = [f for f in expand_paths([Path(p) for p in paths]) if f.name != "meta.csv"]
-        metas: dict[Path, dict[str, Meta]] = {}
-        jobs = (_Job(f.name, f, metas.setdefault(f.parent, read_meta(f.parent)).get(f.name)) for f in files)
-        return self._ingest(jobs, len(files), progress, 500)
+        """Files and folders; each file is read in a worker (never the whole corpus at once).
+        Tables (csv, xlsx, jsonl) and zip archives stream one entry per row or member."""
+        plan = plan_paths([Path(p) for p in paths], columns)
+        jobs = (_Job(name, src, meta) for name, src, meta in plan.entries())
+        return self._ingest(jobs, plan.total, progress, 500)
 
     def ingest_uploads(
-        self, files: Sequence[tuple[str, bytes]], progress: Progress | None = None
+        self,
+        files: Sequence[tuple[str, bytes]],
+        progress: Progress | None = None,
+        columns: ColumnMap | None = None,
     ) -> list[Result]:
         """Uploaded (name, bytes): names are only labels, nothing is written under them."""
         if len(files) > LIMITS.max_files_per_upload:
@@ -292,14 +300,9 @@ class Engine:
                 f"本次上传共 {total / 2**20:.0f} MB，超过上限 {LIMITS.max_upload_total_bytes // 2**20} MB"
             )
             return [Result(n, FAILED, reason) for n, _ in files]
-        docs = []
-        for name, data in files:
-            safe = safe_name(name)
-            try:
-                docs.append((safe, read_bytes(data, safe), None))
-            except IngestError as exc:
-                docs.append((safe, str(exc), None))
-        return self.ingest_docs(docs, progress)
+        plan = plan_uploads([(safe_name(name), data) for name, data in files], columns)
+        jobs = (_Job(name, src, meta) for name, src, meta in plan.entries())
+        return self._ingest(jobs, plan.total, progress, 500)
 
     def ensure_samples(self) -> list[Result]:
         """On first start with an empty store, bring in the bundled sample corpus."""

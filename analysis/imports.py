@@ -1,0 +1,132 @@
+"""What the paths or uploads given to ingest become: one entry per document, table row
+or archive member, counted first so progress has a total, then streamed to the engine.
+
+An entry is (label, source, meta): source is a Path the worker reads, a decoded RawDoc,
+or the Chinese reason it was refused. Tables and archives never enter memory whole.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .archive import ARCHIVE_SUFFIXES, open_archive
+from .ingest import SUFFIXES, IngestError, RawDoc, read_bytes
+from .pipeline import Meta
+from .settings import LIMITS, Limits
+from .tables import TABLE_SUFFIXES, ColumnMap, open_table, read_meta_table, resolve_columns, table_rows
+
+Entry = tuple[str, Path | RawDoc | str, Meta | None]
+KNOWN = (SUFFIXES - {""}) | TABLE_SUFFIXES | ARCHIVE_SUFFIXES
+
+
+@dataclass
+class Plan:
+    total: int = 0
+    _parts: list = field(default_factory=list)  # callables yielding entries, in order
+
+    def entries(self) -> Iterator[Entry]:
+        for part in self._parts:
+            yield from part()
+
+
+def expand_inputs(paths: list[Path]) -> list[Path]:
+    """Files given, plus known files inside given folders, in a stable order."""
+    out: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            out.extend(
+                sorted(
+                    f
+                    for f in p.rglob("*")
+                    if f.is_file()
+                    and f.suffix.lower() in KNOWN
+                    and not f.name.startswith(".")
+                    and f.name.lower() != "meta.csv"
+                )
+            )
+        elif p.name.lower() != "meta.csv":
+            out.append(p)
+    return out
+
+
+def _mtime(path: Path) -> dt.date:
+    try:
+        return dt.date.fromtimestamp(path.stat().st_mtime)
+    except OSError:
+        return dt.date.today()
+
+
+def _fail(label: str, reason: str):
+    return lambda: iter([(label, reason, None)])
+
+
+def plan_paths(paths: list[Path], columns: ColumnMap | None = None, limits: Limits = LIMITS) -> Plan:
+    """Files and folders: documents go to workers by path; tables and archives stream rows."""
+    plan = Plan()
+    metas: dict[Path, dict[str, Meta]] = {}
+
+    def meta_for(f: Path) -> dict[str, Meta]:
+        if f.parent not in metas:
+            metas[f.parent] = {}
+            mc = f.parent / "meta.csv"
+            if mc.exists():
+                try:
+                    metas[f.parent] = read_meta_table(mc, str(mc.name), limits)
+                except IngestError as exc:
+                    plan.total += 1
+                    plan._parts.append(_fail(str(mc), f"元数据表无法使用：{exc}"))
+        return metas[f.parent]
+
+    for f in expand_inputs(paths):
+        suffix = f.suffix.lower()
+        try:
+            if suffix in TABLE_SUFFIXES:
+                table = open_table(f, f.name, limits)
+                resolve_columns(table.header, columns)
+                plan.total += table.total
+                mtime = _mtime(f)
+                plan._parts.append(lambda t=table, m=mtime: table_rows(t, columns, m, limits))
+                continue
+            if suffix in ARCHIVE_SUFFIXES:
+                arc = open_archive(f, f.name, columns, limits)
+                plan.total += arc.total
+                plan._parts.append(arc.rows)
+                continue
+        except IngestError as exc:
+            plan.total += 1
+            plan._parts.append(_fail(f.name, str(exc)))
+            continue
+        meta = meta_for(f).get(f.name)
+        plan.total += 1
+        plan._parts.append(lambda f=f, meta=meta: iter([(f.name, f, meta)]))
+    return plan
+
+
+def plan_uploads(
+    files: list[tuple[str, bytes]], columns: ColumnMap | None = None, limits: Limits = LIMITS
+) -> Plan:
+    """Uploaded (safe name, bytes): tables and archives expand, documents decode here."""
+    plan = Plan()
+    for name, data in files:
+        suffix = Path(name).suffix.lower()
+        try:
+            if suffix in TABLE_SUFFIXES:
+                table = open_table(data, name, limits)
+                resolve_columns(table.header, columns)
+                plan.total += table.total
+                plan._parts.append(lambda t=table: table_rows(t, columns, None, limits))
+                continue
+            if suffix in ARCHIVE_SUFFIXES:
+                arc = open_archive(data, name, columns, limits)
+                plan.total += arc.total
+                plan._parts.append(arc.rows)
+                continue
+            doc: RawDoc | str = read_bytes(data, name, limits=limits)
+        except IngestError as exc:
+            doc = str(exc)
+        plan.total += 1
+        plan._parts.append(lambda name=name, doc=doc: iter([(name, doc, None)]))
+    return plan

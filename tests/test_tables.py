@@ -1,0 +1,236 @@
+"""Tables of articles (CSV in any encoding and delimiter, XLSX, JSON Lines): one article per
+row, bad rows reported by row number, duplicates adding nothing, exact theme counts."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import tracemalloc
+
+import pytest
+
+from analysis.ingest import IngestError
+from analysis.tables import ColumnMap, open_table, parse_cell_date, read_meta_table, table_rows
+
+T1 = "湖北省委召开全会，强调推动高质量发展。会议指出，优化营商环境是高质量发展的重要保障。"
+T2 = "广东省政府常务会议研究部署优化营商环境工作，要求持续打造一流营商环境。"
+T3 = "浙江坚持以高质量发展为主题，加快建设现代化产业体系。"
+HEADER = ["标题", "发布时间", "媒体", "作者", "版面", "正文"]
+ROWS = [
+    ["湖北全会", "2024-03-07", "《人民日报》", "张三", "要闻", T1],
+    ["广东营商", "2024/3/8", "新华网", "李四", "经济", T2],
+    ["坏日期", "三月某日", "新华社", "", "", "广东加快发展新质生产力。"],
+    ["空正文", "2024-03-09", "新华社", "", "", "  "],
+    ["浙江", "2024年3月10日", "浙江日报社", "", "", T3],
+    ["湖北全会（重复）", "2024-03-07", "人民日报", "", "", T1],
+]
+# Row numbers as a spreadsheet shows them: the header is row 1.
+EXPECTED = [
+    ("第 2 行", "新增", ""),
+    ("第 3 行", "新增", ""),
+    ("第 4 行", "失败", "日期“三月某日”无法识别（应为 2024-03-07、2024/3/7 或 2024年3月7日）"),
+    ("第 5 行", "失败", "正文为空"),
+    ("第 6 行", "新增", ""),
+    ("第 7 行", "已存在", "内容相同的文章已在库中"),
+]
+THEMES = {"high_quality_development": 3, "business_environment": 3}
+
+
+def csv_bytes(rows: list[list[str]], encoding: str = "utf-8", delimiter: str = ",") -> bytes:
+    buf = io.StringIO()
+    csv.writer(buf, delimiter=delimiter).writerows(rows)
+    return buf.getvalue().encode(encoding)
+
+
+def theme_counts(engine) -> dict[str, int]:
+    df = engine.store.df(
+        "SELECT theme_id, sum(n)::INTEGER AS n FROM hits WHERE theme_id IN (SELECT unnest(?)) GROUP BY 1",
+        [list(THEMES)],
+    )
+    return dict(zip(df["theme_id"], df["n"]))
+
+
+def check_import(engine, results, name: str) -> None:
+    assert [(r.name, r.status, r.reason) for r in results] == [
+        (f"{name} {row}", status, reason) for row, status, reason in EXPECTED
+    ]
+    assert engine.store.article_count() == 3
+    assert theme_counts(engine) == THEMES
+    arts = engine.store.df(
+        "SELECT source, title, strftime(date, '%Y-%m-%d') AS date, outlet FROM articles ORDER BY 3"
+    )
+    assert arts["title"].tolist() == ["湖北全会", "广东营商", "浙江"]
+    assert arts["date"].tolist() == ["2024-03-07", "2024-03-08", "2024-03-10"]
+    assert arts["outlet"].tolist() == ["人民日报", "新华社", "浙江日报"]  # names normalised
+    assert arts["source"].tolist() == [f"{name} 第 2 行", f"{name} 第 3 行", f"{name} 第 6 行"]
+
+
+@pytest.mark.parametrize(
+    ("encoding", "delimiter", "name"),
+    [
+        ("utf-8", ",", "稿件.csv"),
+        ("gbk", ",", "稿件gbk.csv"),
+        ("utf-8-sig", "\t", "稿件.tsv"),
+        ("gb18030", "\t", "慧科导出.csv"),
+    ],
+)
+def test_csv_any_encoding_and_delimiter(empty_engine, tmp_path, encoding, delimiter, name):
+    path = tmp_path / name
+    path.write_bytes(csv_bytes([HEADER, *ROWS], encoding, delimiter))
+    check_import(empty_engine, empty_engine.ingest_paths([path]), name)
+    # The same table again adds nothing: every good row is already there.
+    again = empty_engine.ingest_paths([path])
+    assert [r.status for r in again] == ["已存在", "已存在", "失败", "失败", "已存在", "已存在"]
+    assert empty_engine.store.article_count() == 3
+    assert theme_counts(empty_engine) == THEMES
+
+
+def test_xlsx_with_date_cells_and_an_explicit_column_map(empty_engine, tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["稿件正文", "刊发", "标题", "来源"])  # 稿件正文/刊发 are not names tables know
+    for title, day, outlet, _, _, text in ROWS:
+        try:
+            cell = dt.datetime.combine(parse_cell_date(day), dt.time(9, 30))  # real Excel dates
+        except ValueError:
+            cell = day
+        ws.append([text, cell, title, outlet])
+    path = tmp_path / "导出.xlsx"
+    wb.save(path)
+    results = empty_engine.ingest_paths([path], columns=ColumnMap(text="稿件正文", date="刊发"))
+    check_import(empty_engine, results, "导出.xlsx")
+
+
+def test_jsonl_reports_a_broken_line_and_imports_the_rest(empty_engine, tmp_path):
+    lines = [
+        json.dumps(
+            dict(zip(["title", "date", "source", "author", "section", "content"], r)), ensure_ascii=False
+        )
+        for r in ROWS
+    ]
+    lines.insert(2, '{"title": "断行", "content": ')  # line 3: cut off mid-object
+    path = tmp_path / "feed.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    results = empty_engine.ingest_paths([path])
+    got = [(r.name, r.status) for r in results]
+    assert got == [
+        ("feed.jsonl 第 1 行", "新增"),
+        ("feed.jsonl 第 2 行", "新增"),
+        ("feed.jsonl 第 3 行", "失败"),
+        ("feed.jsonl 第 4 行", "失败"),
+        ("feed.jsonl 第 5 行", "失败"),
+        ("feed.jsonl 第 6 行", "新增"),
+        ("feed.jsonl 第 7 行", "已存在"),
+    ]
+    assert results[2].reason.startswith("不是有效的 JSON")
+    assert empty_engine.store.article_count() == 3
+    assert theme_counts(empty_engine) == THEMES
+
+
+def test_article_longer_than_csvs_default_field_limit(empty_engine, tmp_path):
+    # csv refuses fields over 131,072 characters by default; a long report is longer.
+    long = (T3 + "\n") * 6000  # 6000 × 高质量发展, about 160,000 characters
+    assert len(long) > 131_072
+    path = tmp_path / "长文.csv"
+    path.write_bytes(csv_bytes([["标题", "正文"], ["长文", long]]))
+    results = empty_engine.ingest_paths([path])
+    assert [(r.name, r.status) for r in results] == [("长文.csv 第 2 行", "新增")]
+    assert theme_counts(empty_engine) == {"high_quality_development": 6000}
+
+
+def test_row_numbers_count_records_not_lines(tmp_path):
+    # A quoted cell spanning three lines is still one spreadsheet row.
+    data = csv_bytes([["标题", "正文"], ["甲", "第一段\n第二段\n第三段"], ["乙", ""], ["丙", T3]])
+    table = open_table(data, "多行.csv")
+    assert table.total == 3
+    got = [(label, doc if isinstance(doc, str) else doc.text) for label, doc, _ in table_rows(table)]
+    assert got == [
+        ("多行.csv 第 2 行", "第一段\n第二段\n第三段"),
+        ("多行.csv 第 3 行", "正文为空"),
+        ("多行.csv 第 4 行", T3),
+    ]
+
+
+def test_a_table_without_a_text_column_is_one_clear_failure(empty_engine, tmp_path):
+    path = tmp_path / "清单.csv"
+    path.write_bytes(csv_bytes([["标题", "日期"], ["甲", "2024-01-01"]]))
+    results = empty_engine.ingest_paths([path])
+    assert len(results) == 1 and results[0].status == "失败"
+    assert results[0].reason == (
+        "找不到正文列（可用 --text-col 指定；可识别的列名：正文、内容、全文、text）。现有列：标题、日期"
+    )
+    results = empty_engine.ingest_paths([path], columns=ColumnMap(text="稿件"))
+    assert [(r.status, r.reason) for r in results] == [
+        ("失败", "表中没有名为“稿件”的列（现有列：标题、日期）")
+    ]
+    assert empty_engine.store.article_count() == 0
+
+
+def test_a_file_that_is_not_a_table_is_refused():
+    with pytest.raises(IngestError, match="这是PNG 图片"):
+        open_table(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 10, "图.csv")
+
+
+def test_cms_html_bodies_become_paragraphs(tmp_path):
+    data = csv_bytes([["标题", "内容"], ["网页稿", "<p>湖北推动高质量发展。</p><p>优化营商环境。</p>"]])
+    ((_, doc, _),) = table_rows(open_table(data, "cms.csv"))
+    assert doc.text.split() == ["湖北推动高质量发展。", "优化营商环境。"]
+
+
+def test_meta_table_in_gbk_with_chinese_headers():
+    data = csv_bytes(
+        [
+            ["# 说明行"],
+            ["文件名", "标题", "日期", "来源", "作者"],
+            ["a.txt", "甲", "2024-02-01", "人民日报社", "王五"],
+        ],
+        "gbk",
+    )
+    meta = read_meta_table(data, "meta.csv")
+    assert list(meta) == ["a.txt"]
+    assert (meta["a.txt"].title, meta["a.txt"].date, meta["a.txt"].outlet) == (
+        "甲",
+        dt.date(2024, 2, 1),
+        "人民日报",
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "day"),
+    [
+        ("2024-03-07", dt.date(2024, 3, 7)),
+        ("2024/3/7 10:22", dt.date(2024, 3, 7)),
+        ("2024年3月7日", dt.date(2024, 3, 7)),
+        ("20240307", dt.date(2024, 3, 7)),
+        (45358, dt.date(2024, 3, 7)),  # an Excel serial day whose date format was lost
+        ("", None),
+    ],
+)
+def test_cell_dates(value, day):
+    assert parse_cell_date(value) == day
+
+
+def test_rows_stream_in_bounded_memory(tmp_path):
+    # 20,000 rows (about 6 MB) read row by row: Python's own allocations stay far below the file.
+    path = tmp_path / "大表.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["标题", "正文"])
+        for i in range(20_000):
+            w.writerow([f"第{i}篇", f"{T1}编号{i}。" * 3])
+    size = path.stat().st_size
+    assert size > 5_000_000
+    tracemalloc.start()
+    table = open_table(path, "大表.csv")  # judges the encoding on the head, counts rows
+    opened = tracemalloc.get_traced_memory()[1]
+    tracemalloc.reset_peak()
+    n = sum(1 for _, doc, _ in table_rows(table) if not isinstance(doc, str))
+    streamed = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert (table.total, n) == (20_000, 20_000)
+    assert opened < 3_000_000, opened  # a fixed head, whatever the file's size
+    assert streamed < 500_000, streamed  # one row at a time
