@@ -19,7 +19,7 @@ from pathlib import Path, PurePosixPath
 from typing import IO
 
 from .ingest import SUFFIXES, IngestError, RawDoc, read_bytes
-from .pipeline import Meta
+from .models import Meta
 from .settings import LIMITS, Limits
 from .tables import (
     TABLE_SUFFIXES,

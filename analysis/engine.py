@@ -319,7 +319,9 @@ class Engine:
             raw = RawDoc(
                 r["source"], r["text"], r["fmt"] or "txt", r["date"], hard_wrapped=bool(r["hard_wrapped"])
             )
-            meta = Meta(r["title"], r["date"], r["outlet"] or "")
+            meta = Meta(
+                r["title"], r["date"], r["outlet"] or "", r["author"] or "", r["section"] or "", r["url"] or ""
+            )
             p = prepare(raw, meta, overrides.get(r["id"]), themes)
             p.article.id, p.article.date_basis = r["id"], r["date_basis"]
             out.append(p)

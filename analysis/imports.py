@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .archive import ARCHIVE_SUFFIXES, open_archive
 from .ingest import SUFFIXES, IngestError, RawDoc, read_bytes
-from .pipeline import Meta
+from .models import Meta
 from .settings import LIMITS, Limits
 from .tables import TABLE_SUFFIXES, ColumnMap, open_table, read_meta_table, resolve_columns, table_rows
 

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from collections import Counter
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
 
 NATIONAL = "全国"
 
@@ -44,7 +47,10 @@ class Article:
     date_basis: str  # 正文 / 文件时间 / 元数据 / 编辑
     text: str  # the decoded original text
     sha: str
-    outlet: str = ""  # publication, when known
+    outlet: str = ""  # publication, when known (name normalised by outlets.py)
+    author: str = ""  # byline, section (版面/栏目) and URL as a table or meta.csv gave them
+    section: str = ""
+    url: str = ""
     sections: list[Section] = field(default_factory=list)
     paragraphs: list[Paragraph] = field(default_factory=list)
 
@@ -65,6 +71,15 @@ class Theme:
     exclude: tuple[str, ...] = ()
 
 
+def dictionary_version(themes: Sequence[Theme]) -> str:
+    """A short hash of everything a dictionary counts with (every Theme field, in order).
+
+    Stored with the counts, so a dictionary file and the counts it should have made can
+    be compared; the file's comments and layout do not change it."""
+    canon = json.dumps([asdict(t) for t in themes], ensure_ascii=False, sort_keys=True, default=list)
+    return hashlib.sha256(canon.encode("utf-8")).hexdigest()[:16]
+
+
 @dataclass(frozen=True)
 class Filters:
     """The view an editor has chosen; every query takes one."""
@@ -83,6 +98,9 @@ class Meta:
     title: str = ""
     date: dt.date | None = None
     outlet: str = ""
+    author: str = ""
+    section: str = ""
+    url: str = ""
 
 
 @dataclass

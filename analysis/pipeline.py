@@ -130,6 +130,9 @@ def parse(
         text=text,
         sha=sha,
         outlet=meta.outlet,
+        author=meta.author,
+        section=meta.section,
+        url=meta.url,
     )
     attribute(article, raw_sections, gaz, overrides, traditional)
     return article

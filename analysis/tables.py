@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from .ingest import IngestError, RawDoc, decode_bytes, html_to_text
+from .models import Meta
 from .outlets import canonical_outlet
-from .pipeline import Meta
 from .settings import LIMITS, Limits
 
 TABLE_SUFFIXES = {".csv", ".tsv", ".xlsx", ".jsonl", ".ndjson"}
@@ -160,11 +160,10 @@ def row_to_doc(
         title=_cell(values, cols, "title")[:300],
         date=day,
         outlet=canonical_outlet(_cell(values, cols, "outlet"))[:100],
+        author=_cell(values, cols, "author")[:200],
+        section=_cell(values, cols, "section")[:200],
+        url=_cell(values, cols, "url")[:2000],
     )
-    # Author, section and URL ride on Meta when this version of the pipeline has them.
-    for name in ("author", "section", "url"):
-        if hasattr(meta, name):
-            setattr(meta, name, _cell(values, cols, name)[:500])
     text = _cell(values, cols, "text").replace("\r\n", "\n").replace("\r", "\n")
     if re.search(r"<(p|br|div)\b", text[:5000], re.I):  # CMS exports keep the HTML body
         text = html_to_text(text)[0]
@@ -446,9 +445,12 @@ def read_meta_table(source: Path | bytes, name: str, limits: Limits = LIMITS) ->
             )
         except ValueError:
             day = None
-        meta = Meta(_cell(values, cols, "title"), day, canonical_outlet(_cell(values, cols, "outlet")))
-        for extra in ("author", "section", "url"):
-            if hasattr(meta, extra):
-                setattr(meta, extra, _cell(values, cols, extra))
-        out[key] = meta
+        out[key] = Meta(
+            _cell(values, cols, "title"),
+            day,
+            canonical_outlet(_cell(values, cols, "outlet")),
+            _cell(values, cols, "author"),
+            _cell(values, cols, "section"),
+            _cell(values, cols, "url"),
+        )
     return out

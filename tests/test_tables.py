@@ -234,3 +234,17 @@ def test_rows_stream_in_bounded_memory(tmp_path):
     assert (table.total, n) == (20_000, 20_000)
     assert opened < 3_000_000, opened  # a fixed head, whatever the file's size
     assert streamed < 500_000, streamed  # one row at a time
+
+
+def test_author_section_url_are_stored_per_article(empty_engine, tmp_path):
+    path = tmp_path / "稿件.csv"
+    rows = [
+        ["标题", "作者", "版面", "链接", "来源", "正文"],
+        ["甲", "张三", "要闻", "https://example.cn/a", "人民网", T1],
+    ]
+    path.write_bytes(csv_bytes(rows))
+    assert [r.status for r in empty_engine.ingest_paths([path])] == ["新增"]
+    empty_engine.rebuild()  # re-derivation keeps what the table said
+    got = empty_engine.store.df("SELECT outlet, author, section, url FROM articles").values.tolist()
+    assert got == [["人民日报", "张三", "要闻", "https://example.cn/a"]]
+    assert theme_counts(empty_engine) == {"high_quality_development": 2, "business_environment": 1}

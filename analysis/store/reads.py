@@ -340,7 +340,8 @@ class Reads:
     def article_rows(self, article_ids: Sequence[str]) -> list[dict]:
         """What a re-derivation needs of the given stored articles (text included)."""
         cur = self.cur().execute(
-            """SELECT id, source, title, date, date_basis, outlet, fmt, hard_wrapped, text
+            """SELECT id, source, title, date, date_basis, outlet, fmt, hard_wrapped, text,
+                      author, section, url
                FROM articles WHERE id IN (SELECT unnest(?)) ORDER BY id""",
             [list(article_ids)],
         )

@@ -136,6 +136,9 @@ def article_tables(
         "text": [a.text for a in arts],
         "chars": [a.chars for a in arts],
         "ingested_at": [now] * len(arts),
+        "author": [a.author for a in arts],
+        "section": [a.section for a in arts],
+        "url": [a.url for a in arts],
     }
     return {"articles": _table("articles", cols), **derived_tables(parsed)}
 
