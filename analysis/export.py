@@ -1,4 +1,4 @@
-"""Files editors take away: PNG charts, CSV/XLSX tables, a PPTX deck of pinned charts."""
+"""Files editors take away: PNG charts, CSV/XLSX tables, a PPTX deck of pinned charts (and its PDF)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ import shutil
 import subprocess
 import threading
 import warnings
-from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -235,218 +234,46 @@ def xlsx_bytes(df: pd.DataFrame, sheet: str = "数据", title: str = "", note: s
 
 
 # ---------------------------------------------------------------- PPTX
-@dataclass
-class Pin:
-    title: str
-    kind: str  # bar, grouped_bar, line, heatmap, map (columns as in charts.figure_from_pin)
-    data: pd.DataFrame
-    source: str
-    filters: str
+# The deck lives in analysis.slides (what goes on each slide) and analysis.deck_pptx
+# (drawing it); these names stay importable from here for existing callers.
+from .deck_pptx import pptx_bytes  # noqa: E402
+from .slides import Pin  # noqa: E402
 
-    @classmethod
-    def from_json(cls, title: str, kind: str, data_json: str, source: str, filters: str) -> Pin:
-        """A pin from stored JSON (pandas records or split orient)."""
-        raw = json.loads(data_json) if data_json else []
-        if isinstance(raw, dict) and "columns" in raw and "data" in raw:
-            data = pd.DataFrame(raw["data"], columns=raw["columns"])
-        else:
-            data = pd.DataFrame(raw)
-        return cls(title=title, kind=kind, data=data, source=source, filters=filters)
+__all__ = ["ExportError", "Pin", "csv_bytes", "pdf_from_pptx", "png_bytes", "pptx_bytes", "xlsx_bytes"]
+PDF_TIMEOUT = 180  # seconds; LibreOffice takes about 2 s for a ten-slide deck
 
 
-def _zh_date(d: dt.date) -> str:
-    return f"{d.year}年{d.month}月{d.day}日"
+def soffice_path() -> str | None:
+    """LibreOffice's command-line converter (Debian's libreoffice-impress), if installed."""
+    return shutil.which("soffice") or shutil.which("libreoffice")
 
 
-def _numbers(s: pd.Series) -> list[float]:
-    return [float(v) for v in pd.to_numeric(s, errors="coerce").fillna(0)]
+def pdf_from_pptx(pptx: bytes) -> bytes:
+    """A PDF handout of a deck, converted by LibreOffice in a throwaway profile (two
+    conversions at once would otherwise fight over the user's profile lock)."""
+    import tempfile
 
-
-def _chart_data(pin: Pin):
-    """(chart type, CategoryChartData, horizontal ranking?) for a pin, or None for a table."""
-    from pptx.chart.data import CategoryChartData
-    from pptx.enum.chart import XL_CHART_TYPE
-
-    d = pin.data
-    cd = CategoryChartData(number_format="#,##0.##")
-    if pin.kind in ("bar", "map"):
-        lab, val = ("label", "value") if pin.kind == "bar" else ("province", "value")
-        d = d.assign(_v=pd.to_numeric(d[val], errors="coerce")).dropna(subset=["_v"])
-        d = d.sort_values("_v", ascending=False, kind="stable")
-        cd.categories = [str(x) for x in d[lab]]
-        cd.add_series("数值", _numbers(d["_v"]))
-        return XL_CHART_TYPE.BAR_CLUSTERED, cd, True
-    if pin.kind in ("grouped_bar", "line"):
-        cat, ser = ("group", "series") if pin.kind == "grouped_bar" else ("x", "series")
-        cats = list(dict.fromkeys(str(x) for x in d[cat]))
-        if pin.kind == "line":
-            cats = sorted(cats)
-        cd.categories = cats
-        for name in dict.fromkeys(str(s) for s in d[ser]):
-            part = d[d[ser].astype(str) == name]
-            by_cat = dict(zip(part[cat].astype(str), _numbers(part["value"])))
-            cd.add_series(name, [by_cat.get(c, 0.0) for c in cats])
-        kind = XL_CHART_TYPE.COLUMN_CLUSTERED if pin.kind == "grouped_bar" else XL_CHART_TYPE.LINE_MARKERS
-        return kind, cd, False
-    if pin.kind == "heatmap":
-        return None
-    raise ExportError(f"未知的图表类型：{pin.kind}")
-
-
-def _text(frame, text: str, size: int, bold: bool = False, color=None, align=None) -> None:
-    from pptx.util import Pt
-
-    frame.clear()
-    frame.word_wrap = True
-    p = frame.paragraphs[0]
-    p.text = text
-    if align is not None:
-        p.alignment = align
-    for r in p.runs:
-        r.font.size = Pt(size)
-        r.font.bold = bold
-        if color is not None:
-            r.font.color.rgb = color
-
-
-def _add_chart(slide, pin: Pin, box) -> None:
-    from pptx.enum.chart import XL_LABEL_POSITION, XL_LEGEND_POSITION
-    from pptx.util import Pt
-
-    kind, cd, ranking = _chart_data(pin)
-    chart = slide.shapes.add_chart(kind, *box, cd).chart
-    chart.font.size = Pt(14)
-    multi = len(cd) > 1
-    chart.has_legend = multi
-    if multi:
-        chart.legend.position = XL_LEGEND_POSITION.TOP
-        chart.legend.include_in_layout = False
-    if ranking:
-        chart.category_axis.reverse_order = True  # largest on top, as on screen
-    plot = chart.plots[0]
-    if kind != _line_type():
-        plot.gap_width = 60
-    if not multi or ranking:
-        plot.has_data_labels = True
-        plot.data_labels.number_format = "#,##0.##"
-        plot.data_labels.number_format_is_linked = False
-        plot.data_labels.font.size = Pt(12)
-        if kind != _line_type():
-            plot.data_labels.position = XL_LABEL_POSITION.OUTSIDE_END
-    chart.value_axis.has_major_gridlines = True
-    chart.value_axis.tick_labels.font.size = Pt(12)
-    chart.category_axis.tick_labels.font.size = Pt(12 if len(cd.categories) > 12 else 14)
-
-
-def _line_type():
-    from pptx.enum.chart import XL_CHART_TYPE
-
-    return XL_CHART_TYPE.LINE_MARKERS
-
-
-def _add_table(slide, pin: Pin, box) -> None:
-    """A heatmap as a native table, cells shaded from white to blue by value."""
-    from pptx.dml.color import RGBColor
-    from pptx.util import Pt
-
-    m = pin.data.pivot_table(
-        index="row", columns="col", values="value", aggfunc="sum", fill_value=0, sort=False
-    )
-    m = m.iloc[:30, :12]  # what fits on a slide; the XLSX export has the rest
-    rows, cols = m.shape
-    x, y, w, h = box
-    table = slide.shapes.add_table(rows + 1, cols + 1, x, y, w, min(h, int(h * (rows + 1) / 14) or h)).table
-    size = 14 if rows <= 10 and cols <= 6 else 11 if rows <= 20 else 9
-    top = float(m.to_numpy().max()) if m.size else 0.0
-    whole = all(float(v).is_integer() for v in m.to_numpy().ravel())
-
-    def put(cell, text, bold=False, shade=None):
-        cell.text = text
-        for p in cell.text_frame.paragraphs:
-            for r in p.runs:
-                r.font.size = Pt(size)
-                r.font.bold = bold
-                if shade is not None and shade > 0.55:
-                    r.font.color.rgb = RGBColor(0xFF, 0xFF, 0xFF)
-        if shade is not None:
-            cell.fill.solid()
-            cell.fill.fore_color.rgb = RGBColor(
-                int(255 - 224 * shade), int(255 - 160 * shade), int(255 - 87 * shade)
-            )
-
-    put(table.cell(0, 0), "", bold=True)
-    for j, c in enumerate(m.columns, start=1):
-        put(table.cell(0, j), str(c), bold=True)
-    for i, (r, vals) in enumerate(m.iterrows(), start=1):
-        put(table.cell(i, 0), str(r), bold=True)
-        for j, v in enumerate(vals, start=1):
-            text = f"{int(v):,}" if whole else f"{v:.2f}"
-            put(table.cell(i, j), text, shade=(float(v) / top) if top else 0.0)
-
-
-def pptx_bytes(pins: list[Pin], made_on: dt.date | None = None, quotes: list[dict] | None = None) -> bytes:
-    """A 16:9 deck: title slide, one slide per pin with a native editable chart, quote slides."""
-    from pptx import Presentation
-    from pptx.dml.color import RGBColor
-    from pptx.enum.text import PP_ALIGN
-    from pptx.util import Emu, Inches
-
-    made_on = made_on or dt.date.today()
-    prs = Presentation()
-    prs.slide_width, prs.slide_height = Inches(13.333), Inches(7.5)
-    W, H = prs.slide_width, prs.slide_height
-    grey = RGBColor(0x66, 0x66, 0x66)
-
-    s = prs.slides.add_slide(prs.slide_layouts[0])
-    title, subtitle = s.shapes.title, s.placeholders[1]
-    # The default template is 4:3; re-centre its placeholders on the wide slide.
-    title.left, title.top, title.width, title.height = Inches(0.8), Inches(2.3), W - Inches(1.6), Inches(1.5)
-    subtitle.left, subtitle.top, subtitle.width, subtitle.height = (
-        Inches(0.8),
-        Inches(4.0),
-        W - Inches(1.6),
-        Inches(1.0),
-    )
-    _text(title.text_frame, "政策主题看板 · 导出", 40, bold=True, align=PP_ALIGN.CENTER)
-    sub = f"{_zh_date(made_on)}　共 {len(pins)} 张图表" + (f"、{len(quotes)} 段引语" if quotes else "")
-    _text(subtitle.text_frame, sub, 22, color=grey, align=PP_ALIGN.CENTER)
-
-    margin = Inches(0.5)
-    for pin in pins:
-        s = prs.slides.add_slide(prs.slide_layouts[5])  # title only
-        title = s.shapes.title
-        title.left, title.top, title.width, title.height = margin, Inches(0.3), W - 2 * margin, Inches(0.9)
-        _text(title.text_frame, pin.title, 30, bold=True, align=PP_ALIGN.LEFT)
-        box = (margin, Inches(1.3), W - 2 * margin, H - Inches(1.3) - Inches(1.0))
-        if pin.data is None or pin.data.empty:
-            tb = s.shapes.add_textbox(*box)
-            _text(tb.text_frame, "（没有数据）", 24, color=grey)
-        elif pin.kind == "heatmap":
-            _add_table(s, pin, box)
-        else:
-            _add_chart(s, pin, box)
-        footer = s.shapes.add_textbox(margin, H - Inches(0.8), W - 2 * margin, Inches(0.6))
-        parts = [
-            f"筛选：{pin.filters}" if pin.filters else "筛选：全部",
-            f"来源：政策主题看板 · {pin.source}" if pin.source else "来源：政策主题看板",
-            f"导出日期：{_zh_date(made_on)}",
+    exe = soffice_path()
+    if exe is None:
+        raise ExportError("无法生成 PDF 讲义：本机没有安装 LibreOffice（Debian 软件包 libreoffice-impress）")
+    with tempfile.TemporaryDirectory(prefix="deck-pdf-") as tmp:
+        src = Path(tmp) / "deck.pptx"
+        src.write_bytes(pptx)
+        cmd = [
+            exe,
+            f"-env:UserInstallation=file://{tmp}/profile",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            tmp,
+            str(src),
         ]
-        _text(footer.text_frame, "　｜　".join(parts), 12, color=grey)
-
-    for q in quotes or []:
-        s = prs.slides.add_slide(prs.slide_layouts[6])  # blank
-        body = s.shapes.add_textbox(Inches(1), Inches(1.2), W - Inches(2), Inches(4))
-        _text(body.text_frame, f"“{q.get('text', '')}”", 28)
-        where = (
-            f"《{q['title']}》" if q.get("title") else str(q.get("source") or "")
-        )  # an article beats a file name
-        who = [str(q.get("speaker") or ""), str(q.get("province") or ""), where]
-        d = q.get("date")
-        who.append(_zh_date(d) if isinstance(d, dt.date) else str(d or ""))
-        line = "—— " + "，".join(w for w in who if w)
-        attrib = s.shapes.add_textbox(Inches(1), Inches(5.5), W - Inches(2), Emu(Inches(0.8)))
-        _text(attrib.text_frame, line, 18, color=grey, align=PP_ALIGN.RIGHT)
-
-    buf = io.BytesIO()
-    prs.save(buf)
-    return buf.getvalue()
+        try:
+            subprocess.run(cmd, capture_output=True, timeout=PDF_TIMEOUT, check=False)
+        except subprocess.TimeoutExpired as e:
+            raise ExportError(f"生成 PDF 讲义超时（超过 {PDF_TIMEOUT} 秒）") from e
+        out = Path(tmp) / "deck.pdf"
+        if not out.is_file() or out.stat().st_size == 0:
+            raise ExportError("生成 PDF 讲义失败：LibreOffice 没有输出文件")
+        return out.read_bytes()

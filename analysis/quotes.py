@@ -31,7 +31,9 @@ def _find(text: str, phrase: str) -> tuple[int, int] | None:
     i = text.find(phrase)
     if i >= 0:
         return i, i + len(phrase)
-    m = re.search(r"\s*".join(re.escape(ch) for ch in phrase), text)
+    # Whitespace typed inside the phrase is dropped: `\s*\ \s*` (adjacent runs over the same
+    # characters) made this quadratic, 18 s on a paragraph holding 100,000 spaces.
+    m = re.search(r"\s*".join(re.escape(ch) for ch in phrase if not ch.isspace()), text)
     return (m.start(), m.end()) if m else None
 
 
@@ -133,15 +135,18 @@ def quote_for(store, article_id: str, par_idx: int, phrase: str | None = None) -
 
 
 def deck_quotes(df) -> list[dict]:
-    """store.quotes() rows as dicts for export.pptx_bytes (source shown as the article title)."""
+    """store.quotes() rows as dicts for export.pptx_bytes: the raw fields, so the slide can name
+    the province once and keep both the outlet (source) and the title (analysis.slides)."""
     if df is None or len(df) == 0:
         return []
     return [
         {
             "text": r.text,
-            "speaker": attribution(r.speaker or "", r.office or "", r.province or ""),
-            "province": "" if r.speaker else (r.province or ""),
-            "source": r.title or r.source,
+            "speaker": r.speaker or "",
+            "office": r.office or "",
+            "province": r.province or "",
+            "source": r.source or "",
+            "title": r.title or "",
             "date": r.date,
             "formatted": format_quote(r._asdict()),
         }

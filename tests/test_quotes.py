@@ -9,6 +9,7 @@ import pytest
 from analysis.engine import Engine
 from analysis.quotes import attribution, deck_quotes, format_quote, quote_for, sentence_around, sentences
 from analysis.settings import SAMPLES_DIR
+from analysis.slides import quote_attribution
 from analysis.store import Store
 from tests.conftest import S002, article_id
 
@@ -73,7 +74,10 @@ def test_quotes_table_round_trip(engine):
     row = saved.set_index("id").loc[new_id]
     assert (row["speaker"], row["province"], row["article_id"], row["par_idx"]) == ("尹力", "北京", aid, 3)
     d = deck_quotes(saved)[-1]
-    assert d["speaker"] == "北京市委书记尹力" and d["source"] == "各省区市新春第一会讲话摘要汇编"
+    assert (d["speaker"], d["office"], d["province"]) == ("尹力", "市委书记", "北京")
+    assert d["title"] == "各省区市新春第一会讲话摘要汇编"
+    # The slide names the province once (inside the office) and drops the file name.
+    assert quote_attribution(d) == "—— 北京市委书记尹力，《各省区市新春第一会讲话摘要汇编》，2024年2月19日"
     assert d["formatted"] == format_quote(q) and d["formatted"].endswith("2024-02-19")
     engine.store.delete_quote(new_id)
     assert len(engine.store.quotes()) == n0
