@@ -28,7 +28,7 @@ from .settings import LIMITS, SAMPLES_DIR, db_path
 from .store import Store, open_store
 from .store.rows import article_tables, concat, without
 from .tables import ColumnMap
-from .themes import load_themes, save_themes
+from .themes import load_themes, save_text, save_themes
 
 Progress = Callable[[int, int, str], None]  # done, total, current file name
 
@@ -385,9 +385,16 @@ class Engine:
         self.store.replace_all_hits(batches())
         return total
 
-    def save_dictionary(self, themes: list[Theme], progress: Progress | None = None, path=None) -> int:
-        """Validate and save atomically, then recount; a bad dictionary changes nothing."""
-        save_themes(themes, path)
+    def save_dictionary(
+        self, themes: list[Theme], progress: Progress | None = None, path=None, text: str | None = None
+    ) -> int:
+        """Validate and save atomically, then recount; a bad dictionary changes nothing.
+
+        text: the exact file to write (restoring a version), which must read as themes."""
+        if text is not None:
+            save_text(text, path, expect=themes)
+        else:
+            save_themes(themes, path)
         self.themes = list(themes)
         return self.recount(progress)
 

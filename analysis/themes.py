@@ -230,8 +230,11 @@ def save_themes(themes: list[Theme], path: Path | None = None) -> Path:
     return path
 
 
-def save_text(text: str, path: Path | None = None) -> Path:
-    """Write a whole dictionary file as given (restoring a version), after checking it."""
+def save_text(text: str, path: Path | None = None, expect: list[Theme] | None = None) -> Path:
+    """Write a whole dictionary file as given (restoring a version), after checking that it
+    reads (as expect, when given)."""
+    if expect is not None and parse_themes(text) != list(expect):
+        raise ThemeError(["要写入的词典文件与所给的主题不一致，未保存"])
     parse_themes(text)
     path = themes_path(path)
     write_atomic(path, text)

@@ -25,6 +25,7 @@ from . import reads
 from .reads import Reads
 from .rows import _table, article_tables, derived_tables, hits_table
 from .schema import DERIVED, TABLES, copies_of_article
+from .versions import DictionaryVersions
 
 # article_themes sums hits per article × province × theme; it is kept in step with hits
 # inside the same transactions, so the province × theme totals read 20× fewer rows.
@@ -37,7 +38,7 @@ class StoreLocked(RuntimeError):
     """Another process holds the database for writing."""
 
 
-class Store(Reads):
+class Store(Reads, DictionaryVersions):
     def __init__(self, path: str | Path, read_only: bool = False):
         self.path = Path(path)
         self.read_only = read_only

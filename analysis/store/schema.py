@@ -145,6 +145,14 @@ _TABLES = (
            phrase VARCHAR""",
         key="id",
     ),
+    # Every saved dictionary: the whole file as written, who saved it, when, and what changed
+    # (changes: a JSON list of Chinese lines). Never rewritten; a restore adds a row.
+    _table(
+        "dictionary_versions",
+        """id INTEGER, created_at TIMESTAMP, author VARCHAR, action VARCHAR, summary VARCHAR,
+           changes VARCHAR, text VARCHAR, sha VARCHAR""",
+        key="id",
+    ),
 )
 TABLES: dict[str, Table] = {t.name: t for t in _TABLES}
 
