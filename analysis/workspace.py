@@ -318,11 +318,60 @@ class Workspace:
             return self.engine.rebuild(progress)
 
     def save_dictionary(
-        self, themes: Sequence[Theme], *, key: EditorKey | None, progress: Progress | None = None
+        self,
+        themes: Sequence[Theme],
+        *,
+        key: EditorKey | None,
+        progress: Progress | None = None,
+        author: str = "",
+        action: str = "保存",
     ) -> int:
+        """Save, recount and keep the result as a dictionary version (who, when, what changed)."""
+        from . import dict_versions
+
         self._guard(key, "修改词典")
         with self._write_lock:
-            return self.engine.save_dictionary(list(themes), progress, path=self.settings.themes_file)
+            n, _version = dict_versions.save(
+                self.engine,
+                themes,
+                author=author,
+                path=self.settings.themes_file,
+                progress=progress,
+                action=action,
+            )
+            return n
+
+    def restore_dictionary(
+        self, version_id: int, *, key: EditorKey | None, progress: Progress | None = None, author: str = ""
+    ) -> int:
+        """Put an earlier dictionary version back (its exact file) and recount, like a save."""
+        from . import dict_versions
+
+        self._guard(key, "恢复词典版本")
+        with self._write_lock:
+            n, _version = dict_versions.restore(
+                self.engine, version_id, author=author, path=self.settings.themes_file, progress=progress
+            )
+            return n
+
+    def dictionary_history(self) -> pd.DataFrame:
+        """id, created_at, author, action, summary, changes of every saved version, newest first."""
+        return self.store.dictionary_versions()
+
+    def dictionary_diff(self, old_id: int, new_id: int):
+        """What changed between two saved versions (dict_versions.DictDiff)."""
+        from . import dict_versions
+
+        return dict_versions.diff_versions(self.store, old_id, new_id)
+
+    def dictionary_text(self) -> str:
+        """The dictionary file as it is on disk (comments and notes included), for export."""
+        from .themes import dump_themes
+
+        try:
+            return self.settings.themes_file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return dump_themes(self.themes)
 
     def add_phrase_as_theme(self, phrase: str, category: str, *, key: EditorKey | None) -> int:
         """新词发现's 加入词典: the phrase becomes a theme of its own, then everything is recounted."""
@@ -331,7 +380,7 @@ class Workspace:
         self._guard(key, "修改词典")
         with self._write_lock:
             themes = add_phrase(self.themes, phrase, category)
-            return self.engine.save_dictionary(themes, None, path=self.settings.themes_file)
+            return self.save_dictionary(themes, key=key, action="新词发现加入")
 
     def add_pin(
         self,

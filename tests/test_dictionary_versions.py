@@ -104,3 +104,34 @@ def test_restore_of_a_missing_version_changes_nothing(engine):
     assert exc.value.problems == ["没有第 7 版词典"]
     assert (path.read_bytes(), theme_counts(eng.store)) == before
     assert dv.history(eng.store).empty
+
+
+def test_workspace_saves_and_restores_behind_the_permission_check(tmp_path):
+    from analysis.settings import Settings
+    from analysis.workspace import AccessDenied, Workspace
+
+    path = tmp_path / "themes.yaml"
+    path.write_text(THEMES_FILE.read_text(encoding="utf-8"), encoding="utf-8")
+    settings = Settings(db=tmp_path / "w.duckdb", themes_file=path, admin_password="口令", workers=1)
+    ws = Workspace.open(settings)
+    try:
+        original = path.read_text(encoding="utf-8")
+        themes = [t for t in ws.themes if t.id != "food_security"]
+        with pytest.raises(AccessDenied):
+            ws.save_dictionary(themes, key=None, author="路人")
+        with pytest.raises(AccessDenied):
+            ws.restore_dictionary(1, key=None)
+        assert ws.dictionary_history().empty and path.read_text(encoding="utf-8") == original
+        key = ws.access.login("口令")
+        assert ws.save_dictionary(themes, key=key, author="张编辑") == 5
+        h = ws.dictionary_history()
+        assert list(zip(h["id"], h["author"], h["summary"])) == [
+            (2, "张编辑", "删除主题 1 个（粮食安全）"),
+            (1, "系统", f"最初的词典（{len(themes) + 1} 个主题）"),
+        ]
+        assert ws.dictionary_diff(1, 2).lines() == ["－ 删除主题“粮食安全”（安全与治理）：粮食安全"]
+        assert ws.restore_dictionary(1, key=key, author="张编辑") == 5
+        assert ws.dictionary_text() == original
+        assert [t.id for t in ws.themes] == [t.id for t in load_themes(path)]
+    finally:
+        ws.store.close()
