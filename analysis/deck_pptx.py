@@ -414,21 +414,30 @@ def pptx_bytes(
     pins: list[sl.Pin], made_on: dt.date | None = None, quotes: list[dict] | None = None, name: str = ""
 ) -> bytes:
     """A 16:9 deck: title slide, the slides of every pin (analysis.slides.parts), quote slides."""
+    return deck_bytes([*pins, *(quotes or [])], made_on=made_on, name=name)
+
+
+def deck_bytes(content: list[sl.Item], *, made_on: dt.date | None = None, name: str = "") -> bytes:
+    """A 16:9 deck of charts and quotes in the given order, after a title slide."""
     made_on = made_on or dt.date.today()
     prs = Presentation()
     prs.slide_width, prs.slide_height = inch(SLIDE_W), inch(SLIDE_H)
     _theme_fallback(prs)
+    n_pins = sum(isinstance(c, sl.Pin) for c in content)
+    n_quotes = len(content) - n_pins
     first = prs.slides.add_slide(prs.slide_layouts[6])
+    title = name or "政策主题看板 · 导出"
+    size, n = _fit(title, SLIDE_W - 1.6, (40, 32, 28), 2)
+    _box(first, 0.8, 2.4, SLIDE_W - 1.6, text_height(n, size), [(title, size, True, INK)], PP_ALIGN.CENTER)
+    sub = f"{sl.zh_date(made_on)}　共 {n_pins} 张图表" + (f"、{n_quotes} 段引语" if n_quotes else "")
     _box(
-        first, 0.8, 2.4, SLIDE_W - 1.6, 1.2, [(name or "政策主题看板 · 导出", 40, True, INK)], PP_ALIGN.CENTER
+        first, 0.8, 2.6 + text_height(n, size), SLIDE_W - 1.6, 0.7, [(sub, 22, False, GREY)], PP_ALIGN.CENTER
     )
-    sub = f"{sl.zh_date(made_on)}　共 {len(pins)} 张图表" + (f"、{len(quotes)} 段引语" if quotes else "")
-    _box(first, 0.8, 3.9, SLIDE_W - 1.6, 0.7, [(sub, 22, False, GREY)], PP_ALIGN.CENTER)
-    for pin in pins:
-        for part in sl.parts(pin):
-            _part_slide(prs, part, made_on)
-    for q in quotes or []:
-        _quote_slide(prs, q)
+    for slide_item in sl.expand(content):
+        if isinstance(slide_item, sl.Part):
+            _part_slide(prs, slide_item, made_on)
+        else:
+            _quote_slide(prs, slide_item)
     for slide in prs.slides:
         set_cjk_fonts(slide.shapes._spTree)
         for shape in slide.shapes:

@@ -219,6 +219,35 @@ def nice_max(v: float) -> float:
     return float(10 * step)
 
 
+# ---------------------------------------------------------------- decks
+Item = Pin | dict  # a pinned chart, or a quote (analysis.quotes.deck_quotes's dict)
+
+
+def deck_content(order: pd.DataFrame, pins: pd.DataFrame, quotes: pd.DataFrame) -> list[Item]:
+    """A deck's charts and quotes in slide order (order: kind, item_id; pins and quotes:
+    the store's tables)."""
+    from .quotes import deck_quotes
+
+    p = pins.set_index("id") if len(pins) else pins
+    q = quotes.set_index("id", drop=False) if len(quotes) else quotes
+    out: list[Item] = []
+    for kind, item_id in zip(order["kind"], order["item_id"]):
+        if kind == "pin" and int(item_id) in p.index:
+            r = p.loc[int(item_id)]
+            out.append(Pin.from_json(r["title"], r["kind"], r["data"], r["source_line"], r["filters"]))
+        elif kind == "quote" and int(item_id) in q.index:
+            out.extend(deck_quotes(q.loc[[int(item_id)]]))
+    return out
+
+
+def expand(content: list[Item]) -> list[Part | dict]:
+    """Every slide of a deck in order: a pin's parts (a big heatmap gives several), quotes as they are."""
+    out: list[Part | dict] = []
+    for item in content:
+        out.extend(parts(item) if isinstance(item, Pin) else [item])
+    return out
+
+
 # ---------------------------------------------------------------- quotes
 def quote_attribution(q: dict) -> str:
     """—— who (speaker with office, province once), outlet, 《title》, date.

@@ -417,6 +417,81 @@ class Workspace:
         with self._write_lock:
             self.store.delete_quote(int(quote_id))
 
+    # ------------------------------------------------------------ named decks (演示模式; H6)
+    def _decks(self):
+        from .store.decks import Decks
+
+        return Decks(self.store, writable=not self.access.read_only)
+
+    def decks(self) -> pd.DataFrame:
+        """id, name, position, items of the named decks in order (an older store's pins: 默认演示)."""
+        return self._decks().list()
+
+    def deck_items(self, deck_id: int) -> pd.DataFrame:
+        """position, kind ('pin'/'quote'), item_id, title of one deck in slide order."""
+        return self._decks().items(int(deck_id))
+
+    def deck_content(self, deck_id: int) -> list:
+        """The deck's charts (analysis.slides.Pin) and quotes (dicts) in slide order."""
+        from .slides import deck_content
+
+        return deck_content(self.deck_items(deck_id), self.store.pins(), self.store.quotes())
+
+    def deck_pptx(self, deck_id: int, *, made_on: dt.date | None = None) -> bytes:
+        from .deck_pptx import deck_bytes
+
+        names = self.decks().set_index("id")["name"]
+        name = str(names.get(int(deck_id), ""))
+        return deck_bytes(self.deck_content(deck_id), made_on=made_on, name=name)
+
+    def deck_pdf(self, deck_id: int, *, made_on: dt.date | None = None) -> bytes:
+        """The deck as a PDF handout (LibreOffice); export.ExportError says why not in Chinese."""
+        from .export import pdf_from_pptx
+
+        return pdf_from_pptx(self.deck_pptx(deck_id, made_on=made_on))
+
+    def create_deck(self, name: str, *, key: EditorKey | None) -> int:
+        self._guard(key, "修改演示")
+        with self._write_lock:
+            return self._decks().create(name)
+
+    def rename_deck(self, deck_id: int, name: str, *, key: EditorKey | None) -> None:
+        self._guard(key, "修改演示")
+        with self._write_lock:
+            self._decks().rename(int(deck_id), name)
+
+    def duplicate_deck(self, deck_id: int, *, key: EditorKey | None, name: str | None = None) -> int:
+        self._guard(key, "修改演示")
+        with self._write_lock:
+            return self._decks().duplicate(int(deck_id), name)
+
+    def delete_deck(self, deck_id: int, *, key: EditorKey | None) -> None:
+        self._guard(key, "修改演示")
+        with self._write_lock:
+            self._decks().delete(int(deck_id))
+
+    def move_deck(self, deck_id: int, step: int, *, key: EditorKey | None) -> None:
+        self._guard(key, "修改演示")
+        with self._write_lock:
+            self._decks().move_deck(int(deck_id), int(step))
+
+    def add_to_deck(self, deck_id: int, kind: str, item_id: int, *, key: EditorKey | None) -> None:
+        self._guard(key, "修改演示")
+        with self._write_lock:
+            self._decks().add(int(deck_id), kind, int(item_id))
+
+    def move_deck_item(
+        self, deck_id: int, kind: str, item_id: int, step: int, *, key: EditorKey | None
+    ) -> None:
+        self._guard(key, "修改演示")
+        with self._write_lock:
+            self._decks().move(int(deck_id), kind, int(item_id), int(step))
+
+    def remove_deck_item(self, deck_id: int, kind: str, item_id: int, *, key: EditorKey | None) -> None:
+        self._guard(key, "修改演示")
+        with self._write_lock:
+            self._decks().remove(int(deck_id), kind, int(item_id))
+
     # ------------------------------------------------------------ the inbox (CLI imports through the dashboard)
     def drain_inbox(self) -> int:
         """Import the jobs the command line queued; none in read-only mode (they stay queued)."""

@@ -145,6 +145,13 @@ _TABLES = (
            phrase VARCHAR""",
         key="id",
     ),
+    # Named decks and what each holds, in slide order (kind 'pin' or 'quote'; store/decks.py).
+    _table("decks", "id INTEGER, name VARCHAR, position INTEGER, created_at TIMESTAMP", key="id"),
+    _table(
+        "deck_items",
+        "deck_id INTEGER, kind VARCHAR, item_id INTEGER, position INTEGER",
+        key="deck_id, kind, item_id",
+    ),
     # Every saved dictionary: the whole file as written, who saved it, when, and what changed
     # (changes: a JSON list of Chinese lines). Never rewritten; a restore adds a row.
     _table(
