@@ -1,10 +1,14 @@
 """政策主题看板：入口只做导航和共享的侧栏筛选，每页一个文件（app_pages/；不叫 pages/，以免触发 Streamlit 旧式多页模式）。"""
 
+import logging
+
 import streamlit as st
 
 st.set_page_config(page_title="政策主题看板", page_icon=":material/dashboard:", layout="wide")
 
 from app_pages import _state as S
+
+log = logging.getLogger("policy.dashboard")
 
 PAGES = {
     "分析": [
@@ -42,6 +46,24 @@ PAGES = {
     ],
 }
 
+PAGE_ERROR = "这一页出错了，已记录在服务器日志中。可以刷新页面、清除筛选，或换一个页面再试。"
+
 page = st.navigation(PAGES)
-S.sidebar_filters()
-page.run()
+S.begin_run()
+top = st.container()
+try:
+    with st.spinner("正在打开数据库，首次启动会导入示例语料…"):
+        S.ws()
+    S.sidebar_filters()
+    with top:
+        S.hidden_line()
+    page.run()
+except Exception:  # an editor never sees a traceback (or the server's paths in one)
+    log.exception("page %s failed", page.url_path)
+    if S.strict():
+        raise
+    st.error(PAGE_ERROR)
+finally:
+    notices = S.url_notices()
+    if notices:
+        top.caption("；".join(notices) + "。")

@@ -1,36 +1,79 @@
 """The one place that maps st.query_params <-> Filters, and the cached calls into analysis/.
 
 Everything an editor would share (dates, sources, categories, metric, and each page's
-own choices) lives in the URL, so a link reopens the same view. Pages never keep
-logic in st.session_state.
+own choices) lives in the URL, so a link reopens the same view. Every URL parameter is
+parsed here with a fallback; a bad one costs a one-line notice, never a traceback.
+The Workspace is a process singleton (analysis.workspace.shared), outside
+st.cache_resource, so a viewer clearing Streamlit's caches cannot build a second engine
+or start a second inbox watcher. Cached calls are named functions, one per view.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hmac
-import os
+import threading
 from collections.abc import Sequence
+from dataclasses import replace
 
+import pandas as pd
 import streamlit as st
 
-from analysis import queries
-from analysis.engine import Engine
-from analysis.inbox import start_watcher
+from analysis import views
+from analysis.access import AccessDenied, EditorKey
 from analysis.models import Filters
+from analysis.settings import Settings
 from analysis.themes import CATEGORIES
+from analysis.workspace import CorpusSummary, Workspace, reset_shared, shared
 
-METRICS = {"count": "原始次数", "per_10k": "每万字频次"}
+METRICS = views.METRICS
+EDITOR_KEY = "_editor_key"  # session_state: the EditorKey of a successful login
+NOTICES = "_url_notices"  # session_state: this run's notices about bad URL parameters
+
+_settings: Settings | None = None
+_settings_lock = threading.Lock()
+_strict = False  # tests: let a page's exception through to AppTest instead of the Chinese notice
 
 
-@st.cache_resource(show_spinner="正在打开数据库，首次启动会导入示例语料…")
-def engine() -> Engine:
-    eng = Engine.open()
-    if not eng.store.read_only:
-        eng.ensure_samples()
-        # The dashboard owns writes: files the command line queues are ingested here.
-        start_watcher(eng, eng.store.path, on_change=st.cache_data.clear)
-    return eng
+# ------------------------------------------------------------------ settings and the workspace
+def _secrets() -> dict[str, object]:
+    try:
+        return {k: st.secrets.get(k) for k in ("read_only", "admin_password") if st.secrets.get(k)}
+    except Exception:  # no secrets.toml: that is the normal case
+        return {}
+
+
+def settings() -> Settings:
+    """Read once per process (environment and Streamlit secrets)."""
+    global _settings
+    with _settings_lock:
+        if _settings is None:
+            _settings = Settings.from_env(secrets=_secrets())
+        return _settings
+
+
+def use_settings(s: Settings | None, *, strict: bool = False) -> None:
+    """Run the dashboard on these settings (tests); None = read the environment again.
+    strict lets page exceptions reach the test instead of the editor's error line."""
+    global _settings, _strict
+    with _settings_lock:
+        _settings = s
+        _strict = strict
+    reset_shared()
+    st.cache_data.clear()
+
+
+def strict() -> bool:
+    return _strict
+
+
+def ws() -> Workspace:
+    """The process's Workspace (opened, with the samples on first start, and its one watcher)."""
+    return shared(settings(), watch=True, on_change=st.cache_data.clear)
+
+
+def changed() -> None:
+    """After any write: drop cached results so every page shows the new state."""
+    st.cache_data.clear()
 
 
 # ------------------------------------------------------------------ URL state
@@ -39,8 +82,7 @@ def qp_get(key: str, default: str = "") -> str:
 
 
 def qp_list(key: str) -> list[str]:
-    raw = st.query_params.get(key, "")
-    return [x for x in raw.split(",") if x]
+    return [x for x in qp_get(key).split(",") if x]
 
 
 def qp_set(key: str, value: str | Sequence[str] | None) -> None:
@@ -54,18 +96,72 @@ def qp_set(key: str, value: str | Sequence[str] | None) -> None:
         del st.query_params[key]
 
 
-def _date(key: str) -> dt.date | None:
+def _bad(key: str, fallback: object) -> None:
+    shown = str(qp_get(key))[:30]
+    notes = st.session_state.setdefault(NOTICES, [])
+    line = f"网址参数 {key}={shown} 无效，已改用 {fallback}"
+    if line not in notes:
+        notes.append(line)
+
+
+def qp_int(key: str, default: int, lo: int, hi: int) -> int:
+    """An integer setting from the URL, within [lo, hi]; anything else falls back with a notice."""
+    raw = qp_get(key)
+    if not raw:
+        return default
     try:
-        return dt.date.fromisoformat(qp_get(key)) if qp_get(key) else None
+        value = int(raw)
     except ValueError:
+        _bad(key, default)
+        return default
+    if not lo <= value <= hi:
+        fixed = min(hi, max(lo, value))
+        _bad(key, fixed)
+        return fixed
+    return value
+
+
+def qp_choice(key: str, options: Sequence[str], default: str) -> str:
+    raw = qp_get(key)
+    if raw and raw not in options:
+        _bad(key, default or "默认值")
+        return default
+    return raw or default
+
+
+def qp_date(key: str, lo: dt.date | None = None, hi: dt.date | None = None) -> dt.date | None:
+    """A date from the URL, moved into [lo, hi] when given; unreadable -> None, with a notice."""
+    raw = qp_get(key)
+    if not raw:
         return None
+    try:
+        day = dt.date.fromisoformat(raw)
+    except ValueError:
+        _bad(key, "不限")
+        return None
+    if lo and day < lo:
+        _bad(key, lo.isoformat())
+        return lo
+    if hi and day > hi:
+        _bad(key, hi.isoformat())
+        return hi
+    return day
+
+
+def url_notices() -> list[str]:
+    return list(st.session_state.get(NOTICES, []))
+
+
+def begin_run() -> None:
+    st.session_state[NOTICES] = []
 
 
 def filters(provinces: Sequence[str] = ()) -> Filters:
     """The shared filters as the URL has them (plus a page's own province choice)."""
+    lo, hi = date_span()
     return Filters(
-        date_from=_date("from"),
-        date_to=_date("to"),
+        date_from=qp_date("from", lo, hi),
+        date_to=qp_date("to", lo, hi),
         sources=tuple(qp_list("src")),
         categories=tuple(c for c in qp_list("cat") if c in CATEGORIES),
         provinces=tuple(provinces),
@@ -73,45 +169,68 @@ def filters(provinces: Sequence[str] = ()) -> Filters:
 
 
 def metric() -> str:
-    m = qp_get("metric", "count")
-    return m if m in METRICS else "count"
+    return qp_choice("metric", list(METRICS), "count")
 
 
 def filters_text(f: Filters | None = None) -> str:
-    """The filter state in words, for chart footers and slides."""
-    f = f or filters()
-    parts = []
-    if f.date_from or f.date_to:
-        parts.append(f"日期 {f.date_from or '最早'} 至 {f.date_to or '最新'}")
-    if f.sources:
-        parts.append("来源 " + "、".join(f.sources[:3]) + ("等" if len(f.sources) > 3 else ""))
-    if f.categories:
-        parts.append("类别 " + "、".join(f.categories))
-    if f.provinces:
-        parts.append("省份 " + "、".join(f.provinces))
-    parts.append(METRICS[metric()])
-    return "；".join(parts)
+    return views.filters_text(f or filters(), metric())
+
+
+def corpus_line(f: Filters | None = None) -> str:
+    s = summary(f or filters())
+    span = f"，{s.date_min} 至 {s.date_max}" if s.date_min else ""
+    return f"{s.articles} 篇报道、{s.chars:,} 字{span}"
+
+
+def source_line(f: Filters | None = None) -> str:
+    """A chart footer: corpus line plus the filters in words (charts prefix 来源：政策主题看板)."""
+    return f"{corpus_line(f)}；{filters_text(f)}"
+
+
+# ------------------------------------------------------------------ the shared sidebar
+def _dates_picked(lo: dt.date, hi: dt.date) -> None:
+    """on_change of the date range: only a range the editor chose goes into the URL; a bound
+    left at the data's edge stays unset, meaning "from the first / to the latest article"."""
+    picked = st.session_state.get("f_dates")
+    if isinstance(picked, (list, tuple)) and len(picked) == 2:
+        qp_set("from", picked[0].isoformat() if picked[0] != lo else "")
+        qp_set("to", picked[1].isoformat() if picked[1] != hi else "")
+
+
+def clear_filters() -> None:
+    """清除筛选: dates, sources and categories back to everything."""
+    for k in ("from", "to", "src", "cat"):
+        qp_set(k, "")
+    for k in ("f_dates", "_dates_shown", "f_sources", "f_categories"):
+        st.session_state.pop(k, None)
 
 
 def sidebar_filters() -> None:
     """Shared sidebar: date range, sources, categories, metric. Reads and writes the URL."""
-    engine()  # open the store (and import the samples) before the first read
-    lo, hi = read("date_span")
+    lo, hi = date_span()
     with st.sidebar:
         st.subheader("筛选")
         if lo and hi:
-            start, end = _date("from") or lo, _date("to") or hi
-            picked = st.date_input(
-                "日期范围", value=(start, end), min_value=lo, max_value=hi, key="f_dates", format="YYYY-MM-DD"
+            want = (qp_date("from", lo, hi) or lo, qp_date("to", lo, hi) or hi)
+            # The widget follows the URL and the data (a new latest article moves its end),
+            # unless the editor is mid-way through picking a range.
+            if st.session_state.get("_dates_shown") != (want, lo, hi):
+                st.session_state["f_dates"] = want
+                st.session_state["_dates_shown"] = (want, lo, hi)
+            st.date_input(
+                "日期范围",
+                min_value=lo,
+                max_value=hi,
+                key="f_dates",
+                format="YYYY-MM-DD",
+                on_change=_dates_picked,
+                args=(lo, hi),
             )
-            if isinstance(picked, (list, tuple)) and len(picked) == 2:
-                qp_set("from", picked[0].isoformat() if picked[0] != lo else "")
-                qp_set("to", picked[1].isoformat() if picked[1] != hi else "")
-        sources = read("sources")
+        options = sources()
         chosen = st.multiselect(
             "来源文件",
-            sources,
-            default=[s for s in qp_list("src") if s in sources],
+            options,
+            default=[s for s in qp_list("src") if s in options],
             key="f_sources",
             placeholder="全部来源",
         )
@@ -139,84 +258,146 @@ def sidebar_filters() -> None:
     password_box()
 
 
-# ------------------------------------------------------------------ cached calls
-@st.cache_data(show_spinner=False, max_entries=512, ttl=3600)
-def query(name: str, *args, **kwargs):
-    """A function of analysis.queries called with the store first: query('counts_table', f, 'province')."""
-    return getattr(queries, name)(engine().store, *args, **kwargs)
-
-
-@st.cache_data(show_spinner=False, max_entries=512, ttl=3600)
-def read(name: str, *args, **kwargs):
-    """A read method of the store: read('word_totals', f, 300)."""
-    return getattr(engine().store, name)(*args, **kwargs)
-
-
-def changed() -> None:
-    """After any write: drop cached results so every page shows the new state."""
-    st.cache_data.clear()
-
-
-def theme_options() -> dict[str, str]:
-    """Theme id -> display name, in dictionary order."""
-    t = read("themes_df")
-    return dict(zip(t["id"], t["name"]))
+def hidden_line() -> None:
+    """One line on every page when the shared filters hide articles, with 清除筛选."""
+    f = filters()
+    if f == Filters():
+        return
+    hidden = summary(Filters()).articles - summary(f).articles
+    if hidden > 0:
+        with st.container(horizontal=True, vertical_alignment="center", key="hidden_line"):
+            st.caption(f"筛选隐藏了 {hidden} 篇文章")
+            st.button("清除筛选", key="clear_filters", on_click=clear_filters, type="tertiary")
 
 
 def empty_hint(what: str = "当前筛选条件下没有数据") -> None:
     st.info(f"{what}。可以放宽左侧的日期范围、来源或类别，或到“语料管理”页导入更多文章。")
 
 
-# ------------------------------------------------------------------ helpers for the analysis pages (D1)
-def corpus_line(f: Filters | None = None) -> str:
-    """What the numbers rest on: articles, characters and their dates under the filters."""
-    s = read("summary", f or filters())
-    span = f"，{s['date_min']} 至 {s['date_max']}" if s.get("date_min") else ""
-    return f"{s['articles']} 篇报道、{s['chars']:,} 字{span}"
+# ------------------------------------------------------------------ cached reads (one named function each)
+_cached = st.cache_data(show_spinner=False, max_entries=256, ttl=3600)
 
 
-def source_line(f: Filters | None = None) -> str:
-    """A chart footer: corpus line plus the filters in words (charts prefix 来源：政策主题看板)."""
-    return f"{corpus_line(f)}；{filters_text(f)}"
+@_cached
+def summary(f: Filters | None = None) -> CorpusSummary:
+    return ws().summary(f)
 
 
-@st.cache_data(show_spinner=False, max_entries=256, ttl=3600)
-def passages(
-    f: Filters, theme_id: str | None = None, term: str | None = None, width: int = 30, limit: int = 200
-):
-    """queries.passages with the engine's matcher (kept out of the cache key)."""
-    eng = engine()
-    return queries.passages(
-        eng.store, f, theme_id=theme_id, term=term, matcher=eng.matcher, width=width, limit=limit
+@_cached
+def date_span() -> tuple[dt.date | None, dt.date | None]:
+    return ws().date_span()
+
+
+@_cached
+def sources() -> list[str]:
+    return ws().sources()
+
+
+@_cached
+def theme_options() -> dict[str, str]:
+    """Theme id -> display name, in dictionary order."""
+    return ws().theme_names()
+
+
+@_cached
+def provinces_by_text(f: Filters) -> list[str]:
+    return views.provinces_by_text(ws(), f)
+
+
+@_cached
+def pins() -> pd.DataFrame:
+    return ws().pins()
+
+
+@_cached
+def quotes() -> pd.DataFrame:
+    return ws().quotes()
+
+
+@_cached
+def dictionary_hits(f: Filters | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    return ws().dictionary_hits(f)
+
+
+@_cached
+def overview_view(f: Filters, metric: str) -> views.OverviewView:
+    return views.overview(ws(), f, metric=metric)
+
+
+@_cached
+def themes_view(f: Filters, theme_id: str, term: str, metric: str) -> views.ThemeView:
+    return views.themes(ws(), f, theme_id=theme_id, term=term, metric=metric)
+
+
+@_cached
+def compare_options(f: Filters) -> views.CompareOptions:
+    return views.compare_options(ws(), f)
+
+
+@st.cache_data(show_spinner="正在对比…", max_entries=64, ttl=3600)
+def compare_view(
+    f: Filters,
+    mode: str,
+    provinces: tuple[str, ...],
+    periods: tuple[tuple[dt.date, dt.date], tuple[dt.date, dt.date]] | None,
+    hide_boilerplate: bool,
+    metric: str,
+) -> views.CompareView:
+    return views.compare(
+        ws(),
+        f,
+        mode=mode,
+        provinces=provinces,
+        periods=periods,
+        hide_boilerplate=hide_boilerplate,
+        metric=metric,
     )
 
 
-@st.cache_data(show_spinner=False, max_entries=256, ttl=3600)
-def stat(name: str, *args, **kwargs):
-    """A function of analysis.stats called with the store first: stat('distinctive_words', fa, fb)."""
-    from analysis import stats
-
-    return getattr(stats, name)(engine().store, *args, **kwargs)
-
-
-_MD_SPECIALS = set("\\`*_{}[]()#+-.!$<>|~:=\"'&;")
+@_cached
+def wordcloud_view(
+    f: Filters, provinces: tuple[str, ...], mode: str, top: int, hide: bool
+) -> views.WordCloudView:
+    return views.wordcloud(ws(), f, provinces=provinces, mode=mode, top=top, hide_boilerplate=hide)
 
 
-def md_escape(text: object) -> str:
-    """Data (titles, file names, article text) made inert for st.markdown: HTML-escaped, then
-    every markdown special backslash-escaped, so nothing in it can format, link or embed."""
-    s = str(text if text is not None else "").replace("\r", "")
-    out = []
-    for ch in s:
-        if ch in "&<>\"'":
-            out.append({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;"}[ch])
-        elif ch in _MD_SPECIALS:
-            out.append("\\" + ch)
-        elif ch == "\n":
-            out.append("  \n")
-        else:
-            out.append(ch)
-    return "".join(out)
+@_cached
+def articles_view(f: Filters, search: str, article_id: str) -> views.ArticlesView:
+    return views.articles(ws(), f, search=search, article_id=article_id)
+
+
+@_cached
+def emerging_options(f: Filters) -> views.EmergingOptions:
+    return views.emerging_options(ws(), f)
+
+
+@st.cache_data(show_spinner="正在统计词语…", max_entries=64, ttl=3600)
+def emerging_view(
+    f: Filters, by: str, split: dt.date | None, province: str, top: int, min_count: int, metric: str
+) -> views.EmergingView:
+    return views.emerging(
+        ws(), f, by=by, split=split, province=province, top=top, min_count=min_count, metric=metric
+    )
+
+
+@_cached
+def speakers_view(f: Filters, a: str, b: str, metric: str) -> views.SpeakersView:
+    return views.speakers(ws(), f, a=a, b=b, metric=metric)
+
+
+@st.cache_data(show_spinner="正在检查词典…", max_entries=32, ttl=3600)
+def audit_view(f: Filters, categories: tuple[str, ...]) -> views.AuditView:
+    return views.audit(ws(), f, categories=categories)
+
+
+@_cached
+def corpus_view() -> views.CorpusView:
+    return views.corpus(ws())
+
+
+@st.cache_data(show_spinner=False, max_entries=512, ttl=3600)
+def quote(article_id: str, par_idx: int, phrase: str | None) -> dict | None:
+    return ws().quote_for(article_id, int(par_idx), phrase or None)
 
 
 @st.cache_data(show_spinner="正在绘制词云…", max_entries=64, ttl=3600)
@@ -233,56 +414,6 @@ def word_cloud(
     return charts.wordcloud_image(freqs, width=width, height=height, colors=colors, max_words=max_words)
 
 
-# ------------------------------------------------------------------ who may change things
-def _secret(name: str) -> str:
-    try:
-        return str(st.secrets.get(name, "") or "")
-    except Exception:  # no secrets.toml: that is the normal case
-        return ""
-
-
-def read_only() -> bool:
-    """A shared deployment can be made read-only (POLICY_READ_ONLY=1 or secrets read_only)."""
-    flag = os.environ.get("POLICY_READ_ONLY", "") or _secret("read_only")
-    return flag.lower() in {"1", "true", "yes", "on"} or engine().store.read_only
-
-
-def _password() -> str:
-    return os.environ.get("POLICY_ADMIN_PASSWORD", "") or _secret("admin_password")
-
-
-def can_edit() -> bool:
-    """Uploading, deleting, overriding and dictionary edits: allowed unless locked."""
-    if read_only():
-        return False
-    pw = _password()
-    if not pw:
-        return True
-    given = st.session_state.get("editor_password", "")
-    return bool(given) and hmac.compare_digest(given.encode(), pw.encode())
-
-
-def edit_guard(action: str = "修改") -> bool:
-    """True when this session may write; otherwise say why and how, and return False."""
-    if can_edit():
-        return True
-    if read_only():
-        st.info(f"当前为只读模式，不能{action}。")
-    else:
-        st.info(f"{action}需要编辑口令：请在左侧栏“编辑口令”处输入。")
-    return False
-
-
-def password_box() -> None:
-    if _password() and not read_only():
-        st.sidebar.text_input(
-            "编辑口令",
-            type="password",
-            key="editor_password",
-            help="导入、删除、修改省份和编辑词典需要口令；浏览不需要。",
-        )
-
-
 @st.cache_data(show_spinner="正在生成 PPT…", max_entries=8, ttl=3600)
 def deck(pins, made_on: dt.date, quotes=None):
     """A PPTX of all pinned charts (pins: the store's pins table) and, after them, the saved
@@ -295,3 +426,121 @@ def deck(pins, made_on: dt.date, quotes=None):
         made_on=made_on,
         quotes=deck_quotes(quotes),
     )
+
+
+# ------------------------------------------------------------------ text shown as text
+_MD_SPECIALS = set("\\`*_{}[]()#+-.!$<>|~:=\"'&;")
+_JOINER = "\u2060"  # WORD JOINER: invisible, but breaks autolinks and :icon: shortcodes
+
+
+def md_escape(text: object) -> str:
+    """Data (titles, file names, article text, theme names) made inert for st.markdown:
+    HTML-escaped, every markdown special backslash-escaped, and the patterns Streamlit's
+    renderer turns into links or icons after escaping (bare URLs, www., e-mail addresses,
+    :material/…: and :emoji: shortcodes) broken by an invisible word joiner."""
+    s = str(text if text is not None else "").replace("\r", "")
+    out = []
+    for ch in s:
+        if ch in "&<>\"'":
+            out.append({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;"}[ch])
+        elif ch in _MD_SPECIALS:
+            out.append("\\" + ch)
+            if ch in ":.":
+                out.append(_JOINER)
+        elif ch == "@":
+            out.append("@" + _JOINER)
+        elif ch == "\n":
+            out.append("  \n")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+# ------------------------------------------------------------------ who may change things
+def read_only() -> bool:
+    return ws().access.read_only
+
+
+def editor_key() -> EditorKey | None:
+    key = st.session_state.get(EDITOR_KEY)
+    return key if isinstance(key, EditorKey) else None
+
+
+def can_edit() -> bool:
+    """Uploading, deleting, overriding, dictionary edits, pins and quotes: one check."""
+    return ws().access.allowed(editor_key())
+
+
+def edit_guard(action: str = "修改") -> bool:
+    """True when this session may write; otherwise say why and how, and return False."""
+    reason = ws().access.refusal(editor_key(), action)
+    if reason:
+        st.info(reason)
+    return not reason
+
+
+def attempt(action) -> bool:
+    """Run a write; a refusal shows its reason instead of a traceback. True when it ran."""
+    try:
+        action()
+    except AccessDenied as exc:
+        st.warning(str(exc))
+        return False
+    return True
+
+
+def _login() -> None:
+    """on_change of the password box: trade the password for a key, then empty the box, so the
+    password never sits in the page as the input's value."""
+    given = st.session_state.get("editor_password", "")
+    st.session_state["editor_password"] = ""
+    if not given:
+        return
+    try:
+        st.session_state[EDITOR_KEY] = ws().access.login(given, who=_client())
+        st.session_state.pop("_login_error", None)
+    except AccessDenied as exc:
+        st.session_state["_login_error"] = str(exc)
+
+
+def _logout() -> None:
+    ws().access.logout(editor_key())
+    st.session_state.pop(EDITOR_KEY, None)
+
+
+def _client() -> str:
+    try:
+        return str(st.context.ip_address or "")
+    except Exception:
+        return ""
+
+
+def password_box() -> None:
+    access = ws().access
+    if not access.needs_password or access.read_only:
+        return
+    if access.allowed(editor_key()):
+        with st.sidebar:
+            st.caption("已用编辑口令登录。")
+            st.button("退出编辑", key="editor_logout", on_click=_logout)
+        return
+    st.sidebar.text_input(
+        "编辑口令",
+        type="password",
+        key="editor_password",
+        on_change=_login,
+        help="导入、删除、修改省份、编辑词典和演示需要口令；浏览不需要。",
+    )
+    error = st.session_state.get("_login_error")
+    if error:
+        st.sidebar.caption(error)
+
+
+# ------------------------------------------------------------------ kept for the pages H6/H7 port
+def engine():
+    """The workspace's engine (present.py and dictionary.py until they use the Workspace)."""
+    return ws().engine
+
+
+def with_provinces(f: Filters, provinces: Sequence[str]) -> Filters:
+    return replace(f, provinces=tuple(provinces))

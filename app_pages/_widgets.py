@@ -13,7 +13,8 @@ import re
 import pandas as pd
 import streamlit as st
 
-from analysis import export
+from analysis import charts, export
+from analysis.views import Chart
 from app_pages import _state as S
 
 _UNSAFE = re.compile(r'[\\/:*?"<>|\s\x00-\x1f]+')
@@ -52,19 +53,49 @@ def download_row(data: pd.DataFrame, title: str, key: str, note: str = "") -> No
 
 def pin_button(title: str, kind: str, pin_data: pd.DataFrame, key: str) -> None:
     """📌 加入演示: store the chart's data so the presentation view and the PPT can redraw it."""
-    store = S.engine().store
     if st.button(
-        "📌 加入演示", key=f"{key}_pin", disabled=S.read_only(), help="把这张图加入“演示模式”，并可导出为 PPT"
+        "📌 加入演示",
+        key=f"{key}_pin",
+        disabled=not S.can_edit(),
+        help="把这张图加入“演示模式”，并可导出为 PPT",
     ):
-        store.add_pin(
-            title,
-            kind,
-            pin_data.to_json(orient="records", force_ascii=False, date_format="iso"),
-            S.corpus_line(),
-            S.filters_text(),
+        ran = S.attempt(
+            lambda: S.ws().add_pin(
+                title,
+                kind,
+                pin_data,
+                key=S.editor_key(),
+                source_line=S.corpus_line(),
+                filters=S.filters_text(),
+            )
         )
-        S.changed()
-        st.toast(f"已加入演示：{title}", icon="📌")
+        if ran:
+            S.changed()
+            st.toast(f"已加入演示：{title}", icon="📌")
+
+
+def figure(chart: Chart):
+    """The plotly figure of a view's chart (drawn here, from the chart's data)."""
+    d, t, src, unit = chart.data, chart.title, chart.source, chart.value_label
+    if chart.kind == "bar":
+        return charts.bar_ranking(d, "label", "value", t, src, value_label=unit)
+    if chart.kind == "grouped_bar":
+        return charts.grouped_bars(d, "group", "series", "value", t, src, value_label=unit)
+    if chart.kind == "line":
+        return charts.trend_lines(d, "x", "value", "series", t, src, value_label=unit)
+    if chart.kind == "heatmap":
+        m = d.pivot_table(index="row", columns="col", values="value", aggfunc="sum", fill_value=0, sort=False)
+        m = m.rename_axis(index=None, columns=None)
+        return charts.heatmap(m, t, src, value_label=unit)
+    if chart.kind == "map":
+        return charts.china_map(d, "province", "value", t, src, value_label=unit)
+    raise ValueError(chart.kind)
+
+
+def show_chart(chart: Chart | None) -> None:
+    """A view's chart with its download row and 📌 加入演示 (nothing when the view has none)."""
+    if chart is not None:
+        chart_block(figure(chart), chart.table, chart.title, chart.kind, chart.data, chart.key, chart.source)
 
 
 def chart_block(
@@ -145,13 +176,6 @@ def passages_table(p: pd.DataFrame, key: str, title: str = "原文摘录") -> No
 
 
 # ------------------------------------------------------------------ citable quotes (❝ 引用)
-@st.cache_data(show_spinner=False, max_entries=512, ttl=3600)
-def _quote(article_id: str, par_idx: int, phrase: str | None) -> dict | None:
-    from analysis.quotes import quote_for
-
-    return quote_for(S.engine().store, article_id, int(par_idx), phrase or None)
-
-
 def quote_button(row, key: str) -> None:
     """❝ 引用: the whole sentence around a passage with speaker, title and date, ready to copy,
     and a button that keeps it for the 演示模式 page and the PPT.
@@ -181,21 +205,23 @@ def quote_button(row, key: str) -> None:
 
             k = st.selectbox("选择一处摘录", range(len(rows)), format_func=label, key=f"{key}_pick")
         r = rows.iloc[k]
-        q = _quote(str(r["article_id"]), int(r["par_idx"]), r.get("match") if "match" in rows else None)
+        q = S.quote(str(r["article_id"]), int(r["par_idx"]), r.get("match") if "match" in rows else None)
         if q is None:
             st.caption("找不到这段原文，可能已被删除。")
             return
         st.code(q["formatted"], language=None, wrap_lines=True)
         st.caption("右上角可复制；加入后会出现在“演示模式”页，并随 PPT 导出。")
-        if st.button("加入引语", key=f"{key}_add", icon=":material/format_quote:", disabled=S.read_only()):
-            S.engine().store.add_quote(q)
+        add = st.button(
+            "加入引语", key=f"{key}_add", icon=":material/format_quote:", disabled=not S.can_edit()
+        )
+        if add and S.attempt(lambda: S.ws().add_quote(q, key=S.editor_key())):
             S.changed()
             st.toast("已加入引语", icon=":material/format_quote:")
 
 
 def quote_list(key: str) -> None:
     """The saved quotes as copyable text, each with a delete button (演示模式 page)."""
-    quotes = S.read("quotes")
+    quotes = S.quotes()
     if quotes.empty:
         return
     from analysis.quotes import format_quote
@@ -204,8 +230,7 @@ def quote_list(key: str) -> None:
         for r in quotes.itertuples(index=False):
             st.code(format_quote(r._asdict()), language=None, wrap_lines=True)
             if st.button(
-                "删除这段引语", key=f"{key}_del_{r.id}", icon=":material/delete:", disabled=S.read_only()
-            ):
-                S.engine().store.delete_quote(int(r.id))
+                "删除这段引语", key=f"{key}_del_{r.id}", icon=":material/delete:", disabled=not S.can_edit()
+            ) and S.attempt(lambda r=r: S.ws().delete_quote(int(r.id), key=S.editor_key())):
                 S.changed()
                 st.rerun()

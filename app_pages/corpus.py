@@ -8,12 +8,10 @@ import pandas as pd
 import streamlit as st
 
 from analysis.engine import EXISTS, FAILED, NEW, Result
-from analysis.settings import LIMITS
+from analysis.views.corpus import SHOWN, TYPES
 from app_pages import _state as S
 
-TYPES = ["txt", "md", "html", "htm", "docx", "pdf"]
 ICONS = {NEW: "✅", EXISTS: "ℹ️", FAILED: "❌"}
-SHOWN = 5000  # newest articles listed; the figures above always cover the whole store
 
 
 def _mb(n: int) -> str:
@@ -21,13 +19,13 @@ def _mb(n: int) -> str:
 
 
 def ingest(files: Sequence[tuple[str, bytes]], bar=None) -> list[Result]:
-    """What the 开始导入 button does: hand the uploads to the engine, with a progress bar."""
+    """What the 开始导入 button does: hand the uploads to the workspace, with a progress bar."""
 
     def progress(done: int, total: int, name: str) -> None:
         if bar is not None:
             bar.progress(done / total if total else 1.0, text=f"正在分析 {done}/{total}：{name}")
 
-    results = S.engine().ingest_uploads(list(files), progress=progress)
+    results = S.ws().ingest_uploads(list(files), key=S.editor_key(), progress=progress)
     S.changed()
     return results
 
@@ -43,23 +41,25 @@ def results_table(results: Sequence[Result]) -> pd.DataFrame:
     )
 
 
-def upload_section(read_only: bool) -> None:
+def upload_section(read_only: bool, limits_line: str) -> None:
     st.subheader("导入文章")
-    st.caption(
-        f"支持 {'、'.join(TYPES)} 文件，任何常见中文编码。单个文件不超过 {_mb(LIMITS.max_file_bytes)}；"
-        f"一次最多 {LIMITS.max_files_per_upload} 个文件，合计不超过 {_mb(LIMITS.max_upload_total_bytes)}。"
-        "内容相同的文件只保存一次。导入后所有页面的统计立即更新。"
-    )
+    st.caption(limits_line)
     uploads = st.file_uploader(
         "选择要导入的文件", type=TYPES, accept_multiple_files=True, key="upload", disabled=read_only
     )
     go = st.button("开始导入", key="do_ingest", type="primary", disabled=read_only or not uploads)
     if go and uploads:
-        too_big = [u.name for u in uploads if u.size > LIMITS.max_file_bytes]
-        files = [(u.name, u.getvalue()) for u in uploads if u.size <= LIMITS.max_file_bytes]
+        limit = S.settings().limits.max_file_bytes
+        too_big = [u.name for u in uploads if u.size > limit]
+        files = [(u.name, u.getvalue()) for u in uploads if u.size <= limit]
         bar = st.progress(0.0, text="准备导入…")
-        results = ingest(files, bar) if files else []
-        results += [Result(n, FAILED, f"文件超过 {_mb(LIMITS.max_file_bytes)}") for n in too_big]
+        try:
+            results = ingest(files, bar) if files else []
+        except S.AccessDenied as exc:
+            bar.empty()
+            st.warning(str(exc))
+            return
+        results += [Result(n, FAILED, f"文件超过 {_mb(limit)}") for n in too_big]
         bar.empty()
         counts = {s: sum(r.status == s for r in results) for s in (NEW, EXISTS, FAILED)}
         summary = f"导入完成：新增 {counts[NEW]} 篇，已存在 {counts[EXISTS]} 篇，失败 {counts[FAILED]} 个。"
@@ -67,29 +67,36 @@ def upload_section(read_only: bool) -> None:
         st.dataframe(results_table(results), hide_index=True, width="stretch", key="ingest_results")
 
 
-def delete_section(arts: pd.DataFrame, read_only: bool) -> None:
+def delete_section(labels: dict[str, str], read_only: bool) -> None:
     st.subheader("删除文章")
-    if arts.empty:
+    if not labels:
         st.caption("库中没有文章。")
         return
-    labels = {r.id: f"{str(r.date)[:10]} · {r.title} · {r.source}" for r in arts.itertuples()}
     c1, c2, c3 = st.columns([4, 1.4, 1], vertical_alignment="bottom")
     chosen = c1.selectbox(
         "要删除的文章",
         list(labels),
         index=None,
-        format_func=labels.get,
+        format_func=lambda i: labels.get(i, i),
         key="del_article",
         placeholder="选择一篇文章",
         disabled=read_only,
     )
     sure = c2.checkbox("确认删除", key="del_confirm", disabled=read_only)
-    if c3.button("删除", key="do_delete", disabled=read_only or not chosen):
+    if c3.button("删除", key="do_delete", disabled=read_only or not chosen) and chosen:
         if not sure:
             st.warning("请先勾选“确认删除”。")
-        elif S.engine().store.delete_article(chosen):
+            return
+        try:
+            gone = S.ws().delete_article(chosen, key=S.editor_key())
+        except S.AccessDenied as exc:
+            st.warning(str(exc))
+            return
+        if gone:
             S.changed()
-            st.success(f"已删除：{labels[chosen]}（编辑对省份的改正会保留，重新导入同一文件时恢复）")
+            st.success(
+                f"已删除：{S.md_escape(labels[chosen])}（编辑对省份的改正会保留，重新导入同一文件时恢复）"
+            )
         else:
             st.warning("这篇文章已不在库中。")
 
@@ -97,7 +104,8 @@ def delete_section(arts: pd.DataFrame, read_only: bool) -> None:
 def rebuild_section(read_only: bool) -> None:
     st.subheader("重建全部统计")
     st.caption(
-        "修改了地名或领导人数据后，重新分段、判断省份并重新计数（编辑的改正会保留）。文章多时需要几分钟。"
+        "修改了地名、领导人数据或主题词典文件后，重新读取这些文件，重新分段、判断省份并重新计数"
+        "（编辑的改正会保留）。文章多时需要几分钟。"
     )
     if st.button("重建全部统计", key="do_rebuild", disabled=read_only):
         bar = st.progress(0.0, text="正在重建…")
@@ -105,49 +113,44 @@ def rebuild_section(read_only: bool) -> None:
         def progress(done: int, total: int, name: str) -> None:
             bar.progress(done / total if total else 1.0, text=f"正在重建 {done}/{total}")
 
-        n = S.engine().rebuild(progress)
+        try:
+            n = S.ws().rebuild(key=S.editor_key(), progress=progress)
+        except S.AccessDenied as exc:
+            st.warning(str(exc))
+            return
+        finally:
+            bar.empty()
         S.changed()
-        bar.empty()
         st.success(f"已重建 {n} 篇文章的统计。")
 
 
 st.title("语料管理", anchor=False)
 _read_only = not S.edit_guard("导入、删除或重建")
 _figures = st.container()
-upload_section(_read_only)
+upload_section(_read_only, S.corpus_view().limits_line)
 _table = st.container()
 delete_section_area = st.container()
 rebuild_section(_read_only)
 
-# Actions above have run by now, so the figures and the table show the store as it is.
+# Actions above have run by now (changed() cleared the cache), so the figures, the table
+# and the delete list show the store as it is.
 with delete_section_area:
-    delete_section(S.read("list_articles", None, "", SHOWN), _read_only)
-_summary = S.read("summary")  # read again after any delete (changed() cleared the cache)
-_arts = S.read("list_articles", None, "", SHOWN)
+    delete_section(S.corpus_view().labels, _read_only)
+_v = S.corpus_view()  # read again after any delete
 with _figures:
     c1, c2, c3 = st.columns(3)
-    c1.metric("文章", f"{_summary['articles']:,}")
-    c2.metric("字数（不含空白）", f"{int(_summary['chars']):,}")
-    c3.metric("来源文件", f"{_summary['sources']:,}")
+    c1.metric("文章", f"{_v.summary.articles:,}")
+    c2.metric("字数（不含空白）", f"{_v.summary.chars:,}")
+    c3.metric("来源文件", f"{_v.summary.sources:,}")
 with _table:
     st.subheader("已入库的文章")
-    if _arts.empty:
+    if _v.articles.empty:
         st.info("库中还没有文章。用上面的“导入文章”添加。")
     else:
-        if len(_arts) >= SHOWN:
+        if _v.truncated:
             st.caption(f"只列出最新的 {SHOWN} 篇；要找某篇文章请到“文章”页搜索。")
         st.dataframe(
-            _arts.rename(
-                columns={
-                    "date": "日期",
-                    "title": "标题",
-                    "source": "来源文件",
-                    "date_basis": "日期依据",
-                    "chars": "字数",
-                    "provinces": "省份",
-                    "id": "编号",
-                }
-            )[["日期", "标题", "来源文件", "日期依据", "字数", "省份", "编号"]],
+            _v.articles,
             hide_index=True,
             width="stretch",
             key="corpus_table",

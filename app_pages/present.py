@@ -10,7 +10,7 @@ from app_pages import _state as S
 from app_pages._widgets import quote_list
 
 st.title("演示模式")
-pins = S.read("pins")
+pins = S.pins()
 if pins.empty:
     st.info(
         "还没有加入演示的图表。\n\n在“总览”“主题”“省份对比”“词云”等页面，每张图下方都有 **📌 加入演示** 按钮："
@@ -45,7 +45,7 @@ with st.container(horizontal=True, vertical_alignment="center", key="present_nav
     st.space("stretch")
     st.download_button(
         "导出 PPT",
-        S.deck(pins, today, S.read("quotes")),
+        S.deck(pins, today, S.quotes()),
         file_name=f"政策主题看板_{today:%Y%m%d}.pptx",
         mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
         key="pptx",
@@ -67,13 +67,13 @@ else:
     st.plotly_chart(fig, key="present_chart", config={"displaylogo": False})
 
 with st.expander(f"管理图表（共 {n} 张）"):
-    read_only = S.read_only()
+    read_only = not S.can_edit()
     for k, r in enumerate(pins.itertuples(), start=1):
         c1, c2, c3 = st.columns([6, 2, 1], vertical_alignment="center")
         c1.text(f"{k}. {r.title}")
         c2.caption(f"{r.created_at:%Y-%m-%d %H:%M} 加入")
         if c3.button("删除", key=f"del_{r.id}", icon=":material/delete:", disabled=read_only):
-            S.engine().store.delete_pin(int(r.id))
+            S.ws().delete_pin(int(r.id), key=S.editor_key())
             S.changed()
             S.qp_set("slide", str(max(1, min(i, n - 1))) if n > 2 else "")
             st.rerun()

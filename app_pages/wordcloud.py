@@ -2,24 +2,20 @@
 
 import io
 
-import pandas as pd
 import streamlit as st
 
 from analysis.models import NATIONAL
-from analysis.segment import boilerplate
+from analysis.views.wordcloud import MODES
 from app_pages import _state as S
 from app_pages._widgets import download_row, file_stem, pin_button
 
-MODES = {"words": "全部词语", "themes": "仅主题词"}
-
 st.title("词云")
 base = S.filters()
-if not S.read("summary", base)["articles"]:
+if not S.summary(base).articles:
     S.empty_hint()
     st.stop()
+options = S.provinces_by_text(base)
 
-text = S.read("chars_by", base, "province").sort_values(["chars", "group"], ascending=[False, True])
-options = list(text["group"])
 c1, c2 = st.columns([3, 2])
 with c1:
     provs = st.multiselect(
@@ -38,17 +34,13 @@ with c2:
         format_func=MODES.get,
         horizontal=True,
         key="wc_mode",
-        index=list(MODES).index(S.qp_get("wc_mode")) if S.qp_get("wc_mode") in MODES else 0,
+        index=list(MODES).index(S.qp_choice("wc_mode", list(MODES), "words")),
         help="仅主题词：词典主题的名称，大小按出现次数",
     )
     S.qp_set("wc_mode", "" if mode == "words" else mode)
 c3, c4 = st.columns([3, 2])
 with c3:
-    try:
-        wanted = min(300, max(20, int(S.qp_get("wc_max", "100"))))
-    except ValueError:
-        wanted = 100
-    top_n = st.slider("最多显示多少个词", 20, 300, wanted, step=10, key="wc_max")
+    top_n = st.slider("最多显示多少个词", 20, 300, S.qp_int("wc_max", 100, 20, 300), step=10, key="wc_max")
     S.qp_set("wc_max", "" if top_n == 100 else str(top_n))
 with c4:
     hide = st.toggle(
@@ -60,40 +52,16 @@ with c4:
     )
     S.qp_set("wc_boiler", "" if hide else "show")
 
-f = S.filters(provinces=provs)
-where = "、".join(provs) if provs else "全部省份"
-if mode == "themes":
-    top = S.query("top_themes", f, top_n)
-    top = top[top["count"] > 0]
-    table = pd.DataFrame(
-        {
-            "主题": top["name"],
-            "类别": top["category"],
-            "次数": top["count"],
-            "出现文章数": top["docs"],
-            "每万字频次": top["per_10k"],
-        }
-    )
-    freqs = dict(zip(top["name"], top["count"].astype(float)))
-    title = f"主题词云：{where}"
-else:
-    exclude = sorted(boilerplate()) if hide else []
-    words = S.read("word_totals", f, top_n, exclude)
-    table = pd.DataFrame({"词语": words["word"], "次数": words["count"], "出现文章数": words["docs"]})
-    freqs = dict(zip(words["word"], words["count"].astype(float)))
-    title = f"高频词词云：{where}"
-
-if not freqs:
-    S.empty_hint("所选范围内没有可显示的词语")
+v = S.wordcloud_view(base, tuple(provs), mode, int(top_n), hide)
+if not v.freqs:
+    for line in v.notices:
+        S.empty_hint(line)
     st.stop()
 
-st.subheader(S.md_escape(title))
-img = S.word_cloud(freqs, 1200, 650, None, max(top_n, len(freqs)))
+st.subheader(S.md_escape(v.title))
+img = S.word_cloud(v.freqs, 1200, 650, None, max(top_n, len(v.freqs)))
 st.image(img, width="stretch")
-st.caption(
-    f"{S.corpus_line(f)}；{'已隐藏政治套话；' if hide and mode == 'words' else ''}"
-    f"字越大出现越多。词语由分词得到，主题词典中的词保持完整。"
-)
+st.caption(S.md_escape(v.caption))
 
 with st.container(horizontal=True, gap="small", key="wc_dl"):
     buf = io.BytesIO()
@@ -101,24 +69,18 @@ with st.container(horizontal=True, gap="small", key="wc_dl"):
     st.download_button(
         "PNG 图片",
         buf.getvalue(),
-        file_name=f"{file_stem(title)}.png",
+        file_name=f"{file_stem(v.title)}.png",
         mime="image/png",
         key="wc_png",
         icon=":material/download:",
         on_click="ignore",
     )
-    download_row(table, title, "wc_table", S.source_line(f))
-    label = table.columns[0]
-    pin_button(
-        f"{'出现最多的主题' if mode == 'themes' else '高频词'}前 20：{where}",
-        "bar",
-        table.head(20)[[label, "次数"]].set_axis(["label", "value"], axis=1),
-        "wc",
-    )
+    download_row(v.table, v.title, "wc_table", S.source_line(S.with_provinces(base, provs)))
+    pin_button(v.pin_title, "bar", v.pin, "wc")
 
 st.subheader("词频表")
 st.dataframe(
-    table,
+    v.table,
     key="wc_table_view",
     hide_index=True,
     height=420,

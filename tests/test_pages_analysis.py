@@ -16,13 +16,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-import streamlit as st
 from conftest import open_page
 from streamlit.testing.v1 import AppTest
 
 from analysis.engine import Engine
-from analysis.settings import SAMPLES_DIR
+from analysis.settings import SAMPLES_DIR, Settings
 from analysis.store import Store
+from app_pages import _state as S
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "dashboard.py")
@@ -30,18 +30,14 @@ APP = str(ROOT / "dashboard.py")
 
 @pytest.fixture(scope="module")
 def db(tmp_path_factory):
-    """A fresh store with the samples; the app opens it through POLICY_DB."""
+    """A fresh store with the samples; the app runs on Settings naming it."""
     path = tmp_path_factory.mktemp("pages_analysis") / "pages.duckdb"
     store = Store(path)
     Engine(store, workers=1).ingest_paths([SAMPLES_DIR])
     store.close()
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("POLICY_DB", str(path))
-        st.cache_resource.clear()  # engine() is cached per process: make it open this store
-        st.cache_data.clear()
-        yield path
-        st.cache_resource.clear()
-        st.cache_data.clear()
+    S.use_settings(Settings(db=path, workers=1), strict=True)
+    yield path
+    S.use_settings(None)
 
 
 def _values(v):
@@ -291,16 +287,14 @@ def test_present_empty_then_pins_and_pptx(db):
 
     dl = next(b for b in at.get("download_button") if b.key == "pptx")
     assert dl.proto.label == "导出 PPT"
-    from app_pages import _state as S  # same process, same cached engine as the app under test
-
-    deck = S.deck(S.read("pins"), pd.Timestamp("2026-01-02").date())
+    deck = S.deck(S.pins(), pd.Timestamp("2026-01-02").date())
     with zipfile.ZipFile(io.BytesIO(deck)) as z:
         slides = [n for n in z.namelist() if n.startswith("ppt/slides/slide")]
         assert len(slides) == 3  # title slide + two charts
         assert "新质生产力" in z.read("ppt/slides/slide2.xml").decode("utf-8")
 
     # delete the first pin from the list
-    first = S.read("pins")["id"].iloc[0]
+    first = S.pins()["id"].iloc[0]
     at.button(key=f"del_{first}").click().run()
     assert not at.exception
     assert any("第 1 / 1 张" in md.value for md in at.markdown)

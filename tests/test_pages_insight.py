@@ -10,13 +10,13 @@ import shutil
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from conftest import open_page
 from streamlit.testing.v1 import AppTest
 
 from analysis.engine import Engine
-from analysis.settings import SAMPLES_DIR, THEMES_FILE
+from analysis.settings import SAMPLES_DIR, THEMES_FILE, Settings
 from analysis.store import Store
+from app_pages import _state as S
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "dashboard.py")
@@ -29,19 +29,12 @@ def db(tmp_path_factory):
     path = folder / "pages.duckdb"
     themes = folder / "themes.yaml"
     shutil.copy(THEMES_FILE, themes)
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("POLICY_THEMES", str(themes))
-        mp.setenv("POLICY_DB", str(path))
-        mp.delenv("POLICY_ADMIN_PASSWORD", raising=False)
-        mp.delenv("POLICY_READ_ONLY", raising=False)
-        store = Store(path)
-        Engine(store, workers=1).ingest_paths([SAMPLES_DIR])
-        store.close()
-        st.cache_resource.clear()
-        st.cache_data.clear()
-        yield path
-        st.cache_resource.clear()
-        st.cache_data.clear()
+    store = Store(path)
+    Engine(store, workers=1).ingest_paths([SAMPLES_DIR])
+    store.close()
+    S.use_settings(Settings(db=path, themes_file=themes, workers=1), strict=True)
+    yield path
+    S.use_settings(None)
 
 
 def table(at: AppTest, key: str):
@@ -80,7 +73,7 @@ def test_emerging_page_by_province_and_add_to_dictionary(db):
     at.button(key="em_add").click().run()
     assert not at.exception, [e.value for e in at.exception]
     assert any("已把" in s.value for s in at.success)
-    eng = Engine.open(db)
+    eng = S.ws().engine  # the app's own engine, on the copied dictionary
     assert "产业科技创新" in [t.name for t in eng.themes]
     counts = eng.store.hit_stats(None, "theme").set_index("theme_id")["count"]
     from analysis.emerging import new_theme_id

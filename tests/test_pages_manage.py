@@ -8,17 +8,18 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from conftest import S002, SAMPLE_FILES, sample_text
 from streamlit.testing.v1 import AppTest
 
 from analysis import queries
 from analysis.engine import Engine
-from analysis.settings import SAMPLES_DIR, THEMES_FILE
+from analysis.settings import SAMPLES_DIR, THEMES_FILE, Settings
 from analysis.store import Store, open_store
+from app_pages import _state as S
 
 ROOT = Path(__file__).resolve().parent.parent
 DASHBOARD = str(ROOT / "dashboard.py")
@@ -40,15 +41,10 @@ def env(tmp_path, monkeypatch, template_db):
     shutil.copy(template_db, db)
     themes = tmp_path / "themes.yaml"
     shutil.copy(THEMES_FILE, themes)
-    monkeypatch.setenv("POLICY_DB", str(db))
-    monkeypatch.setenv("POLICY_THEMES", str(themes))
-    monkeypatch.setenv("POLICY_WORKERS", "1")
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    S.use_settings(Settings(db=db, themes_file=themes, workers=1), strict=True)
     original_themes = THEMES_FILE.read_bytes()
     yield db, themes
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    S.use_settings(None)
     assert THEMES_FILE.read_bytes() == original_themes, "a test wrote to corpus/themes.yaml"
 
 
@@ -186,6 +182,7 @@ def test_edit_title_and_date(env):
     at.button(key="save_meta").click()
     run(at)
     art = store.article(aid)
+    assert art is not None
     assert art["title"] == "新春第一会（编辑改过的标题）"
     assert art["date"] == dt.date(2024, 2, 20) and art["date_basis"] == "编辑"
     assert store.df("SELECT DISTINCT date FROM hits WHERE article_id = ?", [aid])[
@@ -205,9 +202,11 @@ def test_switching_articles_resets_the_form_and_the_override_boxes(env):
     at.selectbox(key="article").select(a000)
     run(at)
     assert at.query_params["article"] in (a000, [a000])
-    assert at.header[0].value == store.article(a000)["title"]
-    assert at.text_input(key="edit_title").value == store.article(a000)["title"]
-    assert at.date_input(key="edit_date").value == store.article(a000)["date"]
+    art = store.article(a000)
+    assert art is not None
+    assert at.header[0].value == art["title"]
+    assert at.text_input(key="edit_title").value == art["title"]
+    assert at.date_input(key="edit_date").value == art["date"]
     assert at.selectbox(key="ovr_1").value == ""  # 000 has no override; 002 keeps its own
     assert store.overrides(a002) == {1: "浙江"} and store.overrides(a000) == {}
 
@@ -399,8 +398,8 @@ def test_read_only_store_disables_every_change(env, page, buttons):
 
 
 # ---------------------------------------------------------------- who may change things
-def test_password_protects_writes_but_not_reading(env, monkeypatch):
-    monkeypatch.setenv("POLICY_ADMIN_PASSWORD", "口令123")
+def test_password_protects_writes_but_not_reading(env):
+    S.use_settings(replace(S.settings(), admin_password="口令123"), strict=True)
     at = app("corpus.py")
     assert at.button(key="do_ingest").disabled
     assert any("编辑口令" in i.value for i in at.info)
@@ -415,8 +414,8 @@ def test_password_protects_writes_but_not_reading(env, monkeypatch):
     assert not at2.exception
 
 
-def test_read_only_deployment(env, monkeypatch):
-    monkeypatch.setenv("POLICY_READ_ONLY", "1")
+def test_read_only_deployment(env):
+    S.use_settings(replace(S.settings(), read_only=True), strict=True)
     at = app("dictionary.py")
     assert any("只读模式" in i.value for i in at.info)
     at = app("corpus.py")

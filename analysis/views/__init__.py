@@ -1,0 +1,54 @@
+"""One pure function per dashboard page: (workspace, filters, options) -> a dataclass holding
+everything the page shows. Pages render these; `python -m analysis view NAME` prints them;
+tests assert their numbers. Figures are drawn from the Chart records by the page (charts.py).
+"""
+
+from __future__ import annotations
+
+from ._common import METRICS, Chart, filters_text, plain, provinces_by_text, source_line, tables
+from .articles import ArticleDetail, ArticlesView, article_detail, articles
+from .audit import AuditView, audit
+from .compare import CompareOptions, CompareView, compare, compare_options
+from .corpus import CorpusView, corpus
+from .emerging import EmergingOptions, EmergingView, emerging, emerging_options
+from .overview import OverviewView, overview
+from .speakers import SpeakersView, speakers
+from .themes import ThemeView, themes
+from .wordcloud import WordCloudView, wordcloud
+
+NAMES = ("overview", "themes", "compare", "wordcloud", "articles", "emerging", "speakers", "audit", "corpus")
+
+__all__ = [
+    "METRICS",
+    "NAMES",
+    "ArticleDetail",
+    "ArticlesView",
+    "AuditView",
+    "Chart",
+    "CompareOptions",
+    "CompareView",
+    "CorpusView",
+    "EmergingOptions",
+    "EmergingView",
+    "OverviewView",
+    "SpeakersView",
+    "ThemeView",
+    "WordCloudView",
+    "article_detail",
+    "articles",
+    "audit",
+    "compare",
+    "compare_options",
+    "corpus",
+    "emerging",
+    "emerging_options",
+    "filters_text",
+    "overview",
+    "plain",
+    "provinces_by_text",
+    "source_line",
+    "speakers",
+    "tables",
+    "themes",
+    "wordcloud",
+]

@@ -1,0 +1,127 @@
+"""What every view shares: the chart record, metric names, filter and source lines."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from ..models import Filters
+
+METRICS = {"count": "原始次数", "per_10k": "每万字频次"}
+EMPTY = "当前筛选条件下没有数据"
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A chart as data: the page draws it (charts.py), the deck redraws it from `data`.
+
+    data is in the shape the pin kind takes (bar: label,value; grouped_bar: group,series,
+    value; line: x,series,value; heatmap: row,col,value; map: province,value); table is
+    the same numbers as an editor wants them in Excel (Chinese column names)."""
+
+    key: str
+    kind: str
+    title: str
+    data: pd.DataFrame
+    table: pd.DataFrame
+    value_label: str
+    source: str
+    height: int | None = None
+
+
+@dataclass(frozen=True)
+class Base:
+    """Fields every page view carries."""
+
+    notices: tuple[str, ...] = field(default=(), kw_only=True)  # info lines, in page order
+
+
+def metric_or_count(metric: str) -> str:
+    return metric if metric in METRICS else "count"
+
+
+def filters_text(f: Filters, metric: str) -> str:
+    """The filter state in words, for chart footers and slides."""
+    parts = []
+    if f.date_from or f.date_to:
+        parts.append(f"日期 {f.date_from or '最早'} 至 {f.date_to or '最新'}")
+    if f.sources:
+        parts.append("来源 " + "、".join(f.sources[:3]) + ("等" if len(f.sources) > 3 else ""))
+    if f.categories:
+        parts.append("类别 " + "、".join(f.categories))
+    if f.provinces:
+        parts.append("省份 " + "、".join(f.provinces))
+    parts.append(METRICS[metric_or_count(metric)])
+    return "；".join(parts)
+
+
+def corpus_line(ws: Any, f: Filters | None) -> str:
+    """What the numbers rest on: articles, characters and their dates under the filters."""
+    s = ws.summary(f)
+    span = f"，{s.date_min} 至 {s.date_max}" if s.date_min else ""
+    return f"{s.articles} 篇报道、{s.chars:,} 字{span}"
+
+
+def source_line(ws: Any, f: Filters, metric: str) -> str:
+    """A chart footer: corpus line plus the filters in words (charts prefix 来源：政策主题看板)."""
+    return f"{corpus_line(ws, f)}；{filters_text(f, metric)}"
+
+
+def provinces_by_text(ws: Any, f: Filters | None, *, national: bool = True) -> list[str]:
+    """Province names under the filters, most text first (ties by name)."""
+    text = ws.chars_by(f, by="province")
+    if not national:
+        text = text[text["group"] != "全国"]
+    return list(text.sort_values(["chars", "group"], ascending=[False, True])["group"])
+
+
+def inert(text: str) -> str:
+    """A name that goes into a plotly title (which reads a little HTML): no tags possible."""
+    return text.replace("<", "＜").replace(">", "＞")
+
+
+def plain(value: Any) -> Any:
+    """A view (or part of one) as JSON-ready data: tables as records, dates as ISO text."""
+    if isinstance(value, pd.DataFrame):
+        return [{k: plain(v) for k, v in row.items()} for row in value.to_dict("records")]
+    if isinstance(value, pd.Series):
+        return [plain(v) for v in value.tolist()]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if isinstance(value, (dt.date, dt.datetime, pd.Timestamp)):
+        return value.isoformat()[:10] if not isinstance(value, dt.datetime) else value.isoformat()
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        try:
+            return value.item()
+        except (ValueError, AttributeError):
+            return str(value)
+    if isinstance(value, float) and value != value:
+        return None
+    return value
+
+
+def tables(value: Any, prefix: str = "") -> dict[str, pd.DataFrame]:
+    """Every table inside a view, by its field path (for CSV and plain-text output)."""
+    out: dict[str, pd.DataFrame] = {}
+    if isinstance(value, pd.DataFrame):
+        out[prefix or "table"] = value
+    elif isinstance(value, Chart):
+        out[prefix or value.key] = value.table
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for f in dataclasses.fields(value):
+            out.update(tables(getattr(value, f.name), f"{prefix}.{f.name}" if prefix else f.name))
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            out.update(tables(v, f"{prefix}.{k}" if prefix else str(k)))
+    elif isinstance(value, (list, tuple)):
+        for i, v in enumerate(value):
+            out.update(tables(v, f"{prefix}[{i}]"))
+    return out

@@ -1,0 +1,137 @@
+"""文章: find articles; read one article's sections with their province and its evidence."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+
+from ..models import NATIONAL, Filters
+from ..workspace import Workspace
+from ._common import Base
+
+LIMIT = 500
+BASIS_NOTE = {
+    "正文": "日期取自正文",
+    "元数据": "日期取自元数据",
+    "文件时间": "日期取自文件时间（正文未写明，请核对）",
+    "编辑": "日期由编辑指定",
+}
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    parts: list[tuple[str, str | None]]  # (text, theme id or None): theme phrases marked
+    province: str
+    reason: str
+    own_province: bool  # False when the paragraph's province differs from its section's
+
+
+@dataclass(frozen=True)
+class SectionView:
+    idx: int
+    header: str
+    province: str
+    reason: str
+    auto_province: str
+    auto_reason: str
+    override: str  # "" = follows the evidence
+    paragraphs: list[Paragraph]
+
+
+@dataclass(frozen=True)
+class ArticleDetail:
+    id: str
+    title: str
+    date: dt.date
+    basis_note: str
+    source: str
+    outlet: str
+    chars: int
+    counts: pd.DataFrame  # 主题, 类别, 次数, 每万字频次
+    sections: list[SectionView]
+
+
+@dataclass(frozen=True)
+class ArticlesView(Base):
+    table: pd.DataFrame  # 日期, 标题, 来源, 省份, 字数 (+ 文章编号)
+    labels: dict[str, str]  # article id -> "date · title · source", in list order
+    total_note: str
+    detail: ArticleDetail | None
+    province_options: list[str]  # for 改正省份: "" (automatic), the 31 provinces, 全国
+
+
+def article_detail(ws: Workspace, article_id: str) -> ArticleDetail | None:
+    art = ws.article(article_id)
+    if art is None:
+        return None
+    counts = ws.article_theme_counts(article_id).rename(
+        columns={"theme": "主题", "category": "类别", "count": "次数", "per_10k": "每万字频次"}
+    )[["主题", "类别", "次数", "每万字频次"]]
+    paras = ws.paragraphs(article_id)
+    overrides = ws.overrides(article_id)
+    sections = []
+    for sec in ws.sections(article_id).itertuples():
+        idx = int(sec.idx)
+        mine = paras[paras["section_idx"] == idx]
+        sections.append(
+            SectionView(
+                idx,
+                sec.header or "",
+                sec.province,
+                sec.reason,
+                sec.auto_province,
+                sec.auto_reason,
+                overrides.get(idx, ""),
+                [
+                    Paragraph(
+                        ws.highlight_parts(p.text, p.norm), p.province, p.reason, p.province == sec.province
+                    )
+                    for p in mine.itertuples()
+                ],
+            )
+        )
+    basis = BASIS_NOTE.get(art["date_basis"], art["date_basis"] or "")
+    return ArticleDetail(
+        art["id"],
+        art["title"],
+        art["date"],
+        basis,
+        art["source"],
+        art.get("outlet") or "",
+        int(art["chars"] or 0),
+        counts,
+        sections,
+    )
+
+
+def articles(ws: Workspace, f: Filters, *, search: str = "", article_id: str = "") -> ArticlesView:
+    search = search.strip()
+    arts = ws.list_articles(f, search=search, limit=LIMIT)
+    notices = []
+    if arts.empty:
+        notices.append("没有符合条件的文章" if search else "当前筛选条件下没有文章")
+        table = pd.DataFrame()
+        note = ""
+    else:
+        table = arts.rename(
+            columns={
+                "date": "日期",
+                "title": "标题",
+                "source": "来源",
+                "provinces": "省份",
+                "chars": "字数",
+                "id": "文章编号",
+            }
+        )[["日期", "标题", "来源", "省份", "字数", "文章编号"]]
+        note = f"共 {len(arts)} 篇" + ("（最多显示 500 篇，请缩小搜索范围）" if len(arts) >= LIMIT else "")
+    labels = {r.id: f"{str(r.date)[:10]} · {r.title} · {r.source}" for r in arts.itertuples()}
+    detail = article_detail(ws, article_id) if article_id else None
+    if detail is not None and article_id not in labels:  # opened by a link, outside the current list
+        labels = {article_id: f"{detail.date} · {detail.title} · {detail.source}", **labels}
+    if article_id and detail is None:
+        notices.append("找不到这篇文章，可能已被删除。")
+    return ArticlesView(
+        table, labels, note, detail, ["", *ws.province_names(), NATIONAL], notices=tuple(notices)
+    )

@@ -1,0 +1,92 @@
+"""总览: how much text there is, which themes lead, where, and the latest articles."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from ..models import Filters
+from ..workspace import CorpusSummary, Workspace
+from ._common import EMPTY, METRICS, Base, Chart, filters_text, metric_or_count, source_line
+
+
+@dataclass(frozen=True)
+class OverviewView(Base):
+    summary: CorpusSummary
+    filters_text: str  # "" when no filter is set
+    top: Chart | None
+    heat: Chart | None
+    latest: pd.DataFrame  # 日期, 标题, 文章编号, 来源, 省份 (newest first, 10 rows)
+
+
+def overview(ws: Workspace, f: Filters, *, metric: str = "count") -> OverviewView:
+    m = metric_or_count(metric)
+    unit = METRICS[m]
+    summary = ws.summary(f)
+    if not summary.articles:
+        return OverviewView(summary, "", None, None, pd.DataFrame(), notices=(EMPTY,))
+    source = source_line(ws, f, m)
+    notices = []
+
+    top = ws.top_themes(f, n=15)
+    top_chart = None
+    if top.empty or not top["count"].sum():
+        notices.append("当前筛选条件下没有任何主题词出现")
+    else:
+        table = top.rename(
+            columns={
+                "name": "主题",
+                "category": "类别",
+                "count": "次数",
+                "per_10k": "每万字频次",
+                "docs": "文章数",
+            }
+        )[["主题", "类别", "次数", "每万字频次", "文章数"]]
+        top_chart = Chart(
+            "ov_top",
+            "bar",
+            f"出现最多的主题（{unit}）",
+            top[["name", m]].set_axis(["label", "value"], axis=1),
+            table,
+            unit,
+            source,
+        )
+
+    heat = None
+    matrix = ws.province_matrix(f, metric=m, top=15)
+    if matrix.empty:
+        notices.append(EMPTY)
+    else:
+        matrix = matrix.loc[
+            matrix.sum(axis=1).sort_values(ascending=False, kind="stable").index
+        ]  # busiest first
+        long = matrix.rename_axis(index="row", columns="col").stack().rename("value").reset_index()
+        heat = Chart(
+            "ov_heat",
+            "heatmap",
+            f"各省份的主要主题（{unit}）",
+            long,
+            matrix.rename_axis(index="省份").reset_index(),
+            unit,
+            source,
+        )
+
+    latest = ws.list_articles(f, limit=10)
+    table = pd.DataFrame(
+        {
+            "日期": pd.to_datetime(latest["date"]).dt.strftime("%Y-%m-%d"),
+            "标题": latest["title"],
+            "文章编号": latest["id"],
+            "来源": latest["source"],
+            "省份": latest["provinces"],
+        }
+    )
+    return OverviewView(
+        summary,
+        filters_text(f, m) if f != Filters() else "",
+        top_chart,
+        heat,
+        table,
+        notices=tuple(notices),
+    )

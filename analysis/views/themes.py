@@ -1,0 +1,177 @@
+"""主题: one dictionary theme (or any phrase typed in): where, when, with what, in which words."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from ..models import NATIONAL, Filters
+from ..workspace import Workspace
+from ._common import EMPTY, METRICS, Base, Chart, inert, metric_or_count, source_line
+
+PASSAGES = 200  # newest occurrences listed
+
+
+@dataclass(frozen=True)
+class ThemeView(Base):
+    theme_id: str  # the dictionary theme shown (or the one a typed term replaces)
+    term: str  # the ad-hoc phrase, cleaned ("" = the dictionary theme)
+    name: str  # “…”, safe for chart titles
+    spelling: str  # the caption under the inputs (dictionary phrases, or how a term is counted)
+    total: int  # hits in all provinces and 全国
+    rank: Chart | None
+    rank_table: pd.DataFrame  # every province, zeros included, with interval and note
+    summary_line: str  # 共 N 次，出现在 K 个省份 … (and the ⚠ legend)
+    map: Chart | None
+    trend: Chart | None
+    trend_note: str
+    cooccurring: Chart | None
+    passages: pd.DataFrame  # article_id, title, source, date, province, par_idx, before, match, after
+    passages_note: str
+
+
+def _empty(theme_id: str, term: str, name: str, spelling: str, notice: str) -> ThemeView:
+    return ThemeView(
+        theme_id, term, name, spelling, 0, None, pd.DataFrame(), "", None, None, "", None, pd.DataFrame(), "",
+        notices=(notice,),
+    )  # fmt: skip
+
+
+def themes(
+    ws: Workspace, f: Filters, *, theme_id: str = "", term: str = "", metric: str = "count"
+) -> ThemeView:
+    m = metric_or_count(metric)
+    unit = METRICS[m]
+    names = ws.theme_names()
+    if not names:
+        return _empty("", "", "", "", "主题词典是空的：请先到“主题词典”页添加主题。")
+    theme_id = theme_id if theme_id in names else next(iter(names))
+    term = (term or "").strip()
+    name = "“" + inert(term or names[theme_id]) + "”"
+    if term:
+        spelling = (
+            f"正在统计临时词语 {name}（逐字匹配，去掉空白、繁体转简体后计数）。清空输入框可回到词典主题。"
+        )
+    else:
+        phrases = ws.themes_table().set_index("id").loc[theme_id, "phrases"]
+        spelling = f"{name}的词典写法：" + "、".join(phrases if phrases is not None else [])
+    if not ws.summary(f).articles:
+        return _empty(theme_id, term, name, spelling, EMPTY)
+    source = source_line(ws, f, m)
+
+    rank = ws.province_ranking(f, theme_id=None if term else theme_id, term=term or None)
+    total = int(rank["count"].sum())
+    if not total:
+        return _empty(theme_id, term, name, spelling, f"当前筛选条件下没有找到{name}")
+    provs = rank[rank["province"] != NATIONAL]
+    national = rank[rank["province"] == NATIONAL]
+    shown = provs[provs["count"] > 0].sort_values([m, "count"], ascending=False)
+    flag = shown["note"].astype(bool)
+    bars = pd.DataFrame({"label": shown["province"] + flag.map({True: " ⚠", False: ""}), "value": shown[m]})
+    table = pd.DataFrame(
+        {
+            "省份": rank["province"],
+            "次数": rank["count"],
+            "每万字频次": rank["per_10k"],
+            "95%区间": [f"{lo:.1f}–{hi:.1f}" for lo, hi in zip(rank["lo"], rank["hi"])],
+            "出现的文章数": rank["docs"],
+            "文章数": rank["articles"],
+            "字数": rank["chars"],
+            "提示": rank["note"],
+        }
+    ).sort_values(["每万字频次" if m == "per_10k" else "次数", "次数"], ascending=False)
+    rank_chart = Chart(
+        "th_rank",
+        "bar",
+        f"{name}出现{'次数' if m == 'count' else '频次'}：各省份排名",
+        bars,
+        table,
+        unit,
+        source,
+    )
+    notes = [f"共 {total} 次，出现在 {int((provs['count'] > 0).sum())} 个省份。"]
+    if len(national) and national["count"].iloc[0]:
+        notes.append(
+            f"另有 {int(national['count'].iloc[0])} 次出现在“全国”层面的段落（未归入省份，不在图中）。"
+        )
+    if flag.any():
+        notes.append(
+            "⚠ 表示该省份文本太少（不足 3000 字或只有 1 篇文章），每万字频次不稳定，请看下表的区间。"
+        )
+
+    map_chart = Chart(
+        "th_map",
+        "map",
+        f"{name}的地域分布（{unit}）",
+        provs[["province", m]].set_axis(["province", "value"], axis=1),
+        provs[["province", "count", "per_10k", "chars", "articles"]].rename(
+            columns={
+                "province": "省份",
+                "count": "次数",
+                "per_10k": "每万字频次",
+                "chars": "字数",
+                "articles": "文章数",
+            }
+        ),
+        unit,
+        source,
+    )
+
+    if term:
+        trend = ws.counts(f, by="month", terms=[term]).rename(columns={"group": "month"})
+    else:
+        trend = ws.monthly_trend(f, theme_ids=[theme_id])
+    trend_chart = Chart(
+        "th_trend",
+        "line",
+        f"{name}逐月{'次数' if m == 'count' else '每万字频次'}",
+        trend[["month", "theme", m]].set_axis(["x", "series", "value"], axis=1),
+        trend[["month", "count", "per_10k", "chars"]].rename(
+            columns={"month": "月份", "count": "次数", "per_10k": "每万字频次", "chars": "当月字数"}
+        ),
+        unit,
+        source,
+    )
+    trend_note = "只列出有文章的月份；" + (
+        "月份太少，趋势仅供参考。" if len(trend) < 3 else "相邻两点之间可能隔着没有文章的月份。"
+    )
+
+    co_chart = None
+    notices = []
+    if not term:
+        co = ws.cooccurring(f, theme_id=theme_id, n=15)
+        if co.empty:
+            notices.append(f"{name}所在的段落里没有出现其他主题。")
+        else:
+            co = co.assign(name=co["theme_id"].map(names).fillna(co["theme_id"]))
+            co_chart = Chart(
+                "th_co",
+                "bar",
+                f"与{name}出现在同一段落的主题（段落数）",
+                co[["name", "paragraphs"]].set_axis(["label", "value"], axis=1),
+                co.rename(columns={"name": "主题", "paragraphs": "共同出现的段落数", "count": "该主题次数"})[
+                    ["主题", "共同出现的段落数", "该主题次数"]
+                ],
+                "段落数",
+                source,
+            )
+
+    p = ws.passages(f, theme_id=None if term else theme_id, term=term or None, limit=PASSAGES)
+    return ThemeView(
+        theme_id,
+        term,
+        name,
+        spelling,
+        total,
+        rank_chart,
+        table,
+        " ".join(notes),
+        map_chart,
+        trend_chart,
+        trend_note,
+        co_chart,
+        p,
+        f"只列出最新的 {PASSAGES} 处。" if len(p) >= PASSAGES else "",
+        notices=tuple(notices),
+    )
