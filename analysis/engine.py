@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import errno
 import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -17,18 +18,20 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import pyarrow as pa
+
 from .counting import Matcher
 from .imports import plan_paths, plan_uploads
 from .ingest import IngestError, RawDoc, read_path
-from .models import Theme
-from .pipeline import Meta, Parsed, derive, parse
+from .models import Meta, Parsed, Theme, dictionary_hash
+from .pipeline import derive, parse
 from .provinces import gazetteer
 from .segment import Segmenter
 from .settings import LIMITS, SAMPLES_DIR, db_path
-from .store import Store, open_store
-from .store.rows import article_tables, concat, without
+from .store import Store, StoreError, open_store
+from .store.rows import article_tables, concat, recounted_hits, without
 from .tables import ColumnMap
-from .themes import load_themes, save_text, save_themes
+from .themes import ThemeError, load_themes, save_text, save_themes, themes_path, validate, write_atomic
 
 Progress = Callable[[int, int, str], None]  # done, total, current file name
 
@@ -173,14 +176,29 @@ def _in_order(
 
 
 class Engine:
-    def __init__(self, store: Store, themes: list[Theme] | None = None, workers: int | None = None):
+    def __init__(
+        self,
+        store: Store,
+        themes: list[Theme] | None = None,
+        workers: int | None = None,
+        themes_file: Path | None = None,
+    ):
         self.store = store
-        self.themes = list(themes) if themes is not None else load_themes()
+        self.themes_file = themes_file  # the dictionary file (None: themes.themes_path())
+        self.themes = list(themes) if themes is not None else load_themes(themes_file)
         self.workers = (
             workers if workers is not None else int(os.environ.get("POLICY_WORKERS", os.cpu_count() or 1))
         )
-        if not self.store.read_only and self.store.themes_df().empty:
-            self.store.set_themes(self.themes)
+        # On start the dictionary given (normally the file) and the counts must agree: a kill
+        # between writing the file and committing its recount, or a hand-edited file, is
+        # found here and recounted.
+        if not self.store.read_only and not self.dictionary_in_step():
+            if self.store.article_count() == 0:
+                with self.store.atomic():
+                    self.store.set_themes(self.themes)
+                    self.store.set_counted_dictionary(dictionary_hash(self.themes))
+            else:
+                self.recount()
 
     @classmethod
     def open(cls, db: str | os.PathLike | None = None, read_only: bool = False) -> Engine:
@@ -208,6 +226,7 @@ class Engine:
     ) -> list[Result]:
         """Workers read, parse, count and build Arrow tables; this process checks for
         duplicates and appends each batch of whole articles in one transaction."""
+        self.sync_dictionary()  # never count new articles with an out-of-date dictionary
         themes = tuple(self.themes)
         batch = int(os.environ.get("POLICY_BATCH", batch) or batch)  # articles per transaction
         results: list[Result] = []
@@ -320,7 +339,12 @@ class Engine:
                 r["source"], r["text"], r["fmt"] or "txt", r["date"], hard_wrapped=bool(r["hard_wrapped"])
             )
             meta = Meta(
-                r["title"], r["date"], r["outlet"] or "", r["author"] or "", r["section"] or "", r["url"] or ""
+                r["title"],
+                r["date"],
+                r["outlet"] or "",
+                r["author"] or "",
+                r["section"] or "",
+                r["url"] or "",
             )
             p = prepare(raw, meta, overrides.get(r["id"]), themes)
             p.article.id, p.article.date_basis = r["id"], r["date_basis"]
@@ -328,8 +352,13 @@ class Engine:
         return out
 
     def rebuild(self, progress: Progress | None = None) -> int:
-        """Re-derive sections, provinces, counts and words of every stored article."""
-        self.store.set_themes(self.themes)
+        """Re-derive sections, provinces, counts and words of every stored article.
+
+        One transaction per batch, so while it runs (or after a kill) the counts are marked
+        as made with no known dictionary and the next start recounts them."""
+        with self.store.atomic():
+            self.store.set_themes(self.themes)
+            self.store.set_counted_dictionary(None)
         total = self.store.article_count()
         done = 0
         for rows in self.store.iter_articles():
@@ -337,66 +366,99 @@ class Engine:
             done += len(rows)
             if progress:
                 progress(done, total, rows[-1]["source"])
+        self.store.set_counted_dictionary(dictionary_hash(self.themes))
         return done
 
     def recount(self, progress: Progress | None = None) -> int:
-        """After a dictionary edit: recount theme hits from stored paragraphs only.
+        """After a dictionary edit: recount theme hits from stored paragraphs only."""
+        return self._recount(self.themes, progress)
 
-        Paragraphs stream in batches; the new hits replace the old in one transaction."""
-        self.store.set_themes(self.themes)
-        matcher = self.matcher
+    def _recount(self, themes: Sequence[Theme], progress: Progress | None) -> int:
+        """Paragraphs stream in batches; the new hits, the dictionary and its hash replace
+        the old in one transaction (joining the caller's atomic(), if any)."""
+        matcher = _worker_tools(tuple(themes), False)[1]
         total = self.store.article_count()
         pars = max(1, self.store.paragraph_count())
         seen = 0
 
-        def batches() -> Iterator[dict[str, list]]:
+        def batches() -> Iterator[pa.Table]:
             nonlocal seen
             for rows in self.store.iter_paragraph_rows():
-                out: dict[str, list] = {
-                    k: []
-                    for k in (
-                        "article_id",
-                        "par_idx",
-                        "section_idx",
-                        "province",
-                        "date",
-                        "source",
-                        "theme_id",
-                        "phrase",
-                        "n",
-                    )
-                }
-                for aid, idx, sidx, prov, day, src, norm in zip(*rows.values()):
-                    for (tid, phrase), n in matcher.count(norm).items():
-                        out["article_id"].append(aid)
-                        out["par_idx"].append(idx)
-                        out["section_idx"].append(sidx)
-                        out["province"].append(prov)
-                        out["date"].append(day)
-                        out["source"].append(src)
-                        out["theme_id"].append(tid)
-                        out["phrase"].append(phrase)
-                        out["n"].append(n)
-                yield out
+                yield recounted_hits(rows, matcher.count)
                 seen += len(rows["norm"])
                 if progress:
                     progress(min(total, round(total * seen / pars)), total, "")
 
-        self.store.replace_all_hits(batches())
+        with self.store.atomic():
+            self.store.set_themes(themes)
+            self.store.replace_all_hits(batches())
+            self.store.set_counted_dictionary(dictionary_hash(themes))
         return total
 
-    def save_dictionary(
-        self, themes: list[Theme], progress: Progress | None = None, path=None, text: str | None = None
-    ) -> int:
-        """Validate and save atomically, then recount; a bad dictionary changes nothing.
+    # ------------------------------------------------------------ the dictionary and the counts
+    def dictionary_in_step(self) -> bool:
+        """Were the stored counts made with this engine's dictionary?"""
+        return self.store.counted_dictionary() == dictionary_hash(self.themes)
 
-        text: the exact file to write (restoring a version), which must read as themes."""
-        if text is not None:
-            save_text(text, path, expect=themes)
-        else:
-            save_themes(themes, path)
-        self.themes = list(themes)
-        return self.recount(progress)
+    def sync_dictionary(self) -> str:
+        """Before an import: make this engine's dictionary and the stored counts agree.
+
+        The dictionary file decides: if another engine saved it (the counts already match
+        the file), this engine takes it up; otherwise the counts are recounted with it.
+        Returns what was done, in Chinese ("" when they already agreed)."""
+        if self.store.read_only or self.dictionary_in_step():
+            return ""
+        themes = load_themes(self.themes_file)
+        self.themes = themes
+        if self.dictionary_in_step():
+            return "已改用词典文件中的最新词典"
+        self.recount()
+        return "词典文件与统计不一致，已按词典文件重新统计"
+
+    def save_dictionary(
+        self,
+        themes: Sequence[Theme],
+        progress: Progress | None = None,
+        path: Path | None = None,
+        text: str | None = None,
+        record: Callable[[Path], object] | None = None,
+    ) -> int:
+        """Recount with themes and write the dictionary file, together or not at all.
+
+        The file is written inside the recount's transaction, just before it commits: a
+        failure on either side rolls back both. A kill between the file write and the
+        commit leaves the file ahead of the counts, which the next start (or import)
+        finds by the stored hash and recounts. text: the exact file to write (restoring a
+        version), which must read as themes. record(path) runs in the same transaction
+        after the write (dictionary history). Raises ThemeError with a true account."""
+        themes = list(themes)
+        report = validate(themes)
+        if not report.ok:
+            raise ThemeError(report.errors)
+        path = themes_path(path or self.themes_file)
+        try:
+            old_text: str | None = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            old_text = None
+        written = False
+        try:
+            with self.store.atomic():
+                n = self._recount(themes, progress)
+                if text is not None:
+                    save_text(text, path, expect=themes)
+                else:
+                    save_themes(themes, path)
+                written = True
+                if record is not None:
+                    record(path)
+        except (OSError, StoreError) as exc:
+            raise ThemeError([save_failure(exc, path, written, old_text)]) from exc
+        except ThemeError:
+            if written:  # record() refused after the write: put the old file back
+                _restore_file(path, old_text)
+            raise
+        self.themes = themes
+        return n
 
     # ------------------------------------------------------------ editor's changes
     def override_section(self, article_id: str, section_idx: int, province: str | None) -> None:
@@ -410,6 +472,47 @@ class Engine:
         rows = self.store.article_rows([article_id])
         if rows:
             self.store.replace_derived(self._rederive(rows))
+
+
+_OS_REASONS = {
+    errno.ENOSPC: "磁盘空间不足",
+    errno.EDQUOT: "磁盘配额已满",
+    errno.EACCES: "没有写入权限",
+    errno.EPERM: "没有写入权限",
+    errno.EROFS: "文件系统是只读的",
+}
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.errno in _OS_REASONS:
+        return _OS_REASONS[exc.errno]
+    return str(exc.strerror if isinstance(exc, OSError) and exc.strerror else exc)
+
+
+def _restore_file(path: Path, old_text: str | None) -> bool:
+    """Put the dictionary file back as it was; False if that failed too."""
+    try:
+        if old_text is None:
+            path.unlink(missing_ok=True)
+        else:
+            write_atomic(path, old_text)
+    except OSError:
+        return False
+    return True
+
+
+def save_failure(exc: BaseException, path: Path, written: bool, old_text: str | None) -> str:
+    """What a failed dictionary save tells the editor: exactly what was kept."""
+    if not written:
+        what = f"无法写入词典文件 {path.name}" if isinstance(exc, OSError) else "重新统计失败"
+        return f"{what}（{_reason(exc)}）；词典文件和统计都保持原样"
+    # The file was written but the counts did not commit.
+    if _restore_file(path, old_text):
+        return f"保存统计时出错（{_reason(exc)}）；词典文件已恢复为原词典，统计保持原样"
+    return (
+        f"保存统计时出错（{_reason(exc)}），词典文件 {path.name} 已是新词典，统计仍按原词典；"
+        "下次启动或导入前会自动按词典文件重新统计"
+    )
 
 
 def safe_name(name: str) -> str:

@@ -252,7 +252,7 @@ def test_an_older_store_file_gains_missing_tables_and_columns(tmp_path):
             store.add_quote({"article_id": "a1", "par_idx": 1, "text": "第二句", "phrase": "营商环境"}) == 2
         )
         assert store.scalar("SELECT sum(n) FROM article_themes") == 3  # filled from hits once
-        assert store.meta_value("dictionary_version") is None
+        assert store.counted_dictionary() is None
     finally:
         store.close()
 

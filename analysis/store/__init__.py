@@ -27,6 +27,9 @@ from .rows import _table, article_tables, derived_tables, hits_table
 from .schema import DERIVED, TABLES, copies_of_article
 from .versions import DictionaryVersions
 
+StoreError = duckdb.Error  # what a failed write raises (disk full, lock, constraint)
+COUNTED_DICTIONARY = "counted_dictionary"  # store_meta key: dictionary_hash of the counts
+
 # article_themes sums hits per article × province × theme; it is kept in step with hits
 # inside the same transactions, so the province × theme totals read 20× fewer rows.
 _SUM_HITS = """INSERT INTO article_themes (article_id, province, date, source, theme_id, n)
@@ -305,6 +308,15 @@ class Store(Reads, DictionaryVersions):
             cur.execute("DELETE FROM quotes WHERE id = ?", [quote_id])
 
     # ------------------------------------------------------------ facts about the store
+    def counted_dictionary(self) -> str | None:
+        """models.dictionary_hash of the dictionary the stored hits were counted with;
+        None when unknown (an older store, or a rebuild under way)."""
+        return self.meta_value(COUNTED_DICTIONARY)
+
+    def set_counted_dictionary(self, version: str | None) -> None:
+        """Record it; call inside the atomic() that writes the hits, so both change together."""
+        self.set_meta_value(COUNTED_DICTIONARY, version)
+
     def meta_value(self, key: str) -> str | None:
         """A value recorded in store_meta (None when unset or the table is missing)."""
         try:
@@ -334,4 +346,4 @@ def open_store(path: str | Path, read_only: bool = False) -> Store:
         return _OPEN[key]
 
 
-__all__ = ["TABLES", "Store", "StoreLocked", "open_store", "reads"]
+__all__ = ["TABLES", "Store", "StoreError", "StoreLocked", "open_store", "reads"]
