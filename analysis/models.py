@@ -20,6 +20,9 @@ class Paragraph:
     norm: str  # whitespace removed, Simplified: what counting and kwic see
     province: str = NATIONAL
     reason: str = ""
+    runner_up: str = ""  # the other province its evidence names most, "" if none
+    runner_up_count: int = 0
+    weak: bool = False  # decided on thin evidence: an editor should check it first
 
     @property
     def chars(self) -> int:
@@ -36,6 +39,9 @@ class Section:
     office: str = ""
     auto_province: str = ""  # what the evidence said, kept when an editor overrides
     auto_reason: str = ""
+    runner_up: str = ""  # the other province its evidence names most, "" if none
+    runner_up_count: int = 0
+    weak: bool = False  # decided on thin evidence: an editor should check it first
 
 
 @dataclass
@@ -71,7 +77,7 @@ class Theme:
     exclude: tuple[str, ...] = ()
 
 
-def dictionary_hash(themes: Sequence[Theme]) -> str:
+def dictionary_version(themes: Sequence[Theme]) -> str:
     """A short hash of everything a dictionary counts with (every Theme field, in order).
 
     Stored with the counts, so a dictionary file and the counts it should have made can

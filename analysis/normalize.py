@@ -7,7 +7,10 @@ which removes every whitespace character, so a phrase broken across lines still 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
+
+from .headers import looks_structural
 
 _CONTROLS = re.compile(
     r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060\ufeff]"
@@ -62,9 +65,15 @@ def display_width(line: str) -> float:
     return len(line) - 0.5 * narrow
 
 
-def typical_width(lines: list[str]) -> float | None:
-    """The common line width if lines look hard-wrapped (PDF text), else None."""
-    widths = [round(display_width(x)) for x in lines if x.strip()]
+def typical_width(lines: list[str], is_header: Callable[[str], bool] | None = None) -> float | None:
+    """The common line width if lines look hard-wrapped (PDF text), else None.
+
+    Evidence of wrapping: many lines (8 or more, 40% of all) within two cells of one width,
+    and hardly any line wider than that (a page holds no line wider than itself). Header
+    lines are left out: a compilation of short `一、浙江：…` headers over long one-line
+    paragraphs has a typical header width, not a page width."""
+    header = is_header or looks_structural
+    widths = [round(display_width(x)) for x in lines if x.strip() and not header(x.strip())]
     if len(widths) < 12:
         return None
     counts: dict[int, int] = {}
@@ -72,25 +81,31 @@ def typical_width(lines: list[str]) -> float | None:
         counts[w] = counts.get(w, 0) + 1
     mode = max(counts, key=lambda w: (counts[w], w))
     near = sum(c for w, c in counts.items() if abs(w - mode) <= 2)
-    if mode >= 10 and near >= 0.4 * len(widths):
+    wider = sum(c for w, c in counts.items() if w > mode + 3)
+    if mode >= 10 and near >= max(8, 0.4 * len(widths)) and wider <= 0.1 * len(widths):
         return float(mode)
     return None
 
 
-def split_paragraphs(text: str, hard_wrapped: bool | None = None) -> list[str]:
+def split_paragraphs(
+    text: str, hard_wrapped: bool | None = None, is_header: Callable[[str], bool] | None = None
+) -> list[str]:
     """Paragraphs of text. Hard-wrapped text (PDF extraction) has its lines re-joined.
 
     In hard-wrapped text a paragraph ends at a line clearly shorter than the page width,
     or at a line ending in sentence punctuation that stops short of the margin; page
-    numbers standing alone are dropped. Elsewhere each non-empty line is a paragraph.
+    numbers standing alone are dropped; a line that looks like a section header (see
+    headers.py; `is_header` may know place names too) always starts a paragraph.
+    Elsewhere each non-empty line is a paragraph.
     """
+    header = is_header or looks_structural
     text = clean_controls(text)
     lines = text.split("\n")
-    width = typical_width(lines)
+    width = typical_width(lines, header)
     if hard_wrapped is False or (width is None and not hard_wrapped):
         return [ln.strip() for ln in lines if ln.strip()]
     if width is None:
-        width = typical_width(lines + lines * 12) or 0.0
+        width = typical_width(lines + lines * 12, header) or 0.0
     paragraphs: list[str] = []
     current: list[str] = []
     for raw in lines:
@@ -101,7 +116,11 @@ def split_paragraphs(text: str, hard_wrapped: bool | None = None) -> list[str]:
             continue
         # A new page or a header starts with an indent; after a finished sentence it opens
         # a new paragraph, inside a sentence it is only a page break.
-        opens = line.startswith("#") or (raw[:1].isspace() and current and current[-1][-1] in _TERMINAL)
+        opens = (
+            line.startswith("#")
+            or header(line)
+            or (raw[:1].isspace() and current and current[-1][-1] in _TERMINAL)
+        )
         if opens and current:
             paragraphs.append(_join(current))
             current = []

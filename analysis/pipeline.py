@@ -10,11 +10,12 @@ import datetime as dt
 import hashlib
 import re
 
+from .attribution import attribute  # sections and paragraphs -> provinces (re-exported)
 from .counting import Matcher
 from .ingest import RawDoc
-from .models import NATIONAL, Article, Meta, Paragraph, Parsed, Section
+from .models import Article, Meta, Parsed
 from .normalize import clean_controls, compact, looks_traditional, normalize_for_counting, split_paragraphs
-from .provinces import Gazetteer, dominant, header_evidence, single_province
+from .provinces import Gazetteer
 from .sections import article_title, split_sections
 from .segment import Segmenter
 
@@ -49,69 +50,13 @@ def parse_date(text: str) -> dt.date | None:
     return None
 
 
-def attribute(
-    article: Article,
-    raw_sections,
-    gaz: Gazetteer,
-    overrides: dict[int, str] | None = None,
-    traditional: bool | None = None,
-) -> None:
-    """Fill article.sections/paragraphs with provinces and reasons (the evidence order)."""
-    day = article.date
-    if traditional is None:
-        traditional = looks_traditional(article.text)
-    # Normalise and gather evidence once per paragraph; the three uses below share it.
-    norms = [[normalize_for_counting(t, traditional) for t in rs.paragraphs] for rs in raw_sections]
-    found = [[gaz.evidence(n, day) for n in sec] for sec in norms]
-    art_prov, art_why = dominant([e for sec in found for ev in sec for e in ev], min_hits=3, share=0.6)
-    stack: list[tuple[int, str, str]] = []  # (level, province, header) of open parents
-    for sidx, rs in enumerate(raw_sections):
-        prov, why, speaker = header_evidence(rs.header, gaz, day)
-        while stack and stack[-1][0] >= rs.level:
-            stack.pop()
-        if not prov:
-            parent = next((s for s in reversed(stack) if s[1] != NATIONAL), None)
-            if parent:
-                prov, why = parent[1], f"上级标题：{parent[2][:12]} → {parent[1]}"
-        if not prov:
-            prov, why = dominant([e for ev in found[sidx] for e in ev])
-            why = f"正文：{why}" if prov else ""
-        if not prov and art_prov:
-            prov, why = art_prov, f"全文：{art_why}"
-        if not prov:
-            prov, why = NATIONAL, "未指明具体地方 → 全国"
-        auto_prov, auto_why = prov, why
-        if overrides and sidx in overrides:
-            prov, why = overrides[sidx], f"编辑指定：{overrides[sidx]}（自动判断为{auto_prov}）"
-        if rs.level:
-            stack.append((rs.level, prov, rs.header))
-        sec = Section(
-            sidx,
-            rs.header,
-            prov,
-            why,
-            speaker=speaker.text if speaker else "",
-            office=speaker.office if speaker else "",
-            auto_province=auto_prov,
-            auto_reason=auto_why,
-        )
-        article.sections.append(sec)
-        for text, norm, ev in zip(rs.paragraphs, norms[sidx], found[sidx]):
-            par = Paragraph(len(article.paragraphs), sidx, text, norm, prov, why)
-            if prov == NATIONAL and not (overrides and sidx in overrides):
-                p_prov, p_why = single_province(ev)
-                if p_prov:
-                    par.province, par.reason = p_prov, p_why
-            article.paragraphs.append(par)
-
-
 def parse(
     raw: RawDoc, gaz: Gazetteer, meta: Meta | None = None, overrides: dict[int, str] | None = None
 ) -> Article:
     meta = meta or Meta()
     text = clean_controls(raw.text)
-    paragraphs = split_paragraphs(text, True if raw.hard_wrapped else None)
-    raw_sections = split_sections(paragraphs)
+    paragraphs = split_paragraphs(text, True if raw.hard_wrapped else None, gaz.header_line)
+    raw_sections = split_sections(paragraphs, gaz)
     traditional = looks_traditional(text)
     sha = content_hash(text, traditional)
     found = parse_date(text)

@@ -1,10 +1,11 @@
-"""Which province a section or paragraph speaks of, and why.
+"""Which places, leaders and provinces a text names: the evidence attribution weighs.
 
 Evidence, strongest first: an explicit header (`## 吉林`, `【湖北】`, `北京：…`); a
 provincial leader's name (resolved by the article's date, since leaders move); a city
-or district name; a province named inline. The reason is kept as a short Chinese
-string shown to editors, e.g. "标题：北京", "人名：陈吉宁 → 上海", "地名：深圳 → 广东".
-Data lives in corpus/geo/ (see its README for sources).
+or district name; a province named inline; a dateline (weak: it says where the reporter
+filed from). The reason is kept as a short Chinese string shown to editors, e.g.
+"标题：北京", "人名：陈吉宁 → 上海", "地名：深圳 → 广东". Data lives in corpus/geo/
+(see its README for sources); attribution.py decides from this evidence.
 """
 
 from __future__ import annotations
@@ -14,22 +15,50 @@ import datetime as dt
 import re
 from collections import Counter
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 import ahocorasick
 
+from .headers import header_marker, looks_structural
 from .settings import GEO_DIR
 
 MAINLAND_COUNT = 31
-# A place inside a newspaper's or broadcaster's name (贵州都市报, 深圳特区报) tells where
-# the outlet is based, not what the passage is about.
-_OUTLET = re.compile(r"日报|晚报|都市报|特区报|商报|卫视|电视台|广播电视台|新闻网")
+# A dateline names where the reporter filed from (新华社北京3月5日电, 本报南京4月2日电):
+# a place followed by a date and 电, or an agency's name, the place, and 电.
+_DATE_DIAN = re.compile(r"\d{1,2}月\d{1,2}日电")
+_DIAN = re.compile(r"(?:\d{1,2}月\d{1,2}日)?电")
+_CJK = set(chr(c) for c in range(0x4E00, 0xA000))
+# What may sit between a place and an organisation's kind (上海【交通】大学, 广东【宏远】队):
+# a proper name, never a verb phrase. These characters start or build verb phrases
+# (湖北新建医院, 四川组建团队, 浙江加快建设一流大学), so a gap holding one is not a name;
+# nor is a gap holding another place (北京和上海队: 北京 is not part of the team's name).
+_VERBISH = set("建设新增组成打推加发提扩实在对与及的将是为有等各个所这把被让向到出入开办立")
+_MAX_GAP = 4
+
+
+def _lines(path: Path) -> list[str]:
+    """Non-empty lines of a plain data file without `#` comments (a missing file: none)."""
+    if not path.exists():
+        return []
+    out = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            out.append(line)
+    return out
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        return [
+            {k: (v or "").strip() for k, v in row.items()}
+            for row in csv.DictReader(line for line in fh if not line.startswith("#"))
+        ]
 
 
 @dataclass(frozen=True)
 class Evidence:
-    kind: str  # province / leader / place
+    kind: str  # province / leader / place / dateline
     text: str  # the words found
     province: str
     office: str = ""
@@ -37,8 +66,8 @@ class Evidence:
     def reason(self, prefix: str | None = None) -> str:
         if self.kind == "leader":
             return f"{prefix or '人名'}：{self.text} → {self.province}"
-        if self.kind == "place":
-            return f"{prefix or '地名'}：{self.text} → {self.province}"
+        if self.kind in ("place", "dateline"):
+            return f"{prefix or ('地名' if self.kind == 'place' else '电头')}：{self.text} → {self.province}"
         return f"{prefix or '提及'}：{self.province}"
 
 
@@ -55,16 +84,12 @@ class Leader:
         return self.start <= ym and (not self.end or ym <= self.end)
 
 
-def _rows(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as fh:
-        return [
-            {k: (v or "").strip() for k, v in row.items()}
-            for row in csv.DictReader(line for line in fh if not line.startswith("#"))
-        ]
-
-
 class Gazetteer:
-    """Provinces, cities and leaders, with one Aho–Corasick automaton over all names."""
+    """Provinces, cities and leaders, with one Aho–Corasick automaton over all names.
+
+    Organisation names and fixed expressions that contain a place (北京大学, 北京时间,
+    上海合作组织) yield no evidence: corpus/geo/org_suffixes.txt and fixed_expressions.txt.
+    """
 
     def __init__(self, geo_dir: Path = GEO_DIR):
         self.provinces = _rows(geo_dir / "provinces.csv")
@@ -77,6 +102,8 @@ class Gazetteer:
             self.leaders.setdefault(row["name"], []).append(
                 Leader(row["name"], row["province"], row["office"], row["start"], row["end"])
             )
+        for posts in self.leaders.values():
+            posts.sort(key=lambda p: p.start)
         self.forms: dict[str, str] = {}  # any province form -> short name
         for p in self.provinces:
             for form in [p["short"], p["full"], *p.get("aliases", "").split("|")]:
@@ -87,7 +114,16 @@ class Gazetteer:
             self.places.setdefault(row["name"], row["province"])
             if row.get("short_safe") == "1" and len(row["short"]) >= 2 and row["short"] not in self.forms:
                 self.places.setdefault(row["short"], row["province"])
+            if row.get("level") == "自治州" and len(row["short"]) >= 2:
+                # 海南州, 延边州: the usual short form of an autonomous prefecture, which also
+                # keeps 青海's 海南州 from reading as the province 海南.
+                self.places.setdefault(row["short"] + "州", row["province"])
+        self.immediate, self.gapped = self._suffixes(geo_dir / "org_suffixes.txt")
+        self.fixed = _lines(geo_dir / "fixed_expressions.txt")
+        self.agencies = tuple(_lines(geo_dir / "news_agencies.txt"))
         self._auto = ahocorasick.Automaton()
+        for phrase in self.fixed:  # longest match wins, so a fixed expression hides its place
+            self._auto.add_word(phrase, ("fixed", phrase, ""))
         for form, prov in self.places.items():
             self._auto.add_word(form, ("place", form, prov))
         for name in self.leaders:
@@ -96,54 +132,139 @@ class Gazetteer:
             self._auto.add_word(form, ("province", form, prov))
         self._auto.make_automaton()
 
+    @staticmethod
+    def _suffixes(path: Path) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """org_suffixes.txt: `大学` (right after the place) or `~大学` (also after a name)."""
+        immediate, gapped = [], []
+        for line in _lines(path):
+            word = line.lstrip("~")
+            immediate.append(word)
+            if line.startswith("~"):
+                gapped.append(word)
+        by_len = sorted(immediate, key=len, reverse=True)
+        return tuple(by_len), tuple(sorted(gapped, key=len, reverse=True))
+
     def province_of(self, form: str) -> str | None:
         """Short province for a province or city form (北京市 → 北京, 宁波 → 浙江)."""
         return self.forms.get(form) or self.places.get(form)
+
+    def known(self, name: str) -> bool:
+        """A province, city or leader name (what may open a header: `宁波：`, `刘宁：`)."""
+        return name in self.forms or name in self.places or name in self.leaders
+
+    def opens_with_leader(self, text: str) -> bool:
+        """The text begins with a leader's name (`梁言顺在全省大会上的讲话要点`)."""
+        for end, (kind, form, _prov) in self._auto.iter_long(text[:12]):
+            return kind == "leader" and end + 1 == len(form)
+        return False
+
+    def header_line(self, line: str) -> bool:
+        """A line that looks like a section header (hard-wrap repair must not swallow it)."""
+        return looks_structural(line) or header_marker(line, self.known) is not None
 
     def leader(self, name: str, day: dt.date | None) -> Leader | None:
         """The post `name` held on `day`; the nearest one when the date is out of range."""
         posts = self.leaders.get(name) or []
         if not posts:
             return None
-        if day is not None:
-            for post in posts:
-                if post.serves_on(day):
-                    return post
-            ym = f"{day.year:04d}-{day.month:02d}"
-            return min(posts, key=lambda p: 0 if p.start <= ym else 1)
-        return posts[-1]
+        if day is None:
+            return posts[-1]
+        for post in posts:
+            if post.serves_on(day):
+                return post
+        ym = f"{day.year:04d}-{day.month:02d}"
+        before = [p for p in posts if p.start <= ym]
+        return before[-1] if before else posts[0]
+
+    def in_organisation(self, text: str, end: int) -> bool:
+        """The place ending at `end` is part of an organisation's name (北京大学, 湖北日报,
+        上海交通大学, 广东宏远队): the kind follows at once or after a short proper name."""
+        rest = text[end + 1 : end + 1 + _MAX_GAP + 8]
+        if self._kind_at(rest, 0, self.immediate):
+            return True
+        for gap in range(1, _MAX_GAP + 1):
+            between = rest[:gap]
+            if len(between) < gap or not all(c in _CJK and c not in _VERBISH for c in between):
+                return False
+            if any(kind != "fixed" for _e, (kind, _f, _p) in self._auto.iter(between)):
+                return False
+            if self._kind_at(rest, gap, self.gapped):
+                return True
+        return False
+
+    @staticmethod
+    def _kind_at(rest: str, at: int, kinds: tuple[str, ...]) -> bool:
+        """An organisation kind at `at`, unless it names a trade (浙江银行业, 山东航空业)."""
+        for kind in kinds:
+            if rest.startswith(kind, at):
+                return not rest.startswith("业", at + len(kind))
+        return False
+
+    def _dateline(self, text: str, start: int, end: int) -> bool:
+        if _DATE_DIAN.match(text, end + 1):
+            return True
+        before = text[max(0, start - 6) : start]
+        return bool(before.endswith(self.agencies) and _DIAN.match(text, end + 1))
 
     def evidence(self, text: str, day: dt.date | None = None) -> list[Evidence]:
         """Every place, leader and province named in text, in reading order."""
         found = []
         for end, (kind, form, prov) in self._auto.iter_long(text):
-            if kind != "leader" and _OUTLET.match(text, end + 1):
+            if kind == "fixed":
                 continue
             if kind == "leader":
                 post = self.leader(form, day)
-                if post is None:
-                    continue
-                found.append(Evidence("leader", form, post.province, post.office))
+                if post is not None:
+                    found.append(Evidence("leader", form, post.province, post.office))
+                continue
+            if self.in_organisation(text, end):
+                continue
+            if self._dateline(text, end + 1 - len(form), end):
+                found.append(Evidence("dateline", form, prov))
             else:
                 found.append(Evidence(kind, form, prov))
         return found
 
 
-@lru_cache(maxsize=1)
-def gazetteer() -> Gazetteer:
-    return Gazetteer()
+def _signature(geo_dir: Path) -> tuple:
+    """What changes when an editor edits a data file: names, sizes and mtimes."""
+    out = []
+    for path in sorted(geo_dir.glob("*")):
+        if path.suffix in (".csv", ".txt"):
+            st = path.stat()
+            out.append((path.name, st.st_size, st.st_mtime_ns))
+    return tuple(out)
 
 
-_HEADER_PREFIX = re.compile(r"^\s*([\u4e00-\u9fff]{2,8})\s*[：:]")
+class _GazetteerCache:
+    """The gazetteer, read again whenever a file in corpus/geo/ has changed, so a rebuild
+    uses the files as they are now (not as they were when the process started)."""
+
+    def __init__(self) -> None:
+        self._key: tuple | None = None
+        self._gaz: Gazetteer | None = None
+
+    def __call__(self, geo_dir: Path = GEO_DIR) -> Gazetteer:
+        key = (str(geo_dir), _signature(geo_dir))
+        if self._gaz is None or key != self._key:
+            self._gaz, self._key = Gazetteer(geo_dir), key
+        return self._gaz
+
+    def cache_clear(self) -> None:
+        self._gaz = self._key = None
+
+
+gazetteer = _GazetteerCache()
 
 
 def explicit_header(header: str, gaz: Gazetteer) -> Evidence | None:
-    """`吉林`, `【湖北】`, `北京：…`, `宁波：…`: a header that is, or begins with, a place."""
-    core = header.strip().strip("【】[] ")
+    """`吉林`, `【湖北】`, `北京：…`, `一、浙江：…`, `◆ 广东省`, `**江苏**`: a header that
+    is, or opens with, a place."""
+    core = header.strip().strip("【】[]* ")
     candidates = [core]
-    m = _HEADER_PREFIX.match(core)
-    if m:
-        candidates.append(m.group(1))
+    mark = header_marker(header, gaz.known)
+    if mark is not None:
+        candidates.append(mark.name)
     for cand in candidates:
         if cand in gaz.forms:
             return Evidence("province", cand, gaz.forms[cand])
@@ -154,19 +275,30 @@ def explicit_header(header: str, gaz: Gazetteer) -> Evidence | None:
 
 def header_evidence(header: str, gaz: Gazetteer, day: dt.date | None) -> tuple[str, str, Evidence | None]:
     """(province, reason, speaker evidence) from a header alone, or ("", "", None)."""
+    prov, why, speaker, _strong = header_reading(header, gaz, day)
+    return prov, why, speaker
+
+
+def header_reading(
+    header: str, gaz: Gazetteer, day: dt.date | None
+) -> tuple[str, str, Evidence | None, bool]:
+    """(province, reason, speaker, strong). Strong: the header is a place (`【湖北】`,
+    `宁波：…`) or opens with a leader's name (`郝鹏在全省大会上的讲话摘要`); a place or
+    leader mentioned further in is a topic, weak evidence the body may overrule."""
     if not header:
-        return "", "", None
-    found = gaz.evidence(header, day)
+        return "", "", None, False
+    found = [e for e in gaz.evidence(header, day) if e.kind != "dateline"]
     speaker = next((e for e in found if e.kind == "leader"), None)
     exp = explicit_header(header, gaz)
     if exp is not None:
         reason = f"标题：{exp.text}" + (f" → {exp.province}" if exp.text != exp.province else "")
-        return exp.province, reason, speaker
+        return exp.province, reason, speaker, True
     for kind in ("leader", "place", "province"):
         hit = next((e for e in found if e.kind == kind), None)
         if hit is not None:
-            return hit.province, hit.reason("标题" if kind == "province" else None), speaker
-    return "", "", None
+            strong = kind == "leader" and header.lstrip().startswith(hit.text)
+            return hit.province, hit.reason("标题" if kind == "province" else None), speaker, strong
+    return "", "", None, False
 
 
 def dominant(evidence: list[Evidence], min_hits: int = 2, share: float = 0.6) -> tuple[str, str]:
@@ -177,10 +309,15 @@ def dominant(evidence: list[Evidence], min_hits: int = 2, share: float = 0.6) ->
     prov, n = by_prov.most_common(1)[0]
     if n < min_hits or n < share * len(evidence):
         return "", ""
+    return prov, evidence_words(evidence, prov)
+
+
+def evidence_words(evidence: list[Evidence], prov: str) -> str:
+    """`深圳市（4次） → 广东`: the word most often found for prov."""
     words = Counter(e.text for e in evidence if e.province == prov)
     word, times = words.most_common(1)[0]
     arrow = f" → {prov}" if word != prov else ""
-    return prov, f"{word}（{times}次）{arrow}"
+    return f"{word}（{times}次）{arrow}"
 
 
 def paragraph_province(text: str, gaz: Gazetteer, day: dt.date | None) -> tuple[str, str]:
@@ -189,7 +326,9 @@ def paragraph_province(text: str, gaz: Gazetteer, day: dt.date | None) -> tuple[
 
 
 def single_province(found: list[Evidence]) -> tuple[str, str]:
-    """The one province all this evidence points to, with the strongest reason; else ("", "")."""
+    """The one province all this evidence points to, with the strongest reason; else ("", "").
+    A dateline alone says nothing about what the paragraph is about."""
+    found = [e for e in found if e.kind != "dateline"]
     provinces = {e.province for e in found}
     if len(provinces) != 1:
         return "", ""

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Protocol
+
+from .headers import header_marker, looks_structural
 
 _MD = re.compile(r"^(#{1,6})\s*(.*?)\s*#*$")
 _BRACKET = re.compile(r"^【([^】]{1,16})】\s*(.*)$")
@@ -34,26 +37,50 @@ def _plain_header(par: str, limit: int) -> bool:
     )
 
 
-def split_sections(paragraphs: list[str]) -> list[RawSection]:
-    """Group paragraphs under their headers; header text stays in as paragraph 0."""
+class Names(Protocol):
+    """What the gazetteer knows: a place or leader name, and text that opens with a leader."""
+
+    def known(self, name: str) -> bool: ...
+
+    def opens_with_leader(self, text: str) -> bool: ...
+
+
+def split_sections(paragraphs: list[str], names: Names | None = None) -> list[RawSection]:
+    """Group paragraphs under their headers; header text stays in as paragraph 0.
+
+    With `names`, a place or leader marker opens a section wherever it stands: on its own
+    line (`一、湖北`, `◆ 广东省`) or opening a paragraph (`【河南】河南提出…`, `北京：…`)."""
     has_md = any(_MD.match(p) for p in paragraphs)
     has_bracket = sum(1 for p in paragraphs if _BRACKET.match(p) and len(p) <= 20) >= 2
     sections: list[RawSection] = [RawSection(0, "")]
     prev_was_header = False
+    md_level = 1
     for par in paragraphs:
         md = _MD.match(par)
         br = _BRACKET.match(par) if has_bracket and len(par) <= 20 else None
         if md:
             text = md.group(2).strip()
             sections.append(RawSection(len(md.group(1)), text, [text] if text else []))
+            md_level = len(md.group(1))
             prev_was_header = False  # markdown headings are never wrapped fragments
             continue
         if br:
             sections.append(RawSection(2, br.group(1).strip(), [par]))
             prev_was_header = False
             continue
+        mark = header_marker(par, names.known) if names is not None else None
+        if mark is not None:
+            level = max(2, md_level + 1)
+            if mark.inline and not _plain_header(par, 40):
+                # `【河南】河南提出…`: the marker opens a paragraph of body text.
+                sections.append(RawSection(level, par[: mark.end].strip(), [par]))
+                prev_was_header = False
+            else:
+                sections.append(RawSection(level, par, [par]))
+                prev_was_header = True
+            continue
         if not has_md and not has_bracket and _plain_header(par, 40):
-            if prev_was_header:
+            if prev_was_header and not _opens_header(par, names):
                 # The next fragment of a header the PDF wrapped over several lines.
                 cur = sections[-1]
                 cur.header += par
@@ -67,6 +94,13 @@ def split_sections(paragraphs: list[str]) -> list[RawSection]:
     if not sections[0].paragraphs:
         sections.pop(0)
     return sections
+
+
+def _opens_header(par: str, names: Names | None) -> bool:
+    """A short line that starts a header of its own (`梁言顺在全省大会上的讲话要点`,
+    `◆ 广东`) rather than continuing the wrapped header above it. A place opening the
+    line is not enough: `湖北实践大会上的讲话摘要` continues `…推进中国式现代化`."""
+    return looks_structural(par) or (names is not None and names.opens_with_leader(par))
 
 
 def article_title(paragraphs: list[str], hint: str = "") -> str:

@@ -1,0 +1,190 @@
+"""Each section and paragraph -> its province, the reason, the runner-up and how sure.
+
+Order of evidence for a section: a header that is a place or opens with a leader
+(`【湖北】`, `宁波：…`, `郝鹏在全省大会上的讲话摘要`) decides; a place merely mentioned
+in a header or headline is weak and the body may overrule it (a story about 江苏's aid
+to 西藏 is titled with 西藏 first; the lead and body say who acts); then an enclosing
+header; then the body when one province clearly dominates it; then the whole article;
+else 全国. Paragraphs of a national section that name one province only take it.
+
+Weights: a leader's name says who acts (3), a province or city named counts 1, a
+dateline 0.5 (where the reporter filed, never enough alone); organisation names and
+fixed expressions give no evidence at all (provinces.py).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from .models import NATIONAL, Article, Paragraph, Section
+from .normalize import looks_traditional, normalize_for_counting
+from .provinces import Evidence, Gazetteer, evidence_words, header_reading, single_province
+from .sections import RawSection
+
+WEIGHT = {"leader": 3.0, "province": 1.0, "place": 1.0, "dateline": 0.5}
+MIN_SCORE = 2.0  # what one province needs to carry a body: two mentions or one leader
+SHARE = 0.6  # of all the weighted evidence in it
+ARTICLE_MIN_SCORE = 3.0
+
+
+@dataclass
+class Tally:
+    """Weighted evidence per province over some paragraphs."""
+
+    evidence: list[Evidence] = field(default_factory=list)
+    score: dict[str, float] = field(default_factory=dict)
+    paragraphs: Counter = field(default_factory=Counter)  # paragraphs naming the province
+    first: set[str] = field(default_factory=set)  # provinces named in the first paragraph
+    n_paragraphs: int = 0
+
+    @classmethod
+    def of(cls, per_paragraph: list[list[Evidence]]) -> Tally:
+        t = cls(n_paragraphs=len(per_paragraph))
+        for i, found in enumerate(per_paragraph):
+            for e in found:
+                t.evidence.append(e)
+                t.score[e.province] = t.score.get(e.province, 0.0) + WEIGHT[e.kind]
+            named = {e.province for e in found if e.kind != "dateline"}
+            t.paragraphs.update(named)
+            if i == 0:
+                t.first = named
+        return t
+
+    def of_province(self, prov: str) -> float:
+        return self.score.get(prov, 0.0)
+
+    def ranked(self) -> list[str]:
+        return sorted(self.score, key=lambda p: (-self.score[p], p))
+
+    def winner(self, min_score: float = MIN_SCORE) -> str:
+        """The province that clearly dominates, or "". Besides weight and share it must be
+        named in the first paragraph or in two of them: one paragraph about 安徽 inside a
+        national story does not make the story 安徽's."""
+        ranked = self.ranked()
+        if not ranked:
+            return ""
+        top = ranked[0]
+        total = sum(self.score.values())
+        if self.score[top] < min_score or self.score[top] < SHARE * total:
+            return ""
+        if not self.paragraphs[top]:  # datelines only
+            return ""
+        if self.n_paragraphs > 2 and top not in self.first and self.paragraphs[top] < 2:
+            return ""
+        return top
+
+    def runner_up(self, prov: str) -> tuple[str, int]:
+        """The other province named most often (mentions), for 也提到：新疆 3 次."""
+        counts = Counter(e.province for e in self.evidence if e.province != prov and e.kind != "dateline")
+        if not counts:
+            return "", 0
+        best = min(counts, key=lambda p: (-counts[p], p))
+        return best, counts[best]
+
+    def words(self, prov: str) -> str:
+        return evidence_words([e for e in self.evidence if e.kind != "dateline"] or self.evidence, prov)
+
+
+@dataclass
+class Decision:
+    province: str
+    reason: str
+    weak: bool
+
+
+def decide_section(
+    header: str,
+    body: Tally,
+    gaz: Gazetteer,
+    article: Tally,
+    parent: tuple[str, str] | None,
+    day,
+) -> tuple[Decision, Evidence | None]:
+    prov, why, speaker, strong = header_reading(header, gaz, day)
+    if prov and strong:
+        return Decision(prov, why, False), speaker
+    if prov:
+        # A headline's mention: the body may name another actor.
+        head = Tally.of([[e for e in gaz.evidence(header, day) if e.kind != "dateline"]])
+        other = body.winner()
+        mine = body.of_province(prov) + head.of_province(prov)
+        theirs = body.of_province(other) + head.of_province(other) if other else 0.0
+        if other and other != prov and theirs > mine:
+            return Decision(
+                other, f"正文：{body.words(other)}（标题提及{prov}）", mine > 0.5 * theirs
+            ), speaker
+        return Decision(prov, why, body.of_province(prov) == 0 and bool(body.score)), speaker
+    if parent is not None:
+        return Decision(parent[0], f"上级标题：{parent[1][:12]} → {parent[0]}", False), speaker
+    top = body.winner()
+    if top:
+        second = next((p for p in body.ranked() if p != top), "")
+        weak = bool(second) and body.of_province(second) > 0.5 * body.of_province(top)
+        return Decision(top, f"正文：{body.words(top)}", weak), speaker
+    top = article.winner(ARTICLE_MIN_SCORE)
+    if top:
+        return Decision(top, f"全文：{article.words(top)}", True), speaker
+    undecided = any(s >= MIN_SCORE for s in body.score.values())
+    return Decision(NATIONAL, "未指明具体地方 → 全国", undecided), speaker
+
+
+def attribute(
+    article: Article,
+    raw_sections: list[RawSection],
+    gaz: Gazetteer,
+    overrides: dict[int, str] | None = None,
+    traditional: bool | None = None,
+) -> None:
+    """Fill article.sections/paragraphs with provinces, reasons, runner-ups and weak flags."""
+    day = article.date
+    if traditional is None:
+        traditional = looks_traditional(article.text)
+    # Normalise and gather evidence once per paragraph; every use below shares it.
+    norms = [[normalize_for_counting(t, traditional) for t in rs.paragraphs] for rs in raw_sections]
+    found = [[gaz.evidence(n, day) for n in sec] for sec in norms]
+    whole = Tally.of([ev for sec in found for ev in sec])
+    stack: list[tuple[int, str, str]] = []  # (level, province, header) of open parents
+    for sidx, rs in enumerate(raw_sections):
+        while stack and stack[-1][0] >= rs.level:
+            stack.pop()
+        parent = next(((s[1], s[2]) for s in reversed(stack) if s[1] != NATIONAL), None)
+        # An own-line header is paragraph 0 and not body; a marker opening a paragraph is.
+        own_line = bool(rs.header) and bool(rs.paragraphs) and rs.paragraphs[0] == rs.header
+        body = Tally.of(found[sidx][1:] if own_line else found[sidx])
+        dec, speaker = decide_section(rs.header, body, gaz, whole, parent, day)
+        auto_prov, auto_why = dec.province, dec.reason
+        prov, why, weak = dec.province, dec.reason, dec.weak
+        edited = bool(overrides) and sidx in (overrides or {})
+        if edited:
+            prov = (overrides or {})[sidx]
+            why, weak = f"编辑指定：{prov}（自动判断为{auto_prov}）", False
+        if rs.level:
+            stack.append((rs.level, prov, rs.header))
+        section_all = Tally.of(found[sidx])
+        second, times = section_all.runner_up(prov)
+        article.sections.append(
+            Section(
+                sidx,
+                rs.header,
+                prov,
+                why,
+                speaker=speaker.text if speaker else "",
+                office=speaker.office if speaker else "",
+                auto_province=auto_prov,
+                auto_reason=auto_why,
+                runner_up=second,
+                runner_up_count=times,
+                weak=weak,
+            )
+        )
+        for text, norm, ev in zip(rs.paragraphs, norms[sidx], found[sidx]):
+            par = Paragraph(len(article.paragraphs), sidx, text, norm, prov, why, weak=weak)
+            if prov == NATIONAL and not edited:
+                p_prov, p_why = single_province(ev)
+                if p_prov:
+                    par.province, par.reason = p_prov, p_why
+                    # One bare mention of a province is thin evidence for a whole paragraph.
+                    par.weak = len([e for e in ev if e.kind != "dateline"]) == 1 and ev[0].kind == "province"
+            par.runner_up, par.runner_up_count = Tally.of([ev]).runner_up(par.province)
+            article.paragraphs.append(par)
