@@ -111,7 +111,10 @@ def exclusion_suggestions(
         if note
         for w, n in [x for x in words.get(p, []) if x[0] not in known][:SUGGESTIONS]
     ]
-    return pd.DataFrame(rows, columns=EXCLUSION_COLUMNS)
+    out = pd.DataFrame(rows, columns=EXCLUSION_COLUMNS)
+    # most telling first: the words that take the largest share of a phrase's occurrences
+    share = out["n"] / out["seen"].where(out["seen"] > 0, 1)
+    return out.iloc[share.sort_values(ascending=False, kind="stable").index].reset_index(drop=True)
 
 
 def with_exclusion(themes: Sequence[Theme], theme_id: str, word: str) -> list[Theme]:
