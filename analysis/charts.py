@@ -150,10 +150,6 @@ def _style(
     return fig
 
 
-def _source_annotation(fig: go.Figure):
-    return next((a for a in fig.layout.annotations if a.name == "source"), None)
-
-
 # ---------------------------------------------------------------- bars and lines
 def bar_ranking(
     df: pd.DataFrame,

@@ -21,7 +21,7 @@ three months that have text, or everything from a split date on) with all earlie
 text; "province" compares one province with all others.
 
 The text is fetched once per selection; for corpora above max_chars characters whole
-articles are sampled in a fixed pseudo-random order (Result.capped says so), which
+articles are sampled in a fixed pseudo-random order (EmergingPhrases.capped says so), which
 keeps the counting to a few seconds.
 """
 
@@ -52,7 +52,7 @@ _HAN_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
 
 
 @dataclass
-class Result:
+class EmergingPhrases:
     """Emerging phrases and what they were compared on."""
 
     table: pd.DataFrame  # phrase, z, count_a, count_b, per_10k_a, per_10k_b, ratio, trend, examples
@@ -195,10 +195,6 @@ def rate_ratio(a: int, chars_a: int, b: int, chars_b: int) -> tuple[float, float
     return lrr, lrr / math.sqrt(1 / (a + 0.5) + 1 / (b + 0.5))
 
 
-def _count_in(texts: list[str], phrase: str) -> int:
-    return sum(t.count(phrase) for t in texts)
-
-
 def _month(d) -> str:
     return f"{d.year:04d}-{d.month:02d}"
 
@@ -239,13 +235,13 @@ def emerging(
     top: int = 30,
     min_count: int = 3,
     max_chars: int = MAX_CHARS,
-) -> Result:
+) -> EmergingPhrases:
     """The top phrases typical of the latest period (by='period') or of one province
     (by='province'), with counts on both sides, a monthly trend and two example sentences."""
     paras = store.paragraph_sample(f, max_chars)
     total_chars = int(store.summary(f)["chars"] or 0)
     chars_read = int(paras["chars"].sum()) if len(paras) else 0
-    empty = Result(
+    empty = EmergingPhrases(
         pd.DataFrame(
             columns=[
                 "phrase",
@@ -286,7 +282,7 @@ def emerging(
     texts_b = paras.loc[~side_a, "norm"].tolist()
     chars_a, chars_b = int(paras.loc[side_a, "chars"].sum()), int(paras.loc[~side_a, "chars"].sum())
     if not texts_a or not texts_b:
-        return Result(
+        return EmergingPhrases(
             empty.table, label_a, label_b, chars_a, chars_b, months, chars_read < total_chars, chars_read
         )
 
@@ -314,7 +310,9 @@ def emerging(
         [round(by_month[m].count(g) * 10_000 / month_chars[m], 2) for m in months] for g in table["phrase"]
     ]
     table["examples"] = [examples(texts_a, g) for g in table["phrase"]]
-    return Result(table, label_a, label_b, chars_a, chars_b, months, chars_read < total_chars, chars_read)
+    return EmergingPhrases(
+        table, label_a, label_b, chars_a, chars_b, months, chars_read < total_chars, chars_read
+    )
 
 
 # ---------------------------------------------------------------- into the dictionary

@@ -54,18 +54,6 @@ def is_simplified_chinese(font) -> bool:
     return family.endswith(" SC") and "Mono" not in family and zh_cn
 
 
-def face_names(path: str | os.PathLike) -> tuple[str, str]:
-    """(family, full name) from a font file's name table."""
-    from fontTools.ttLib import TTFont
-
-    f = TTFont(str(path), lazy=True)
-    try:
-        n = f["name"]
-        return n.getDebugName(1) or "", n.getDebugName(4) or ""
-    finally:
-        f.close()
-
-
 def _extract_sc(ttc: Path, out: Path) -> None:
     from fontTools.ttLib import TTCollection
 

@@ -4,7 +4,7 @@ dashboard runs.
 DuckDB lets one process write a file. The dashboard process owns the store while it
 runs; a CLI `ingest` that finds the store locked copies the files into
 `<db>.inbox/<job>/` instead, and a watcher thread in the dashboard ingests them and
-writes `results.txt` next to them, which the CLI waits for and prints.
+writes `results.json` next to them, which the CLI waits for and prints.
 """
 
 from __future__ import annotations

@@ -16,7 +16,6 @@ from ..models import Parsed
 from .schema import TABLES
 
 S = pa.string()
-SCHEMAS: dict[str, pa.Schema] = {name: t.arrow_schema() for name, t in TABLES.items()}
 
 
 def _table(name: str, cols: dict[str, list]) -> pa.Table:
