@@ -241,7 +241,13 @@ def peak_rss_mb() -> tuple[float, float]:
     return round(me, 1), round(kids, 1)
 
 
-def run(n: int, seed: int = 1, workers: int | None = None, log: Callable[[str], None] | None = None) -> dict:
+def run(
+    n: int,
+    seed: int = 1,
+    workers: int | None = None,
+    log: Callable[[str], None] | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> dict:
     from .engine import Engine
     from .store import Store
     from .themes import load_themes
@@ -260,7 +266,7 @@ def run(n: int, seed: int = 1, workers: int | None = None, log: Callable[[str], 
         store = Store(tmp / "bench.duckdb")
         eng = Engine(store, themes, workers=workers)
         t0 = time.perf_counter()
-        results = eng.ingest_paths([tmp / "corpus"])
+        results = eng.ingest_paths([tmp / "corpus"], progress)
         ingest_s = time.perf_counter() - t0
         me_ingest, kids_ingest = peak_rss_mb()
         new = sum(r.status == "新增" for r in results)
@@ -343,9 +349,10 @@ def _segmenter_backend() -> str:
     return default_backend()
 
 
-def main(args) -> int:
-    verbose = args.format != "json"
-    out = run(args.articles, args.seed, log=(lambda msg: print(msg, file=sys.stderr)) if verbose else None)
+def main(args, progress: Callable[[int, int, str], None] | None = None) -> int:
+    verbose = args.format != "json" and not getattr(args, "quiet", False)
+    log = (lambda msg: print(msg, file=sys.stderr)) if verbose else None
+    out = run(args.articles, args.seed, log=log, progress=progress)
     if args.format == "json":
         print(json.dumps(out, ensure_ascii=False))
         return 0 if out["counts_match"] else 1

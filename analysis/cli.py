@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 
 from .models import Filters
@@ -40,16 +41,40 @@ def cmd_ingest(args) -> int:
         if results is None:
             return 2
     else:
-        results = eng.ingest_paths(args.paths)
-    for r in results:
-        print(r.line())
+        from .progress import cli_bar
+
+        with cli_bar(args, "导入") as bar:
+            results = eng.ingest_paths(args.paths, bar, columns=_columns(args))
     new = sum(r.status == "新增" for r in results)
     failed = sum(r.status == "失败" for r in results)
-    print(
-        f"共 {len(results)} 个文件：新增 {new}，已存在 {len(results) - new - failed}，失败 {failed}",
-        file=sys.stderr,
-    )
+    if args.format == "json":
+        summary = {"total": len(results), "new": new, "exists": len(results) - new - failed, "failed": failed}
+        rows = [
+            {"name": r.name, "status": r.status, "reason": r.reason, "article_id": r.article_id}
+            for r in results
+        ]
+        print(json.dumps({"summary": summary, "results": rows}, ensure_ascii=False))
+        return 1 if failed else 0
+    for r in results:
+        if not args.quiet or r.status == "失败":  # --quiet: one line per failure only
+            print(r.line())
+    if not args.quiet:
+        print(
+            f"共 {len(results)} 个文件：新增 {new}，已存在 {len(results) - new - failed}，失败 {failed}",
+            file=sys.stderr,
+        )
     return 1 if failed else 0
+
+
+def _columns(args):
+    """--text-col … as a ColumnMap (None: recognise columns by name)."""
+    from .tables import ColumnMap
+
+    names = {
+        f: getattr(args, f"{f}_col", None)
+        for f in ("text", "title", "date", "outlet", "author", "section", "url")
+    }
+    return ColumnMap(**names) if any(names.values()) else None
 
 
 def _ingest_via_dashboard(args):
@@ -90,9 +115,13 @@ def cmd_kwic(args) -> int:
     eng = _engine(args)
     f = Filters(provinces=(args.province,) if args.province else ())
     df = passages(eng.store, f, term=args.term, width=args.width, limit=args.limit)
+    if args.format == "json":
+        _print_table(df, "json")
+        return 0
     for r in df.itertuples():
         print(f"{r.province}\t{r.source}\t{r.before}【{r.match}】{r.after}")
-    print(f"共 {len(df)} 处", file=sys.stderr)
+    if not args.quiet:
+        print(f"共 {len(df)} 处", file=sys.stderr)
     return 0
 
 
@@ -105,9 +134,15 @@ def cmd_sections(args) -> int:
 
 
 def cmd_rebuild(args) -> int:
+    from .progress import cli_bar
+
     eng = _engine(args)
-    n = eng.rebuild(lambda d, t, name: print(f"\r重建 {d}/{t}", end="", file=sys.stderr))
-    print(f"\n已重建 {n} 篇文章的分段、省份和计数", file=sys.stderr)
+    with cli_bar(args, "重建") as bar:
+        n = eng.rebuild(bar)
+    if args.format == "json":
+        print(json.dumps({"rebuilt": n}))
+    elif not args.quiet:
+        print(f"已重建 {n} 篇文章的分段、省份和计数", file=sys.stderr)
     return 0
 
 
@@ -115,6 +150,12 @@ def cmd_themes(args) -> int:
     from .themes import load_themes
 
     themes = load_themes()
+    if args.format == "json":
+        rows = [
+            {"id": t.id, "name": t.name, "category": t.category, "aliases": list(t.aliases)} for t in themes
+        ]
+        print(json.dumps(rows, ensure_ascii=False))
+        return 0
     for t in themes:
         print(f"{t.id}\t{t.name}\t{t.category}\t{'、'.join(t.aliases)}")
     return 0
@@ -166,8 +207,31 @@ def cmd_audit(args) -> int:
 
 def cmd_bench(args) -> int:
     from .bench import main as bench_main
+    from .progress import cli_bar
 
-    return bench_main(args)
+    with cli_bar(args, "基准导入") as bar:
+        return bench_main(args, bar)
+
+
+def cmd_export(args) -> int:
+    """The whole store for analysts: articles with metadata, province attributions,
+    paragraph × theme counts (Parquet: a folder of files; xlsx: one workbook)."""
+    from pathlib import Path
+
+    from .progress import cli_bar
+    from .store_export import export_parquet, export_xlsx
+
+    eng = _engine(args)
+    out = Path(args.out)
+    if args.format == "xlsx" and out.suffix.lower() != ".xlsx":
+        out = out.with_suffix(".xlsx")
+    with cli_bar(args, "导出", unit="行") as bar:
+        rows = (export_parquet if args.format == "parquet" else export_xlsx)(eng.store, out, bar)
+    # --format names the file format here, so stdout is always the JSON summary for scripts.
+    print(json.dumps({"format": args.format, "out": str(out), "rows": rows}, ensure_ascii=False))
+    if not args.quiet:
+        print("，".join(f"{k} {v:,} 行" for k, v in rows.items()), file=sys.stderr)
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -178,11 +242,31 @@ def build_parser() -> argparse.ArgumentParser:
         sp = sub.add_parser(name, help=help_, description=help_)
         sp.add_argument("--db", help="DuckDB 文件（默认 data/policy.duckdb，或环境变量 POLICY_DB）")
         sp.add_argument("--no-samples", action="store_true", help="空库时不自动导入示例语料")
+        sp.add_argument(
+            "--quiet",
+            "-q",
+            action="store_true",
+            help="不显示进度条和汇总，只输出结果（导入时只列出失败的文件）",
+        )
         sp.set_defaults(func=func)
         return sp
 
-    sp = add("ingest", cmd_ingest, "导入文件或文件夹（txt、md、html、docx、pdf）")
+    sp = add(
+        "ingest",
+        cmd_ingest,
+        "导入文件或文件夹（txt、md、html、docx、pdf；csv、xlsx、jsonl 表格每行一篇；zip 压缩包）",
+    )
     sp.add_argument("paths", nargs="+")
+    for field, label in (
+        ("text", "正文"),
+        ("title", "标题"),
+        ("date", "日期"),
+        ("outlet", "来源媒体"),
+        ("author", "作者"),
+        ("section", "版面/栏目"),
+        ("url", "链接"),
+    ):
+        sp.add_argument(f"--{field}-col", metavar="列名", help=f"表格中{label}所在的列（默认按列名识别）")
     sp.add_argument("--no-queue", action="store_true", help="看板占用数据库时直接报错，而不是交给看板导入")
     sp.add_argument("--wait", type=float, default=120.0, help="交给看板导入时最多等待的秒数")
     sp = add("counts", cmd_counts, "按省份、文章、文件、段落、月份或类别统计主题")
@@ -213,6 +297,24 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--articles", type=int, default=1000)
     sp.add_argument("--seed", type=int, default=1)
     sp.add_argument("--format", choices=("json", "table"), default="table")
+    sp = add(
+        "export",
+        cmd_export,
+        "导出整个库：文章及元数据、省份判断、段落 × 主题次数（parquet 文件夹或 xlsx 工作簿）",
+    )
+    sp.add_argument("out", help="parquet：输出文件夹；xlsx：输出文件")
+    sp.add_argument(
+        "--format",
+        choices=("parquet", "xlsx"),
+        default="parquet",
+        help="文件格式（标准输出总是一行 JSON 汇总）",
+    )
+    # Every command answers in JSON for scripts; those without a --format of their own get one.
+    for sp in sub.choices.values():
+        if sp.get_default("format") is None:
+            sp.add_argument(
+                "--format", choices=("text", "json"), default="text", help="输出格式（json 供脚本使用）"
+            )
     return p
 
 

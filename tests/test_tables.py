@@ -248,3 +248,41 @@ def test_author_section_url_are_stored_per_article(empty_engine, tmp_path):
     got = empty_engine.store.df("SELECT outlet, author, section, url FROM articles").values.tolist()
     assert got == [["人民日报", "张三", "要闻", "https://example.cn/a"]]
     assert theme_counts(empty_engine) == {"high_quality_development": 2, "business_environment": 1}
+
+
+def test_cli_ingest_table_with_column_flags(tmp_path, capsys):
+    from analysis import store as store_mod
+    from analysis.cli import main
+
+    path = tmp_path / "导出.csv"
+    rows = [["稿件正文", "刊发", "题目"], *[[r[5], r[1], r[0]] for r in ROWS]]
+    path.write_bytes(csv_bytes(rows))
+    db = tmp_path / "cli.duckdb"
+    args = [
+        "ingest",
+        str(path),
+        "--db",
+        str(db),
+        "--no-samples",
+        "--text-col",
+        "稿件正文",
+        "--date-col",
+        "刊发",
+    ]
+    try:
+        assert main([*args, "--format", "json"]) == 1  # two rows fail
+        out = json.loads(capsys.readouterr().out)
+        assert out["summary"] == {"total": 6, "new": 3, "exists": 1, "failed": 2}
+        assert [r["status"] for r in out["results"]] == [s for _, s, _ in EXPECTED]
+        # Again, quietly: only the failures, one line each, and nothing on stderr.
+        assert main([*args, "--quiet"]) == 1
+        got = capsys.readouterr()
+        assert got.out.splitlines() == [
+            f"失败  导出.csv {row}：{reason}" for row, s, reason in EXPECTED if s == "失败"
+        ]
+        assert got.err == ""
+    finally:
+        for key, st in list(store_mod._OPEN.items()):
+            if key[0] == str(db.resolve()):
+                st.close()
+                del store_mod._OPEN[key]
