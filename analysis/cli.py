@@ -309,6 +309,9 @@ def build_parser() -> argparse.ArgumentParser:
         default="parquet",
         help="文件格式（标准输出总是一行 JSON 汇总）",
     )
+    from .views.command import add_view_command
+
+    add_view_command(add)
     # Every command answers in JSON for scripts; those without a --format of their own get one.
     for sp in sub.choices.values():
         if sp.get_default("format") is None:

@@ -163,6 +163,17 @@ def _baseline(store: Any, path: Path) -> None:
         record(store, text, author="系统", action="保存前的词典")
 
 
+def _recorder(store: Any, *, author: str, action: str) -> tuple[Callable[[Path], object], list[int]]:
+    """engine.save_dictionary's record hook: the version row goes into the recount's own
+    transaction, so a failed save leaves no version and a kept version always has its counts."""
+    made: list[int] = []
+
+    def hook(path: Path) -> None:
+        made.append(record(store, path.read_text(encoding="utf-8"), author=author, action=action))
+
+    return hook, made
+
+
 def save(
     engine: Any,
     themes: Sequence[Theme],
@@ -172,11 +183,12 @@ def save(
     progress: Progress | None = None,
     action: str = "保存",
 ) -> tuple[int, int]:
-    """Save and recount (engine.save_dictionary), then record the version: (articles, version id)."""
+    """Save and recount (engine.save_dictionary), recording the version: (articles, version id)."""
     path = themes_path(path)
     _baseline(engine.store, path)
-    n = engine.save_dictionary(list(themes), progress, path=path)
-    return n, record(engine.store, path.read_text(encoding="utf-8"), author=author, action=action)
+    hook, made = _recorder(engine.store, author=author, action=action)
+    n = engine.save_dictionary(list(themes), progress, path=path, record=hook)
+    return n, made[0]
 
 
 def restore(
@@ -188,9 +200,9 @@ def restore(
         raise ThemeError([f"没有第 {version_id} 版词典"])
     path = themes_path(path)
     _baseline(engine.store, path)
-    themes = parse_themes(row["text"])
-    n = engine.save_dictionary(themes, progress, path=path, text=row["text"])
-    return n, record(engine.store, row["text"], author=author, action=f"恢复到第 {int(version_id)} 版")
+    hook, made = _recorder(engine.store, author=author, action=f"恢复到第 {int(version_id)} 版")
+    n = engine.save_dictionary(parse_themes(row["text"]), progress, path=path, text=row["text"], record=hook)
+    return n, made[0]
 
 
 def history(store: Any) -> pd.DataFrame:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -175,5 +176,26 @@ def test_locked_database_is_a_clear_error(tmp_path):
 def test_every_command_is_documented():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     sub = next(a for a in build_parser()._actions if a.dest == "cmd")
+    assert sub.choices is not None
     for name in sub.choices:
         assert f"python -m analysis {name}" in readme, name
+
+
+# ---------------------------------------------------------------- view: any page from the command line
+def test_view_prints_a_page_as_csv_json_and_table(cli_db, capsys):
+    assert main(["view", "themes", "--db", str(cli_db), "--table", "rank_table", "--format", "csv"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "省份,次数,每万字频次,95%区间,出现的文章数,文章数,字数,提示"
+    assert lines[1].startswith("广东,21,")
+    assert main(["view", "overview", "--db", str(cli_db), "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["summary"]["articles"] == 5 and data["summary"]["chars"] == 66655
+    assert {"label": "高质量发展", "value": 171} in data["top"]["data"]
+    assert main(["view", "themes", "--db", str(cli_db), "--term", "高质量发展", "--to", "2023-12-31"]) == 0
+    out = capsys.readouterr().out
+    assert "# total: " in out and "# == rank ==" in out
+
+
+def test_view_bad_table_name_is_a_clear_error(cli_db, capsys):
+    assert main(["view", "corpus", "--db", str(cli_db), "--table", "nope"]) == 2
+    assert "没有名为 nope 的表" in capsys.readouterr().err

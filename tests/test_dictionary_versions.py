@@ -135,3 +135,26 @@ def test_workspace_saves_and_restores_behind_the_permission_check(tmp_path):
         assert [t.id for t in ws.themes] == [t.id for t in load_themes(path)]
     finally:
         ws.store.close()
+
+
+def test_a_version_that_cannot_be_recorded_keeps_the_file_and_the_counts(engine, monkeypatch):
+    import duckdb
+
+    eng, path = engine
+    themes = [t for t in eng.themes if t.id != "food_security"]
+    dv.save(eng, themes, author="张编辑", path=path)
+    saved_text, saved_counts = path.read_text(encoding="utf-8"), theme_counts(eng.store)
+
+    def full_disk(**_kwargs):
+        raise duckdb.IOException("No space left on device")
+
+    monkeypatch.setattr(eng.store, "add_dictionary_version", full_disk)
+    law = next(i for i, t in enumerate(themes) if t.id == "rule_of_law")
+    themes[law] = replace(themes[law], exclude=("法治化",))
+    with pytest.raises(ThemeError):
+        dv.save(eng, themes, author="张编辑", path=path)
+    # the version row is written in the recount's transaction: neither counts nor file moved
+    assert path.read_text(encoding="utf-8") == saved_text
+    assert theme_counts(eng.store) == saved_counts
+    monkeypatch.undo()
+    assert list(dv.history(eng.store)["id"]) == [2, 1]
