@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import streamlit_server
+from helpers import streamlit_server
 
 from analysis.engine import Engine
 from analysis.settings import SAMPLES_DIR

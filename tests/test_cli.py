@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import S002, S003, SAMPLE_FILES
+from helpers import S002, S003, SAMPLE_FILES
 
 from analysis import store as store_mod
 from analysis.cli import build_parser, main

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from conftest import S002, sample_text, squeeze
+from helpers import S002, leftmost_longest, sample_text, squeeze
 
 from analysis.counting import Matcher, clean_terms, count_terms, count_themes, per_10k
 from analysis.models import Theme
@@ -75,23 +75,6 @@ def test_per_10k():
     assert per_10k(3, 10000) == 3.0
     assert per_10k(1, 3) == 3333.333
     assert per_10k(5, 0) == 0.0
-
-
-def leftmost_longest(norm: str, phrases: dict[str, str]) -> dict[str, int]:
-    """A slow, obviously correct reference matcher: at each position take the longest phrase."""
-    longest = max(map(len, phrases))
-    out: dict[str, int] = {}
-    i = 0
-    while i < len(norm):
-        for n in range(min(longest, len(norm) - i), 1, -1):
-            if norm[i : i + n] in phrases:
-                tid = phrases[norm[i : i + n]]
-                out[tid] = out.get(tid, 0) + 1
-                i += n
-                break
-        else:
-            i += 1
-    return out
 
 
 def test_matcher_agrees_with_reference_on_sample_002():

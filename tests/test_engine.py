@@ -10,8 +10,17 @@ import shutil
 
 import pandas as pd
 import pytest
-from conftest import S002, S003, SAMPLE_FILES, article_id, sample_text, squeeze
-from test_ingest import make_docx, make_pdf, traditional
+from helpers import (
+    S002,
+    S003,
+    SAMPLE_FILES,
+    article_id,
+    make_docx,
+    make_pdf,
+    sample_text,
+    squeeze,
+    traditional,
+)
 
 from analysis.engine import Engine, read_meta, safe_name
 from analysis.models import Filters, Theme

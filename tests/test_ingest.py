@@ -7,7 +7,7 @@ import random
 import zipfile
 
 import pytest
-from conftest import S003, SAMPLE_FILES, sample_text, squeeze
+from helpers import S003, SAMPLE_FILES, make_docx, make_pdf, sample_text, squeeze, traditional
 
 from analysis.ingest import (
     IngestError,
@@ -21,12 +21,6 @@ from analysis.ingest import (
 )
 
 SRC = sample_text(S003)
-
-
-def traditional(text: str) -> str:
-    from opencc import OpenCC
-
-    return OpenCC("s2tw").convert(text)  # Taiwan forms, all encodable in Big5
 
 
 # ---------------------------------------------------------------- encodings
@@ -126,24 +120,6 @@ def test_zip_without_document_is_not_docx():
     assert str(exc.value) == "不是有效的 Word 文档（缺少 word/document.xml）"
 
 
-def make_docx() -> bytes:
-    import docx
-
-    d = docx.Document()
-    d.core_properties.title = "各地营商环境观察"
-    d.add_heading("各地营商环境观察", level=1)
-    d.add_paragraph("今年以来，北京、上海持续优化营商环境。")
-    d.add_heading("广东", level=2)
-    d.add_paragraph("广东坚持高质量发展，营商环境持续改善，新质生产力加快形成。")
-    d.add_paragraph("深圳推动高质量\n发展。")
-    table = d.add_table(rows=1, cols=2)
-    table.rows[0].cells[0].text = "营商环境"
-    table.rows[0].cells[1].text = "第一"
-    buf = io.BytesIO()
-    d.save(buf)
-    return buf.getvalue()
-
-
 def test_docx_headings_paragraphs_tables():
     text, title = docx_to_text(make_docx())
     assert title == "各地营商环境观察"
@@ -210,26 +186,6 @@ def test_markdown_keeps_headings_drops_markup():
         "成都推动高质量发展",
         "图",
     ]
-
-
-def make_pdf(lines: list[str]) -> bytes:
-    """A real PDF with a built-in CJK CID font, one drawn line per entry (reportlab)."""
-    pytest.importorskip("reportlab")
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-    from reportlab.pdfgen import canvas
-
-    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
-    buf = io.BytesIO()
-    c = canvas.Canvas(buf)
-    c.setTitle("湖北讲话摘要")
-    c.setFont("STSong-Light", 12)
-    y = 800
-    for line in lines:
-        c.drawString(50, y, line)
-        y -= 16
-    c.save()
-    return buf.getvalue()
 
 
 def test_pdf_text_and_title():

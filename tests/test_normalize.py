@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import S000, S002, sample_text, squeeze
+from helpers import S000, S002, sample_text, squeeze
 
 from analysis.normalize import (
     clean_controls,

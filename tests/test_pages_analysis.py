@@ -11,21 +11,17 @@ import base64
 import io
 import json
 import zipfile
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import open_page
+from helpers import open_page
 from streamlit.testing.v1 import AppTest
 
 from analysis.engine import Engine
 from analysis.settings import SAMPLES_DIR, Settings
 from analysis.store import Store
 from app_pages import _state as S
-
-ROOT = Path(__file__).resolve().parents[1]
-APP = str(ROOT / "dashboard.py")
 
 
 @pytest.fixture(scope="module")

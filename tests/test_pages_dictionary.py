@@ -12,6 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from helpers import APP
 from streamlit.testing.v1 import AppTest
 
 from analysis.engine import Engine
@@ -19,8 +20,6 @@ from analysis.settings import SAMPLES_DIR, THEMES_FILE, Settings
 from analysis.store import Store, open_store
 from analysis.themes import load_themes
 from app_pages import _state as S
-
-DASHBOARD = str(Path(__file__).resolve().parent.parent / "dashboard.py")
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +46,7 @@ def env(tmp_path, template_db):
 
 
 def app() -> AppTest:
-    at = AppTest.from_file(DASHBOARD, default_timeout=90)
+    at = AppTest.from_file(APP, default_timeout=90)
     at.switch_page("app_pages/dictionary.py")
     return run(at)
 

@@ -7,19 +7,15 @@ the five sample articles.
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import pytest
-from conftest import open_page
+from helpers import open_page
 from streamlit.testing.v1 import AppTest
 
 from analysis.engine import Engine
 from analysis.settings import SAMPLES_DIR, THEMES_FILE, Settings
 from analysis.store import Store
 from app_pages import _state as S
-
-ROOT = Path(__file__).resolve().parents[1]
-APP = str(ROOT / "dashboard.py")
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from conftest import S002, SAMPLE_FILES, sample_text
+from helpers import APP, S002, SAMPLE_FILES, sample_text
 from streamlit.testing.v1 import AppTest
 
 from analysis import queries
@@ -20,9 +20,6 @@ from analysis.engine import Engine
 from analysis.settings import SAMPLES_DIR, THEMES_FILE, Settings
 from analysis.store import Store, open_store
 from app_pages import _state as S
-
-ROOT = Path(__file__).resolve().parent.parent
-DASHBOARD = str(ROOT / "dashboard.py")
 
 
 @pytest.fixture(scope="session")
@@ -49,7 +46,7 @@ def env(tmp_path, monkeypatch, template_db):
 
 
 def app(page: str, **params: str) -> AppTest:
-    at = AppTest.from_file(DASHBOARD, default_timeout=60)
+    at = AppTest.from_file(APP, default_timeout=60)
     at.switch_page(f"app_pages/{page}")
     for k, v in params.items():
         at.query_params[k] = v

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from conftest import S001, S002, S003, S004, article_id
+from helpers import S001, S002, S003, S004, article_id
 
 from analysis.provinces import (
     Evidence,

@@ -7,8 +7,7 @@ from collections import Counter
 
 import pandas as pd
 import pytest
-from conftest import S002, S003, SAMPLE_FILES, article_id, sample_text, squeeze
-from test_counting import leftmost_longest
+from helpers import S002, S003, SAMPLE_FILES, article_id, leftmost_longest, sample_text, squeeze
 
 from analysis.counting import per_10k
 from analysis.models import Filters

@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from helpers import S002, article_id
 
 from analysis.engine import Engine
 from analysis.quotes import attribution, deck_quotes, format_quote, quote_for, sentence_around, sentences
 from analysis.settings import SAMPLES_DIR
 from analysis.slides import quote_attribution
 from analysis.store import Store
-from tests.conftest import S002, article_id
 
 
 @pytest.fixture(scope="module")

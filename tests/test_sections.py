@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import S001, S002, S004, sample_text
+from helpers import S001, S002, S004, sample_text
 
 from analysis.normalize import clean_controls, split_paragraphs
 from analysis.sections import article_title, split_sections

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import S000, S002, sample_text, squeeze
+from helpers import S000, S002, sample_text, squeeze
 
 from analysis.segment import Segmenter, boilerplate, stopwords
 from analysis.themes import load_themes

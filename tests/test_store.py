@@ -7,7 +7,7 @@ import datetime as dt
 import duckdb
 import pandas as pd
 import pytest
-from conftest import S002, S003, article_id
+from helpers import S002, S003, article_id
 
 from analysis.engine import prepare
 from analysis.ingest import RawDoc

@@ -6,7 +6,7 @@ import json
 
 import pyarrow.parquet as pq
 import pytest
-from conftest import S002, SAMPLE_FILES
+from helpers import S002, SAMPLE_FILES
 
 from analysis import store_export
 from analysis.cli import main

@@ -11,7 +11,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from conftest import streamlit_server
+from helpers import streamlit_server
 
 from analysis.engine import Engine
 from analysis.settings import SAMPLES_DIR

@@ -1,0 +1,190 @@
+"""Helpers shared by several test files (fixtures stay in conftest.py).
+
+Import them with `from helpers import …`; pytest puts tests/ on the path.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import re
+from pathlib import Path
+
+import pytest
+
+from analysis.engine import Engine
+from analysis.settings import SAMPLES_DIR
+
+# ---------------------------------------------------------------- the bundled samples
+S000 = "000_5b1d72ed28b85adc.txt"
+S001 = "001_f52397519f269920.txt"
+S002 = "002_97a22416d0fa03dc.txt"
+S003 = "003_e2fcacf149f9e963.txt"
+S004 = "004_3ba7f582877c7687.txt"
+SAMPLE_FILES = (S000, S001, S002, S003, S004)
+
+
+def sample_text(name: str) -> str:
+    return (SAMPLES_DIR / name).read_text(encoding="utf-8")
+
+
+def squeeze(text: str) -> str:
+    """The text with all whitespace removed, computed here independently of analysis/."""
+    return re.sub(r"\s+", "", text)
+
+
+def article_id(engine: Engine, source: str) -> str:
+    ids = engine.store.df("SELECT id FROM articles WHERE source = ?", [source])["id"].tolist()
+    assert len(ids) == 1, (source, ids)
+    return ids[0]
+
+
+# ---------------------------------------------------------------- documents and reference counts
+def traditional(text: str) -> str:
+    from opencc import OpenCC
+
+    return OpenCC("s2tw").convert(text)  # Taiwan forms, all encodable in Big5
+
+
+def make_docx() -> bytes:
+    import docx
+
+    d = docx.Document()
+    d.core_properties.title = "各地营商环境观察"
+    d.add_heading("各地营商环境观察", level=1)
+    d.add_paragraph("今年以来，北京、上海持续优化营商环境。")
+    d.add_heading("广东", level=2)
+    d.add_paragraph("广东坚持高质量发展，营商环境持续改善，新质生产力加快形成。")
+    d.add_paragraph("深圳推动高质量\n发展。")
+    table = d.add_table(rows=1, cols=2)
+    table.rows[0].cells[0].text = "营商环境"
+    table.rows[0].cells[1].text = "第一"
+    buf = io.BytesIO()
+    d.save(buf)
+    return buf.getvalue()
+
+
+def make_pdf(lines: list[str]) -> bytes:
+    """A real PDF with a built-in CJK CID font, one drawn line per entry (reportlab)."""
+    pytest.importorskip("reportlab")
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf)
+    c.setTitle("湖北讲话摘要")
+    c.setFont("STSong-Light", 12)
+    y = 800
+    for line in lines:
+        c.drawString(50, y, line)
+        y -= 16
+    c.save()
+    return buf.getvalue()
+
+
+def leftmost_longest(norm: str, phrases: dict[str, str]) -> dict[str, int]:
+    """A slow, obviously correct reference matcher: at each position take the longest phrase."""
+    longest = max(map(len, phrases))
+    out: dict[str, int] = {}
+    i = 0
+    while i < len(norm):
+        for n in range(min(longest, len(norm) - i), 1, -1):
+            if norm[i : i + n] in phrases:
+                tid = phrases[norm[i : i + n]]
+                out[tid] = out.get(tid, 0) + 1
+                i += n
+                break
+        else:
+            i += 1
+    return out
+
+
+# ---------------------------------------------------------------- the app, in AppTest and live
+ROOT = Path(__file__).resolve().parents[1]
+APP = str(ROOT / "dashboard.py")  # the one definition of the app path
+
+
+def open_page(page: str, **params: str):
+    """Run dashboard.py in AppTest with URL parameters, switched to page; no exception allowed."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(APP, default_timeout=60)
+    for k, v in params.items():
+        at.query_params[k] = v
+    at.run()
+    at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def streamlit_server(db: Path, log_path: Path, **env_extra: str):
+    """`streamlit run dashboard.py` on 127.0.0.1 with POLICY_DB=db; yields the base URL.
+
+    Waits (bounded) for /_stcore/health, and stops the whole process group afterwards.
+    """
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    env = dict(os.environ, POLICY_DB=str(db), POLICY_WORKERS="1", **env_extra)
+    port = free_port()
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                "dashboard.py",
+                "--server.headless",
+                "true",
+                "--server.address",
+                "127.0.0.1",
+                "--server.port",
+                str(port),
+                "--browser.gatherUsageStats",
+                "false",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 40
+            while True:
+                if proc.poll() is not None:
+                    raise AssertionError(f"streamlit exited early with code {proc.returncode}: {log_path}")
+                try:
+                    with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
+                        if r.read().decode().strip() == "ok":
+                            break
+                except OSError:
+                    pass
+                if time.monotonic() > deadline:
+                    raise AssertionError("streamlit did not become healthy within 40 s")
+                time.sleep(0.3)
+            yield base
+        finally:
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(timeout=5)
