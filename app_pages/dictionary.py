@@ -105,6 +105,7 @@ def entry_form(themes: list[Theme], can_write: bool) -> None:
             list(old.aliases) if old else [],
             default=list(old.aliases) if old else [],
             accept_new_options=True,
+            placeholder="输入词语后按回车添加",
             key=f"dict_aliases_{sfx}",
         )
         slots["aliases"] = st.empty()
@@ -113,6 +114,7 @@ def entry_form(themes: list[Theme], can_write: bool) -> None:
             list(old.exclude) if old else [],
             default=list(old.exclude) if old else [],
             accept_new_options=True,
+            placeholder="输入说法后按回车添加",
             key=f"dict_exclude_{sfx}",
         )
         slots["exclude"] = st.empty()
