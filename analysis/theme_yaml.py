@@ -112,8 +112,8 @@ def _rebuild(old: CommentedSeq, themes: Sequence[Theme]) -> CommentedSeq:
     for i in range(len(old)):
         before = old.ca.items.get(i)
         token = before[1] if before and len(before) > 1 else None
-        if carried is not None:
-            token = carried + (token or []) if token else carried
+        if carried is not None:  # a deleted theme's banner, unless this theme has its own
+            token = token or carried  # (a whole deleted group's banner goes with the group)
             carried = None
         if isinstance(old[i], CommentedMap) and str(old[i].get("id")) in keep:
             last_kept = old[i]
@@ -153,8 +153,10 @@ def _rebuild(old: CommentedSeq, themes: Sequence[Theme]) -> CommentedSeq:
             seq.ca.items[j] = [None, banner, None, None]
     if pending_trail is not None:
         _attach_trailing(seq[-1], pending_trail)
-    if carried is not None and len(seq):  # banners of deleted themes at the very end
-        seq.ca.end = carried + (seq.ca.end or [])
+    if len(seq) and _trailing(seq[-1]) and len(seq) < len(old):
+        trail = _trailing(seq[-1])  # a banner for a group that was deleted to the end
+        if trail and isinstance(old[-1], CommentedMap) and str(old[-1].get("id")) not in keep:
+            seq[-1].ca.items[trail[0]][2] = None
     return seq
 
 
@@ -176,7 +178,15 @@ def render(themes: Sequence[Theme], base_text: str | None = None) -> str:
         doc["themes"] = _rebuild(doc["themes"], themes)
         y.dump(doc, out)
         return HEADER + out.getvalue()
-    doc["themes"] = _rebuild(doc["themes"], themes)
+    old = doc["themes"]
+    first = old[0] if len(old) and isinstance(old[0], CommentedMap) else None
+    if first is not None and (not themes or str(first.get("category")) != themes[0].category):
+        # the first group's banner (printed after `themes:`) no longer opens the list
+        old.ca.comment = None
+        entry = doc.ca.items.get("themes")
+        if entry and len(entry) > 3:
+            entry[3] = None
+    doc["themes"] = _rebuild(old, themes)
     out = io.StringIO()
     y.dump(doc, out)
     return out.getvalue()

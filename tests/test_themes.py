@@ -286,3 +286,28 @@ def test_check_entry_gives_a_reason_per_field():
         "name": "已有同名主题“法治”（类别：安全与治理）",
         "aliases": "词语“法治”已属于主题“法治”",  # the name is always one of its own words
     }
+
+
+def test_deleting_whole_categories_takes_their_banners_along(tmp_path):
+    path = tmp_path / "themes.yaml"
+    path.write_text(THEMES_FILE.read_text(encoding="utf-8"), encoding="utf-8")
+    themes = [t for t in load_themes(path) if t.category not in ("开放", "安全与治理")]
+    save_themes(themes, path)
+    text = path.read_text(encoding="utf-8")
+    assert load_themes(path) == themes
+    banners = [line.strip("# ─\n") for line in text.splitlines() if line.startswith("  # ───")]
+    assert banners == ["科技与产业", "营商与市场", "区域与城乡", "绿色低碳", "民生", "改革"]
+    themes = [t for t in themes if t.category != "科技与产业"]  # the group that opens the list
+    save_themes(themes, path)
+    text = path.read_text(encoding="utf-8")
+    banners = [line.strip("# ─\n") for line in text.splitlines() if line.startswith("  # ───")]
+    assert banners == ["营商与市场", "区域与城乡", "绿色低碳", "民生", "改革"]
+    assert "themes:\n  # ───────────────────────── 营商与市场 ─────────────────────────\n  - id:" in text
+    # a whole new dictionary keeps the header and the notes, and no stray banner
+    only = [Theme("only", "唯一主题", "改革", ("唯一主题",))]
+    save_themes(only, path)
+    text = path.read_text(encoding="utf-8")
+    assert load_themes(path) == only
+    assert (
+        "  # ───" not in text and text.startswith("# 主题词典（政策主题看板）") and "\nnesting_notes:" in text
+    )
