@@ -114,7 +114,8 @@ def decide_section(
             return Decision(
                 other, f"正文：{body.words(other)}（标题提及{prov}）", mine > 0.5 * theirs
             ), speaker
-        return Decision(prov, why, body.of_province(prov) == 0 and bool(body.score)), speaker
+        # Nothing in the body backs the headline's mention: an editor should look.
+        return Decision(prov, why, body.of_province(prov) == 0), speaker
     if parent is not None:
         return Decision(parent[0], f"上级标题：{parent[1][:12]} → {parent[0]}", False), speaker
     top = body.winner()
@@ -179,7 +180,11 @@ def attribute(
             )
         )
         for text, norm, ev in zip(rs.paragraphs, norms[sidx], found[sidx]):
-            par = Paragraph(len(article.paragraphs), sidx, text, norm, prov, why, weak=weak)
+            # A national section is unsure because of the places it names; its paragraphs
+            # that name none are plainly national.
+            named = any(e.kind != "dateline" for e in ev)
+            par_weak = weak and (prov != NATIONAL or named)
+            par = Paragraph(len(article.paragraphs), sidx, text, norm, prov, why, weak=par_weak)
             if prov == NATIONAL and not edited:
                 p_prov, p_why = single_province(ev)
                 if p_prov:

@@ -14,10 +14,8 @@ BY = ("province", "article", "file", "section", "month", "category")
 def _engine(args, read_only: bool = False):
     from .engine import Engine
 
-    eng = Engine.open(args.db, read_only=read_only)
-    if not read_only and not getattr(args, "no_samples", False):
-        eng.ensure_samples()
-    return eng
+    # Never ensure_samples() here: an editor's store must not mix in the demo articles.
+    return Engine.open(args.db, read_only=read_only)
 
 
 def _print_table(df, fmt: str) -> None:
@@ -241,7 +239,7 @@ def build_parser() -> argparse.ArgumentParser:
     def add(name, func, help_):
         sp = sub.add_parser(name, help=help_, description=help_)
         sp.add_argument("--db", help="DuckDB 文件（默认 data/policy.duckdb，或环境变量 POLICY_DB）")
-        sp.add_argument("--no-samples", action="store_true", help="空库时不自动导入示例语料")
+        sp.add_argument("--no-samples", action="store_true", help="（保留以兼容旧脚本：命令行从不导入示例语料）")
         sp.add_argument(
             "--quiet",
             "-q",

@@ -24,7 +24,8 @@ from .counting import Matcher
 from .imports import plan_paths, plan_uploads
 from .ingest import IngestError, RawDoc, read_path
 from .models import Meta, Parsed, Theme, dictionary_hash
-from .pipeline import derive, parse
+from .normalize import clean_controls, looks_traditional
+from .pipeline import content_hash, derive, parse
 from .provinces import gazetteer
 from .segment import Segmenter
 from .settings import LIMITS, SAMPLES_DIR, db_path
@@ -74,7 +75,22 @@ def read_meta(folder: Path) -> dict[str, Meta]:
 def _worker_tools(themes_key: tuple[Theme, ...], with_words: bool):
     matcher = Matcher(themes_key)
     seg = Segmenter([a for t in themes_key for a in t.aliases]) if with_words else None
-    return gazetteer(), matcher, seg
+    return matcher, seg
+
+
+@lru_cache(maxsize=1)
+def _sample_ids() -> tuple[str, ...]:
+    """Article ids the sample files get when ingested (the same hash the pipeline uses)."""
+    ids = []
+    for path in sorted(SAMPLES_DIR.iterdir()):
+        if path.name == "meta.csv" or not path.is_file():
+            continue
+        try:
+            text = clean_controls(read_path(path).text)
+        except IngestError:
+            continue
+        ids.append(content_hash(text, looks_traditional(text))[:16])
+    return tuple(ids)
 
 
 def prepare(
@@ -85,8 +101,10 @@ def prepare(
     with_words: bool = True,
 ) -> Parsed:
     """Parse and count one document (pure; runs in worker processes)."""
-    gaz, matcher, seg = _worker_tools(themes, with_words)
-    return derive(parse(raw, gaz, meta, overrides), matcher, seg)
+    matcher, seg = _worker_tools(themes, with_words)
+    # gazetteer() re-reads corpus/geo/ when a file there changed (never cached for the
+    # process's life), so a rebuild after an edit to the place or leader data uses it.
+    return derive(parse(raw, gazetteer(), meta, overrides), matcher, seg)
 
 
 def _prepare_job(args) -> Parsed | str:
@@ -206,7 +224,7 @@ class Engine:
 
     @property
     def matcher(self) -> Matcher:
-        return _worker_tools(tuple(self.themes), False)[1]
+        return _worker_tools(tuple(self.themes), False)[0]
 
     # ------------------------------------------------------------ ingest
     def _pool(self, total: int) -> ProcessPoolExecutor | None:
@@ -324,10 +342,25 @@ class Engine:
         return self._ingest(jobs, plan.total, progress, 500)
 
     def ensure_samples(self) -> list[Result]:
-        """On first start with an empty store, bring in the bundled sample corpus."""
+        """On first start with an empty store, bring in the bundled sample corpus.
+        Only the dashboard's default store does this; the CLI never adds samples."""
         if self.store.article_count() > 0:
             return []
         return self.ingest_paths([SAMPLES_DIR])
+
+    def sample_article_ids(self) -> list[str]:
+        """Ids of stored articles that are the bundled samples (same words as a file in
+        corpus/samples/), so pages can mark them 示例 and remove them."""
+        return sorted(self.store.existing_ids(_sample_ids()))
+
+    def remove_samples(self) -> int:
+        """Delete every stored sample article (an editor's own articles stay); returns how many."""
+        return sum(self.store.delete_article(aid) for aid in self.sample_article_ids())
+
+    @staticmethod
+    def reload_places() -> None:
+        """Read corpus/geo/ (provinces, cities, leaders, organisation words) again."""
+        gazetteer.cache_clear()
 
     # ------------------------------------------------------------ re-derive
     def _rederive(self, rows: list[dict]) -> list[Parsed]:
@@ -356,6 +389,7 @@ class Engine:
 
         One transaction per batch, so while it runs (or after a kill) the counts are marked
         as made with no known dictionary and the next start recounts them."""
+        self.reload_places()
         with self.store.atomic():
             self.store.set_themes(self.themes)
             self.store.set_counted_dictionary(None)
@@ -376,7 +410,7 @@ class Engine:
     def _recount(self, themes: Sequence[Theme], progress: Progress | None) -> int:
         """Paragraphs stream in batches; the new hits, the dictionary and its hash replace
         the old in one transaction (joining the caller's atomic(), if any)."""
-        matcher = _worker_tools(tuple(themes), False)[1]
+        matcher = _worker_tools(tuple(themes), False)[0]
         total = self.store.article_count()
         pars = max(1, self.store.paragraph_count())
         seen = 0

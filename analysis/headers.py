@@ -14,14 +14,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 # Decoration, numbering and emphasis that may precede the name; all optional.
+# Whitespace runs are possessive (`*+`): two runs separated only by optional `**` could
+# share a long run of spaces in every way, quadratic on `## 北京` + 100,000 full-width
+# spaces (minutes). Nothing after a run starts with whitespace, so no match is lost.
 _LEAD = (
-    r"^[ \t\u3000]*(?:[◆◇■□●○▲△★☆▶►•·▪]+[ \t\u3000]*)?(?:\*\*)?[ \t\u3000]*"
+    r"^[ \t\u3000]*+(?:[◆◇■□●○▲△★☆▶►•·▪]+[ \t\u3000]*+)?(?:\*\*)?[ \t\u3000]*+"
     r"(?:(?:[（(](?:[一二三四五六七八九十]{1,3}|\d{1,2})[)）]|(?:[一二三四五六七八九十]{1,3}|\d{1,2})[、.．])"
-    r"[ \t\u3000]*)?(?:\*\*)?[ \t\u3000]*"
+    r"[ \t\u3000]*+)?(?:\*\*)?[ \t\u3000]*+"
 )
 _MARKER = re.compile(
-    _LEAD + r"(?:【(?P<tag>[^】\n]{1,12})】|(?P<name>[\u4e00-\u9fff·]{2,12}?)[ \t\u3000]*(?:\*\*)?"
-    r"[ \t\u3000]*(?:[：:]|——|$))"
+    _LEAD + r"(?:【(?P<tag>[^】\n]{1,12})】|(?P<name>[\u4e00-\u9fff·]{2,12}?)[ \t\u3000]*+(?:\*\*)?"
+    r"[ \t\u3000]*+(?:[：:]|——|$))"
 )
 # Structure alone, for when no names are known: a bracketed tag, a numbered or bulleted
 # short name, bold text, a markdown heading.

@@ -163,7 +163,10 @@ class Gazetteer:
         return looks_structural(line) or header_marker(line, self.known) is not None
 
     def leader(self, name: str, day: dt.date | None) -> Leader | None:
-        """The post `name` held on `day`; the nearest one when the date is out of range."""
+        """The post `name` held on `day`. Before the file's first record of them: that first
+        post (the data starts at a cut-off). After their last post ended: None, since they
+        have moved on (国务院总理李强 in 2026 says nothing about 上海). Between two posts:
+        the earlier one."""
         posts = self.leaders.get(name) or []
         if not posts:
             return None
@@ -174,7 +177,11 @@ class Gazetteer:
                 return post
         ym = f"{day.year:04d}-{day.month:02d}"
         before = [p for p in posts if p.start <= ym]
-        return before[-1] if before else posts[0]
+        if not before:
+            return posts[0]
+        if all(p.end and p.end < ym for p in posts):
+            return None
+        return before[-1]
 
     def in_organisation(self, text: str, end: int) -> bool:
         """The place ending at `end` is part of an organisation's name (北京大学, 湖北日报,
@@ -244,7 +251,8 @@ class _GazetteerCache:
         self._key: tuple | None = None
         self._gaz: Gazetteer | None = None
 
-    def __call__(self, geo_dir: Path = GEO_DIR) -> Gazetteer:
+    def __call__(self, geo_dir: Path | None = None) -> Gazetteer:
+        geo_dir = geo_dir or GEO_DIR  # looked up now: tests point it at a copy
         key = (str(geo_dir), _signature(geo_dir))
         if self._gaz is None or key != self._key:
             self._gaz, self._key = Gazetteer(geo_dir), key

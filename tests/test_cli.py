@@ -12,6 +12,7 @@ from helpers import S002, S003, SAMPLE_FILES
 
 from analysis import store as store_mod
 from analysis.cli import build_parser, main
+from analysis.engine import Engine
 from analysis.settings import ROOT, SAMPLES_DIR
 from analysis.store import Store
 
@@ -54,12 +55,30 @@ def cli_db(tmp_path_factory):
 
 def test_counts_subprocess_on_a_fresh_db(tmp_path):
     db = tmp_path / "sub.duckdb"
-    proc = run(*COUNTS, "--db", str(db))  # an empty store brings in the samples first
+    assert run("ingest", str(SAMPLES_DIR), "--db", str(db)).returncode == 0
+    proc = run(*COUNTS, "--db", str(db))
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()
     assert lines[0] == HEADER
     assert [ln for ln in lines if ln.startswith(S002)] == ROWS_002
     assert len(lines) == 1 + 3 * len(SAMPLE_FILES)
+
+
+def test_cli_never_adds_samples(tmp_path, capsys):
+    """An editor's new store holds only the editor's file, never the five demo articles."""
+    db = tmp_path / "own.duckdb"
+    (tmp_path / "own.md").write_text("## 湖北\n\n湖北加快发展新质生产力。", encoding="utf-8")
+    try:
+        assert main(["ingest", str(tmp_path / "own.md"), "--db", str(db)]) == 0
+        assert main(["sections", "--db", str(db)]) == 0
+    finally:
+        release(db)
+    eng = Engine(Store(db), workers=1)
+    try:
+        assert eng.store.article_count() == 1
+        assert eng.sample_article_ids() == []
+    finally:
+        eng.store.close()
 
 
 def test_counts_in_process(cli_db, capsys):

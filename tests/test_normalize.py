@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from helpers import S000, S002, sample_text, squeeze
 
 from analysis.normalize import (
@@ -94,3 +96,33 @@ def test_sample_000_markdown_is_not_hard_wrapped():
     paragraphs = split_paragraphs(text)
     assert paragraphs[0] == "# 集中精力推动高质量发展"
     assert squeeze("".join(paragraphs)) == squeeze(text)
+
+
+# ---------------------------------------------------------------- issue 11: hard-wrap evidence
+
+GOLD = Path(__file__).parent / "data" / "attribution"
+
+
+def test_short_header_compilation_is_not_taken_for_a_wrapped_pdf():
+    """Mechanism 4: 8 short `一、浙江：…` headers over one-line paragraphs are no page width."""
+    text = (GOLD / "20_short_numbered.txt").read_text(encoding="utf-8")
+    lines = text.strip().split("\n")
+    assert len(lines) == 18
+    assert typical_width(lines) is None
+    assert split_paragraphs(text) == lines
+    # City headers carry no structure at all; the long lines alone rule wrapping out.
+    city = (GOLD / "22_short_city_headers.txt").read_text(encoding="utf-8").strip().split("\n")
+    assert typical_width(city) is None and len(split_paragraphs("\n".join(city))) == 14
+
+
+def test_wrap_repair_never_swallows_a_header_line():
+    """A paragraph whose last line fills the page must not glue the next header onto it."""
+    first = "今年各地政府工作报告普遍把发展新质生产力放在重要位置，提出了一系列有力务实举措。"  # 40 cells
+    body = "贵州提出大力发展数字经济，建设全国一体化算力网络国家枢纽节点，推动新型工业化。"
+    lines = [*wrap(first, 20), "二、贵州：围绕四新主攻四化", *wrap(body, 20)]
+    assert [len(x) for x in lines[:2]] == [20, 20]
+    assert split_paragraphs("\n".join(lines), hard_wrapped=True) == [
+        first,
+        "二、贵州：围绕四新主攻四化",
+        body,
+    ]

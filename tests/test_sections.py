@@ -5,6 +5,7 @@ from __future__ import annotations
 from helpers import S001, S002, S004, sample_text
 
 from analysis.normalize import clean_controls, split_paragraphs
+from analysis.provinces import gazetteer
 from analysis.sections import article_title, split_sections
 
 
@@ -125,3 +126,60 @@ def test_article_title():
     assert article_title(["正文"], hint="  提示标题 ") == "提示标题"
     assert article_title([]) == "（无标题）"
     assert len(article_title(["长" * 300])) == 120
+
+
+# ---------------------------------------------------------------- issue 11: header markers
+
+
+def test_markers_open_sections_inline_and_on_their_own_line():
+    """Mechanism 5: every marker style opens a section, also when body text follows it."""
+    pars = [
+        "各地两会热词速览",
+        "今年以来，各地政府工作报告密集发布。",
+        "【河南】河南提出，坚持把发展经济的着力点放在实体经济上。",
+        "郑州、洛阳协同推进项目建设。",
+        "一、浙江：深入实施“八八战略”，推进数字经济创新提质。",
+        "（二）江西：赣南脐橙品牌价值持续提升。",
+        "1. 四川：成都举办消费季活动。",
+        "**江苏**",
+        "江苏进出口总额同比增长。",
+        "◆ 广东省",
+        "广东省召开高质量发展大会。",
+        "北京：市委书记尹力表示，要加快建设国际科技创新中心。",
+        "江西——规模以上工业增加值增长。",
+        "【浙江·杭州】杭州发布未来产业培育行动计划。",
+        "会议强调：要抓好落实，一、坚持高质量发展。",
+    ]
+    secs = split_sections(pars, gazetteer())
+    assert [(s.header, len(s.paragraphs)) for s in secs] == [
+        ("各地两会热词速览", 2),
+        ("【河南】", 2),
+        ("一、浙江：", 1),
+        ("（二）江西：", 1),
+        ("1. 四川：", 1),
+        ("**江苏**", 2),
+        ("◆ 广东省", 2),
+        ("北京：", 1),
+        ("江西——", 1),
+        ("【浙江·杭州】", 2),  # `会议强调：` names no place: body text, not a header
+    ]
+    assert "".join(p for s in secs for p in s.paragraphs) == "".join(pars)
+    # Without the gazetteer only the own-line rules apply: inline markers open nothing.
+    assert [s.header for s in split_sections(pars)] == ["各地两会热词速览", "**江苏**", "◆ 广东省"]
+
+
+def test_a_leader_line_is_a_new_header_not_a_wrapped_fragment():
+    pars = [
+        "各地主要负责同志谈高质量发展",
+        "梁言顺在全省高质量发展大会上的讲话要点",
+        "会议强调，要把科技创新摆在更加突出的位置。",
+        "湖北：王蒙徽在全省奋力推进中国式现代化",
+        "湖北实践大会上的讲话摘要",  # a wrapped fragment that happens to open with a place
+        "会议强调，要奋力推进中国式现代化湖北实践。",
+    ]
+    secs = split_sections(pars, gazetteer())
+    assert [s.header for s in secs] == [
+        "各地主要负责同志谈高质量发展",
+        "梁言顺在全省高质量发展大会上的讲话要点",
+        "湖北：王蒙徽在全省奋力推进中国式现代化湖北实践大会上的讲话摘要",
+    ]
