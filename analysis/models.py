@@ -95,6 +95,7 @@ class Filters:
     sources: tuple[str, ...] = ()
     categories: tuple[str, ...] = ()
     provinces: tuple[str, ...] = ()
+    outlets: tuple[str, ...] = ()  # canonical outlet names (articles.outlet)
 
 
 @dataclass

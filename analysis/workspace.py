@@ -136,6 +136,10 @@ class Workspace:
     def sources(self) -> list[str]:
         return list(self.store.sources())
 
+    def outlets(self) -> list[str]:
+        """Outlet names for the sidebar filter, most articles first."""
+        return [name for name, _ in self.store.outlets()]
+
     def themes_table(self) -> pd.DataFrame:
         """id, name, category, phrases … of the dictionary the counts were made with."""
         return self.store.themes_df()

@@ -165,6 +165,7 @@ def filters(provinces: Sequence[str] = ()) -> Filters:
         sources=tuple(qp_list("src")),
         categories=tuple(c for c in qp_list("cat") if c in CATEGORIES),
         provinces=tuple(provinces),
+        outlets=tuple(qp_list("outlet")),
     )
 
 
@@ -199,9 +200,9 @@ def _dates_picked(lo: dt.date, hi: dt.date) -> None:
 
 def clear_filters() -> None:
     """清除筛选: dates, sources and categories back to everything."""
-    for k in ("from", "to", "src", "cat"):
+    for k in ("from", "to", "src", "cat", "outlet"):
         qp_set(k, "")
-    for k in ("f_dates", "_dates_shown", "f_sources", "f_categories"):
+    for k in ("f_dates", "_dates_shown", "f_sources", "f_categories", "f_outlets"):
         st.session_state.pop(k, None)
 
 
@@ -226,6 +227,16 @@ def sidebar_filters() -> None:
                 on_change=_dates_picked,
                 args=(lo, hi),
             )
+        named = outlets()
+        if named:  # only once some article names its outlet
+            picked = st.multiselect(
+                "来源媒体",
+                named,
+                default=[o for o in qp_list("outlet") if o in named],
+                key="f_outlets",
+                placeholder="全部媒体",
+            )
+            qp_set("outlet", picked)
         options = sources()
         chosen = st.multiselect(
             "来源文件",
@@ -291,6 +302,11 @@ def date_span() -> tuple[dt.date | None, dt.date | None]:
 @_cached
 def sources() -> list[str]:
     return ws().sources()
+
+
+@_cached
+def outlets() -> list[str]:
+    return ws().outlets()
 
 
 @_cached

@@ -48,3 +48,64 @@ def test_an_edited_list_is_used(tmp_path):
     path.write_text("canonical,level,province,variants\n荆州日报,地市,湖北,荆州新闻网\n", encoding="utf-8")
     assert canonical_outlet("《荆州新闻网》", path) == "荆州日报"
     assert canonical_outlet("新华网", path) == "新华网"
+
+
+# ---------------------------------------------------------------- outlets as a filter
+@pytest.fixture(scope="module")
+def db(tmp_path_factory):
+    """The samples (meta.csv names outlets for four of them) plus one 新华社 table row."""
+    from analysis.engine import Engine
+    from analysis.settings import SAMPLES_DIR, Settings
+    from analysis.store import Store
+    from app_pages import _state as S
+
+    folder = tmp_path_factory.mktemp("outlets")
+    path = folder / "outlets.duckdb"
+    (folder / "稿.csv").write_text(
+        "来源,正文\n新华网,广东加快发展新质生产力，推动高质量发展。\n", encoding="utf-8"
+    )
+    store = Store(path)
+    Engine(store, workers=1).ingest_paths([SAMPLES_DIR, folder / "稿.csv"])
+    store.close()
+    S.use_settings(Settings(db=path, workers=1), strict=True)
+    yield path
+    S.use_settings(None)
+
+
+def test_store_filters_by_outlet(db):
+    from analysis.models import Filters
+    from analysis.store import Store
+
+    store = Store(db, read_only=True)
+    try:
+        # meta.csv: 人民日报 ×2, 深圳特区报, 极目新闻; the table row: 新华网 -> 新华社
+        assert store.outlets() == [("人民日报", 2), ("新华社", 1), ("极目新闻", 1), ("深圳特区报", 1)]
+        people = Filters(outlets=("人民日报",))
+        assert store.summary(people)["articles"] == 2
+        # Theme totals under the filter equal the sum over that outlet's articles, read apart.
+        want = store.scalar(
+            """SELECT sum(n) FROM hits WHERE theme_id = 'high_quality_development'
+               AND article_id IN (SELECT id FROM articles WHERE outlet = '人民日报')"""
+        )
+        got = store.theme_counts(people, by="all", theme_ids=["high_quality_development"])
+        assert int(got["count"].sum()) == int(want) > 0
+        assert store.summary(Filters(outlets=("新华社",)))["articles"] == 1
+    finally:
+        store.close()
+
+
+def test_sidebar_outlet_filter_and_url(db):
+    from helpers import open_page
+
+    at = open_page("app_pages/overview.py")
+    box = at.multiselect(key="f_outlets")
+    assert box.label == "来源媒体" and box.options == ["人民日报", "新华社", "极目新闻", "深圳特区报"]
+    assert {m.label: m.value for m in at.metric}["文章数"] == "6"
+    at = box.select("人民日报").run()
+    assert not at.exception
+    assert at.query_params["outlet"] == "人民日报"
+    assert {m.label: m.value for m in at.metric}["文章数"] == "2"
+    # A shared link opens the same view.
+    at = open_page("app_pages/overview.py", outlet="新华社")
+    assert {m.label: m.value for m in at.metric}["文章数"] == "1"
+    assert at.multiselect(key="f_outlets").value == ["新华社"]

@@ -49,6 +49,8 @@ def filters_text(f: Filters, metric: str) -> str:
     parts = []
     if f.date_from or f.date_to:
         parts.append(f"日期 {f.date_from or '最早'} 至 {f.date_to or '最新'}")
+    if f.outlets:
+        parts.append("媒体 " + "、".join(f.outlets[:3]) + ("等" if len(f.outlets) > 3 else ""))
     if f.sources:
         parts.append("来源 " + "、".join(f.sources[:3]) + ("等" if len(f.sources) > 3 else ""))
     if f.categories:
