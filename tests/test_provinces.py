@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+from pathlib import Path
 
 import pytest
 from helpers import S001, S002, S003, S004, article_id
@@ -11,7 +12,7 @@ from helpers import S001, S002, S003, S004, article_id
 from analysis import provinces as provinces_mod
 from analysis.ingest import RawDoc
 from analysis.leaders import LeaderError, Term, add_term, end_term
-from analysis.models import Meta
+from analysis.models import Filters, Meta
 from analysis.pipeline import parse
 from analysis.provinces import (
     Evidence,
@@ -439,3 +440,29 @@ def test_samples_are_marked_and_removed(empty_engine, tmp_path, samples_dir):
     assert len(empty_engine.sample_article_ids()) == 5
     assert empty_engine.remove_samples() == 5
     assert empty_engine.store.article_count() == 1 and empty_engine.sample_article_ids() == []
+
+
+def test_store_keeps_runner_up_and_weak_flags(empty_engine):
+    """The evidence survives into the store; weak_sections lists what an editor checks first."""
+    gold = Path(__file__).parent / "data" / "attribution"
+    names = [
+        "54_xinhua_beijing_with_province_par.txt",
+        "70_aid_tibet_jiangsu.txt",
+        "72_east_west_guangdong_guizhou.txt",
+    ]
+    empty_engine.ingest_paths([gold / n for n in names])
+    weak = empty_engine.store.weak_sections()
+    assert weak[["source", "idx", "province", "runner_up", "runner_up_count"]].values.tolist() == [
+        ["54_xinhua_beijing_with_province_par.txt", 0, "全国", "安徽", 2],  # same date (file time): by name
+        ["72_east_west_guangdong_guizhou.txt", 0, "广东", "贵州", 6],
+    ]
+    assert weak["reason"].tolist()[1] == "正文：广东省（2次） → 广东（标题提及贵州）"
+    aid = empty_engine.store.df("SELECT id FROM articles WHERE source = ?", [names[1]])["id"].item()
+    s = empty_engine.store.sections_df(aid)
+    assert s[["province", "runner_up", "runner_up_count", "weak"]].values.tolist() == [
+        ["江苏", "西藏", 5, False]
+    ]
+    p = empty_engine.store.paragraphs_df(aid)
+    assert p["runner_up_count"].tolist() == [1, 3, 0, 1]
+    assert empty_engine.store.weak_sections(Filters(provinces=("全国",)))["idx"].tolist() == [0]
+    assert empty_engine.store.weak_sections(Filters(provinces=("江苏",))).empty

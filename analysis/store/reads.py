@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from typing import Any
 
 import duckdb
@@ -62,9 +63,6 @@ def where(
     if f.provinces:
         conds.append(f"{a}province IN (SELECT unnest(?))")
         params.append(list(f.provinces))
-    if f.outlets:  # derived rows do not carry the outlet: select their articles
-        conds.append(f"{a}article_id IN (SELECT id FROM articles WHERE outlet IN (SELECT unnest(?)))")
-        params.append(list(f.outlets))
     if themes and f.categories:
         conds.append(f"{a}theme_id IN (SELECT id FROM themes WHERE category IN (SELECT unnest(?)))")
         params.append(list(f.categories))
@@ -111,14 +109,6 @@ class Reads:
         return [
             r[0] for r in self.cur().execute("SELECT DISTINCT source FROM articles ORDER BY 1").fetchall()
         ]
-
-    def outlets(self) -> list[tuple[str, int]]:
-        """Outlets named on articles, with their article counts, most articles first."""
-        rows = self.cur().execute(
-            """SELECT outlet, count(*) FROM articles WHERE coalesce(outlet, '') <> ''
-               GROUP BY 1 ORDER BY 2 DESC, 1"""
-        ).fetchall()
-        return [(r[0], int(r[1])) for r in rows]
 
     def date_span(self) -> tuple[dt.date | None, dt.date | None]:
         row = self.row("SELECT min(date), max(date) FROM articles")
@@ -308,16 +298,42 @@ class Reads:
         return self.df(
             f"""
             SELECT s.article_id, a.source, a.title, s.idx, s.header, s.province, s.reason,
-                   s.auto_province, s.auto_reason, s.speaker, s.office
+                   s.auto_province, s.auto_reason, s.speaker, s.office,
+                   s.runner_up, s.runner_up_count, s.weak
             FROM sections s JOIN articles a ON a.id = s.article_id {cond}
             ORDER BY a.source, s.article_id, s.idx""",
             p,
         )
 
+    def weak_sections(self, f: Filters | None = None, limit: int = 500) -> pd.DataFrame:
+        """Sections attributed on thin evidence (and not yet set by an editor), newest
+        articles first: what an editor should check first. runner_up/runner_up_count name
+        the other province the section also speaks of (也提到：新疆 3 次)."""
+        f = f or Filters()
+        # Date, source and outlet filter the paragraphs' copies; the province is the section's.
+        cond, params = where(replace(f, provinces=()), alias="p")
+        if f.provinces:
+            cond += " AND s.province IN (SELECT unnest(?))"
+            params.append(list(f.provinces))
+        return self.df(
+            f"""
+            SELECT s.article_id, a.source, a.title, a.date, s.idx, s.header, s.province, s.reason,
+                   s.runner_up, s.runner_up_count, sum(p.chars) AS chars
+            FROM sections s
+            JOIN articles a ON a.id = s.article_id
+            JOIN paragraphs p ON p.article_id = s.article_id AND p.section_idx = s.idx
+            WHERE s.weak AND {cond}
+            GROUP BY ALL
+            ORDER BY a.date DESC, a.source, s.article_id, s.idx
+            LIMIT ?""",
+            [*params, limit],
+        )
+
     def paragraphs_df(self, article_id: str) -> pd.DataFrame:
         return self.df(
-            """SELECT idx, section_idx, province, reason, chars, text, norm FROM paragraphs
-                          WHERE article_id = ? ORDER BY idx""",
+            """SELECT idx, section_idx, province, reason, chars, text, norm,
+                      runner_up, runner_up_count, weak
+               FROM paragraphs WHERE article_id = ? ORDER BY idx""",
             [article_id],
         )
 

@@ -58,6 +58,9 @@ def derived_tables(parsed: Sequence[Parsed]) -> dict[str, pa.Table]:
         sec["auto_reason"] += [s.auto_reason or s.reason for s in secs]
         sec["speaker"] += [s.speaker for s in secs]
         sec["office"] += [s.office for s in secs]
+        sec["runner_up"] += [s.runner_up for s in secs]
+        sec["runner_up_count"] += [s.runner_up_count for s in secs]
+        sec["weak"] += [s.weak for s in secs]
 
         pars = a.paragraphs
         n = len(pars)
@@ -71,6 +74,9 @@ def derived_tables(parsed: Sequence[Parsed]) -> dict[str, pa.Table]:
         par["chars"] += [len(q.norm) for q in pars]
         par["text"] += [q.text for q in pars]
         par["norm"] += [q.norm for q in pars]
+        par["runner_up"] += [q.runner_up for q in pars]
+        par["runner_up_count"] += [q.runner_up_count for q in pars]
+        par["weak"] += [q.weak for q in pars]
 
         units: dict[tuple[int, str], list[int]] = {}
         for q in pars:

@@ -96,12 +96,14 @@ _TABLES = (
     _table(
         "sections",
         """article_id VARCHAR, idx INTEGER, header VARCHAR, province VARCHAR, reason VARCHAR,
-           auto_province VARCHAR, auto_reason VARCHAR, speaker VARCHAR, office VARCHAR""",
+           auto_province VARCHAR, auto_reason VARCHAR, speaker VARCHAR, office VARCHAR,
+           runner_up VARCHAR DEFAULT '', runner_up_count INTEGER DEFAULT 0, weak BOOLEAN DEFAULT false""",
     ),
     _table(
         "paragraphs",
         """article_id VARCHAR, idx INTEGER, section_idx INTEGER, province VARCHAR, reason VARCHAR,
-           date DATE, source VARCHAR, chars INTEGER, text VARCHAR, norm VARCHAR""",
+           date DATE, source VARCHAR, chars INTEGER, text VARCHAR, norm VARCHAR,
+           runner_up VARCHAR DEFAULT '', runner_up_count INTEGER DEFAULT 0, weak BOOLEAN DEFAULT false""",
     ),
     _table(
         "hits",
