@@ -63,6 +63,9 @@ def where(
     if f.provinces:
         conds.append(f"{a}province IN (SELECT unnest(?))")
         params.append(list(f.provinces))
+    if f.outlets:  # derived rows do not carry the outlet: select their articles
+        conds.append(f"{a}article_id IN (SELECT id FROM articles WHERE outlet IN (SELECT unnest(?)))")
+        params.append(list(f.outlets))
     if themes and f.categories:
         conds.append(f"{a}theme_id IN (SELECT id FROM themes WHERE category IN (SELECT unnest(?)))")
         params.append(list(f.categories))
@@ -109,6 +112,14 @@ class Reads:
         return [
             r[0] for r in self.cur().execute("SELECT DISTINCT source FROM articles ORDER BY 1").fetchall()
         ]
+
+    def outlets(self) -> list[tuple[str, int]]:
+        """Outlets named on articles, with their article counts, most articles first."""
+        rows = self.cur().execute(
+            """SELECT outlet, count(*) FROM articles WHERE coalesce(outlet, '') <> ''
+               GROUP BY 1 ORDER BY 2 DESC, 1"""
+        ).fetchall()
+        return [(r[0], int(r[1])) for r in rows]
 
     def date_span(self) -> tuple[dt.date | None, dt.date | None]:
         row = self.row("SELECT min(date), max(date) FROM articles")
