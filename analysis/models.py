@@ -77,7 +77,7 @@ class Theme:
     exclude: tuple[str, ...] = ()
 
 
-def dictionary_version(themes: Sequence[Theme]) -> str:
+def dictionary_hash(themes: Sequence[Theme]) -> str:
     """A short hash of everything a dictionary counts with (every Theme field, in order).
 
     Stored with the counts, so a dictionary file and the counts it should have made can
