@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import re
+import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -119,6 +120,8 @@ class Gazetteer:
                 # keeps 青海's 海南州 from reading as the province 海南.
                 self.places.setdefault(row["short"] + "州", row["province"])
         self.immediate, self.gapped = self._suffixes(geo_dir / "org_suffixes.txt")
+        self._kinds = re.compile("|".join(map(re.escape, self.immediate))) if self.immediate else None
+        self._longest_kind = max(map(len, self.immediate), default=0)
         self.fixed = _lines(geo_dir / "fixed_expressions.txt")
         self.agencies = tuple(_lines(geo_dir / "news_agencies.txt"))
         self._auto = ahocorasick.Automaton()
@@ -186,26 +189,21 @@ class Gazetteer:
     def in_organisation(self, text: str, end: int) -> bool:
         """The place ending at `end` is part of an organisation's name (北京大学, 湖北日报,
         上海交通大学, 广东宏远队): the kind follows at once or after a short proper name."""
-        rest = text[end + 1 : end + 1 + _MAX_GAP + 8]
-        if self._kind_at(rest, 0, self.immediate):
+        if self._kinds is None:
+            return False
+        rest = text[end + 1 : end + 1 + _MAX_GAP + self._longest_kind]
+        m = self._kinds.search(rest)  # runs on every place found: one C-level search
+        if m is None or rest.startswith("业", m.end()):  # 浙江银行业: a trade, not a company
+            return False
+        gap = m.start()
+        if gap == 0:
             return True
-        for gap in range(1, _MAX_GAP + 1):
-            between = rest[:gap]
-            if len(between) < gap or not all(c in _CJK and c not in _VERBISH for c in between):
-                return False
-            if any(kind != "fixed" for _e, (kind, _f, _p) in self._auto.iter(between)):
-                return False
-            if self._kind_at(rest, gap, self.gapped):
-                return True
-        return False
-
-    @staticmethod
-    def _kind_at(rest: str, at: int, kinds: tuple[str, ...]) -> bool:
-        """An organisation kind at `at`, unless it names a trade (浙江银行业, 山东航空业)."""
-        for kind in kinds:
-            if rest.startswith(kind, at):
-                return not rest.startswith("业", at + len(kind))
-        return False
+        if gap > _MAX_GAP or m.group() not in self.gapped:
+            return False
+        between = rest[:gap]
+        if not all(c in _CJK and c not in _VERBISH for c in between):
+            return False
+        return not any(kind != "fixed" for _e, (kind, _f, _p) in self._auto.iter(between))
 
     def _dateline(self, text: str, start: int, end: int) -> bool:
         if _DATE_DIAN.match(text, end + 1):
@@ -247,18 +245,27 @@ class _GazetteerCache:
     """The gazetteer, read again whenever a file in corpus/geo/ has changed, so a rebuild
     uses the files as they are now (not as they were when the process started)."""
 
+    RECHECK_SECONDS = 2.0  # stat the files at most this often (parse calls this per article)
+
     def __init__(self) -> None:
         self._key: tuple | None = None
         self._gaz: Gazetteer | None = None
+        self._checked = 0.0
+        self._dir = ""
 
     def __call__(self, geo_dir: Path | None = None) -> Gazetteer:
         geo_dir = geo_dir or GEO_DIR  # looked up now: tests point it at a copy
+        now = time.monotonic()
+        if self._gaz is not None and str(geo_dir) == self._dir and now - self._checked < self.RECHECK_SECONDS:
+            return self._gaz
         key = (str(geo_dir), _signature(geo_dir))
         if self._gaz is None or key != self._key:
             self._gaz, self._key = Gazetteer(geo_dir), key
+        self._checked, self._dir = now, str(geo_dir)
         return self._gaz
 
     def cache_clear(self) -> None:
+        """Forget the gazetteer: the next call reads corpus/geo/ again (rebuild does this)."""
         self._gaz = self._key = None
 
 

@@ -384,8 +384,10 @@ def test_leader_data_covers_every_unit(gaz):
     assert "核对截至 2025 年 6 月" in readme
 
 
-def test_gazetteer_rereads_changed_files(tmp_path):
-    """Rebuild uses the files as they are now: the cache keys on the files' size and mtime."""
+def test_gazetteer_rereads_changed_files(tmp_path, monkeypatch):
+    """Rebuild uses the files as they are now: the cache keys on the files' size and mtime
+    (checked at most every RECHECK_SECONDS; here at every call)."""
+    monkeypatch.setattr(gazetteer, "RECHECK_SECONDS", 0.0)
     geo = tmp_path / "geo"
     shutil.copytree(GEO_DIR, geo)
     first = gazetteer(geo)
