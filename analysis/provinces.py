@@ -119,7 +119,7 @@ class Gazetteer:
                 # 海南州, 延边州: the usual short form of an autonomous prefecture, which also
                 # keeps 青海's 海南州 from reading as the province 海南.
                 self.places.setdefault(row["short"] + "州", row["province"])
-        self.immediate, self.gapped = self._suffixes(geo_dir / "org_suffixes.txt")
+        self.immediate, self.gapped, self.common = self._suffixes(geo_dir / "org_suffixes.txt")
         self._kinds = re.compile("|".join(map(re.escape, self.immediate))) if self.immediate else None
         self._longest_kind = max(map(len, self.immediate), default=0)
         self.fixed = _lines(geo_dir / "fixed_expressions.txt")
@@ -136,16 +136,20 @@ class Gazetteer:
         self._auto.make_automaton()
 
     @staticmethod
-    def _suffixes(path: Path) -> tuple[tuple[str, ...], tuple[str, ...]]:
-        """org_suffixes.txt: `大学` (right after the place) or `~大学` (also after a name)."""
-        immediate, gapped = [], []
+    def _suffixes(path: Path) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+        """org_suffixes.txt: `大学` (right after the place), `~大学` (also after a name),
+        `!大学生` (a common noun that starts with a kind: not an organisation)."""
+        immediate, gapped, common = [], [], []
         for line in _lines(path):
+            if line.startswith("!"):
+                common.append(line[1:])
+                continue
             word = line.lstrip("~")
             immediate.append(word)
             if line.startswith("~"):
                 gapped.append(word)
         by_len = sorted(immediate, key=len, reverse=True)
-        return tuple(by_len), tuple(sorted(gapped, key=len, reverse=True))
+        return tuple(by_len), tuple(sorted(gapped, key=len, reverse=True)), tuple(common)
 
     def province_of(self, form: str) -> str | None:
         """Short province for a province or city form (北京市 → 北京, 宁波 → 浙江)."""
@@ -193,7 +197,7 @@ class Gazetteer:
             return False
         rest = text[end + 1 : end + 1 + _MAX_GAP + self._longest_kind]
         m = self._kinds.search(rest)  # runs on every place found: one C-level search
-        if m is None or rest.startswith("业", m.end()):  # 浙江银行业: a trade, not a company
+        if m is None or rest.startswith(self.common, m.start()):  # 四川大学生, 浙江银行业
             return False
         gap = m.start()
         if gap == 0:

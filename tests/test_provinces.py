@@ -327,6 +327,7 @@ def test_datelines_are_not_evidence_of_the_place(gaz):
         ("我国在文昌航天发射场成功发射卫星", []),  # launch site
         ("湖北新建医院20所，四川组建团队", ["湖北", "四川"]),  # a verb is no proper name
         ("浙江银行业金融机构、山东航空业", ["浙江", "山东"]),  # a trade, not a company
+        ("四川大学生返乡创业，浙江援疆干部队伍", ["四川", "浙江"]),  # common nouns (!大学生, !队伍)
         ("北京和上海队", ["北京"]),  # 上海队 is a team; 北京 is not part of its name
         ("青海海南州、果洛州发展牦牛产业", ["青海", "海南州", "果洛州"]),  # 海南州 is 青海's
     ],
