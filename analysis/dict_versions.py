@@ -17,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from .models import Theme
+from .models import Theme, dictionary_hash
 from .themes import ThemeError, parse_themes, themes_path
 
 Progress = Callable[[int, int, str], None]
@@ -140,14 +140,16 @@ def _themes_or_empty(text: str | None) -> list[Theme]:
 def record(store: Any, text: str, *, author: str, action: str) -> int:
     """Keep text as the newest version, with its diff against the previous one; its id."""
     last = store.latest_dictionary_version()
-    diff = diff_themes(_themes_or_empty(last["text"] if last else None), parse_themes(text))
+    themes = parse_themes(text)
+    diff = diff_themes(_themes_or_empty(last["text"] if last else None), themes)
     return int(
         store.add_dictionary_version(
             author=author.strip() or "未署名",
             action=action,
-            summary=diff.summary() if last else f"最初的词典（{len(parse_themes(text))} 个主题）",
+            summary=diff.summary() if last else f"最初的词典（{len(themes)} 个主题）",
             changes=_changes_json(diff) if last else "[]",
             text=text,
+            dict_hash=dictionary_hash(themes),
         )
     )
 
@@ -206,8 +208,14 @@ def restore(
 
 
 def history(store: Any) -> pd.DataFrame:
-    """id, created_at, author, action, summary: newest first."""
-    return store.dictionary_versions()
+    """id, created_at, author, action, summary, dict_hash, changes, newest first, and
+    in_use: True on the newest version whose dictionary the stored counts were made with
+    (H2's hash in the store); none when the counts are out of step (a recount pending)."""
+    h = store.dictionary_versions()
+    counted = store.counted_dictionary()
+    match = h.index[h["dict_hash"] == counted] if counted else h.index[:0]
+    h["in_use"] = h.index == (match[0] if len(match) else -1)
+    return h
 
 
 def diff_versions(store: Any, old_id: int, new_id: int) -> DictDiff:

@@ -359,8 +359,11 @@ class Workspace:
             return n
 
     def dictionary_history(self) -> pd.DataFrame:
-        """id, created_at, author, action, summary, changes of every saved version, newest first."""
-        return self.store.dictionary_versions()
+        """id, created_at, author, action, summary, changes of every saved version, newest
+        first; in_use marks the one the stored counts were made with."""
+        from . import dict_versions
+
+        return dict_versions.history(self.store)
 
     def dictionary_diff(self, old_id: int, new_id: int):
         """What changed between two saved versions (dict_versions.DictDiff)."""

@@ -191,6 +191,7 @@ def suggestion_section(themes: list[Theme], can_write: bool) -> None:
 def history_section(can_write: bool) -> None:
     st.subheader("修改记录")
     h = S.ws().dictionary_history()
+    st.caption("“统计所用”标出现在的统计数字所依据的那一版。")
     if h.empty:
         st.caption("还没有保存过：第一次保存时，保存前的词典也会留作一版，随时可以恢复。")
         return
@@ -202,6 +203,7 @@ def history_section(can_write: bool) -> None:
                 "署名": h["author"],
                 "操作": h["action"],
                 "改动": h["summary"],
+                "统计所用": ["✓" if u else "" for u in h["in_use"]],
             }
         ),
         hide_index=True,

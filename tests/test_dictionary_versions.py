@@ -73,6 +73,7 @@ def test_save_edit_restore_round_trip(engine):
 
     h = dv.history(eng.store)
     assert list(h["id"]) == [2, 1]
+    assert list(h["in_use"]) == [True, False]  # the counts are version 2's
     assert list(h["author"]) == ["张编辑", "系统"]
     assert list(h["action"]) == ["保存", "保存前的词典"]
     assert h["summary"].iloc[0] == "修改主题 1 个（法治）"
@@ -87,6 +88,7 @@ def test_save_edit_restore_round_trip(engine):
     assert eng.themes == load_themes(path)
     h = dv.history(eng.store)
     assert list(h["action"]) == ["恢复到第 1 版", "保存", "保存前的词典"]
+    assert list(h["in_use"]) == [True, False, False]  # 3 and 1 hold the same dictionary: the newest is named
     assert h["summary"].iloc[0] == "修改主题 1 个（法治）"
     assert eng.store.dictionary_version(3)["text"] == original_text
 

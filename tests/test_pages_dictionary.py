@@ -149,6 +149,7 @@ def test_editing_adds_exclusions_and_restore_brings_back_file_and_counts(env):
     assert counts(db)["rule_of_law"] == 10  # 18 minus 法治化 (7) and 依法治理 (1)
     assert "    exclude: [法治化, 依法治理]\n" in themes.read_text(encoding="utf-8")
     assert table_value(at, "版本")["改动"].tolist() == ["修改主题 1 个（法治）", "最初的词典（89 个主题）"]
+    assert table_value(at, "版本")["统计所用"].tolist() == ["✓", ""]
     at.selectbox(key="dict_version").select(1)
     run(at)
     assert "～ 主题“法治”：排除 −法治化 −依法治理" in [t.value for t in at.text]

@@ -154,12 +154,14 @@ _TABLES = (
         "deck_id INTEGER, kind VARCHAR, item_id INTEGER, position INTEGER",
         key="deck_id, kind, item_id",
     ),
-    # Every saved dictionary: the whole file as written, who saved it, when, and what changed
-    # (changes: a JSON list of Chinese lines). Never rewritten; a restore adds a row.
+    # Every saved dictionary: the whole file as written, who saved it, when, what changed
+    # (changes: a JSON list of Chinese lines) and its models.dictionary_hash (the hash stored
+    # with the counts, so the version the counts were made with can be named). Never
+    # rewritten; a restore adds a row.
     _table(
         "dictionary_versions",
         """id INTEGER, created_at TIMESTAMP, author VARCHAR, action VARCHAR, summary VARCHAR,
-           changes VARCHAR, text VARCHAR, sha VARCHAR""",
+           changes VARCHAR, text VARCHAR, dict_hash VARCHAR""",
         key="id",
     ),
 )
