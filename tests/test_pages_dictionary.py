@@ -218,3 +218,21 @@ def test_read_only_and_password(env):
     assert at.button(key="dict_save").disabled
     at.sidebar.text_input(key="editor_password").input("口令123").run()
     assert not at.button(key="dict_save").disabled
+
+
+def test_delete_needs_confirmation_and_is_a_version(env):
+    db, themes = env
+    at = app()
+    at.radio(key="dict_mode").set_value("编辑主题")
+    run(at)
+    at.selectbox(key="dict_pick").select("food_security")
+    run(at)
+    assert at.button(key="dict_delete").disabled
+    at.checkbox(key="dict_del_confirm_food_security_0").check()
+    run(at)
+    at.button(key="dict_delete").click()
+    run(at)
+    assert [s.value for s in at.success] == ["删除主题“粮食安全”：已重新统计 5 篇文章。"]
+    assert "food_security" not in [t.id for t in load_themes(themes)]
+    assert at.selectbox(key="dict_pick").value != "food_security"  # the picker moved on, no error
+    assert open_store(db).dictionary_versions()["summary"].tolist()[0] == "删除主题 1 个（粮食安全）"
