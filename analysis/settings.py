@@ -61,7 +61,6 @@ class Settings:
 
     db: Path = DEFAULT_DB
     themes_file: Path = THEMES_FILE
-    geo_dir: Path = GEO_DIR
     samples_dir: Path = SAMPLES_DIR
     admin_password: str = field(default="", repr=False)  # never printed in logs or tracebacks
     read_only: bool = False
@@ -91,7 +90,6 @@ class Settings:
         return cls(
             db=Path(db) if db else Path(env.get("POLICY_DB") or DEFAULT_DB),
             themes_file=Path(env.get("POLICY_THEMES") or THEMES_FILE),
-            geo_dir=Path(env.get("POLICY_GEO_DIR") or GEO_DIR),
             admin_password=str(
                 env.get("POLICY_ADMIN_PASSWORD", "") or secrets.get("admin_password", "") or ""
             ),

@@ -60,7 +60,12 @@ class Workspace:
     def __init__(self, settings: Settings, *, store: Store | None = None) -> None:
         self.settings = settings
         self.store = store if store is not None else open_store(settings.db)
-        self.engine = Engine(self.store, themes=load_themes(settings.themes_file), workers=settings.workers)
+        self.engine = Engine(
+            self.store,
+            themes=load_themes(settings.themes_file),
+            workers=settings.workers,
+            themes_file=settings.themes_file,
+        )
         self.access = Access(
             settings.admin_password,
             read_only=settings.read_only,
@@ -93,17 +98,15 @@ class Workspace:
 
         self.engine.themes = load_themes(self.settings.themes_file)
         for fn in (
-            getattr(provinces, "gazetteer", None),
-            getattr(engine, "_worker_tools", None),
-            getattr(emerging, "place_and_leader_names", None),
-            getattr(segment, "stopwords", None),
-            getattr(segment, "boilerplate", None),
-            getattr(charts, "tile_grid", None),
-            getattr(charts, "province_aliases", None),
+            provinces.gazetteer,
+            engine._worker_tools,  # matchers and segmenters built for a dictionary
+            emerging.place_and_leader_names,
+            segment.stopwords,
+            segment.boilerplate,
+            charts.tile_grid,
+            charts.province_aliases,
         ):
-            clear = getattr(fn, "cache_clear", None)
-            if clear is not None:
-                clear()
+            fn.cache_clear()
 
     def province_names(self) -> list[str]:
         """The 31 mainland provinces, in the gazetteer's order."""
@@ -510,8 +513,9 @@ class Workspace:
             return drain(self.engine, self.store.path)
 
     def start_watcher(self, interval: float = 1.0, on_change=None) -> bool:
-        """Start the one inbox watcher of this workspace; False when it already runs."""
-        if self._watcher is not None and self._watcher.is_alive():
+        """Start the one inbox watcher of this workspace; False when it already runs, or when
+        the workspace is read-only (queued jobs then wait for a writable dashboard)."""
+        if self.access.read_only or (self._watcher is not None and self._watcher.is_alive()):
             return False
         self._stop.clear()
 
@@ -551,7 +555,7 @@ def shared(settings: Settings, *, watch: bool = False, on_change=None) -> Worksp
             if ws is not None:
                 ws.stop_watcher()
             ws = _SHARED["ws"] = Workspace.open(settings)
-        if watch and not ws.access.read_only:
+        if watch:
             ws.start_watcher(on_change=on_change)
         return ws
 

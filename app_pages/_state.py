@@ -460,8 +460,10 @@ def md_escape(text: object) -> str:
         if ch in "&<>\"'":
             out.append({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;"}[ch])
         elif ch in _MD_SPECIALS:
+            if ch == ".":  # www. and domain names: the joiner before the dot
+                out.append(_JOINER)
             out.append("\\" + ch)
-            if ch in ":.":
+            if ch == ":":  # https: and :icon: shortcodes: the joiner after the colon
                 out.append(_JOINER)
         elif ch == "@":
             out.append("@" + _JOINER)
