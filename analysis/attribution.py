@@ -75,15 +75,19 @@ class Tally:
         return top
 
     def runner_up(self, prov: str) -> tuple[str, int]:
-        """The other province named most often (mentions), for 也提到：新疆 3 次."""
-        counts = Counter(e.province for e in self.evidence if e.province != prov and e.kind != "dateline")
-        if not counts:
-            return "", 0
-        best = min(counts, key=lambda p: (-counts[p], p))
-        return best, counts[best]
+        return runner_up(self.evidence, prov)
 
     def words(self, prov: str) -> str:
         return evidence_words([e for e in self.evidence if e.kind != "dateline"] or self.evidence, prov)
+
+
+def runner_up(evidence: list[Evidence], prov: str) -> tuple[str, int]:
+    """The other province named most often (mentions), for 也提到：新疆 3 次."""
+    counts = Counter(e.province for e in evidence if e.province != prov and e.kind != "dateline")
+    if not counts:
+        return "", 0
+    best = min(counts, key=lambda p: (-counts[p], p))
+    return best, counts[best]
 
 
 @dataclass
@@ -191,5 +195,5 @@ def attribute(
                     par.province, par.reason = p_prov, p_why
                     # One bare mention of a province is thin evidence for a whole paragraph.
                     par.weak = len([e for e in ev if e.kind != "dateline"]) == 1 and ev[0].kind == "province"
-            par.runner_up, par.runner_up_count = Tally.of([ev]).runner_up(par.province)
+            par.runner_up, par.runner_up_count = runner_up(ev, par.province)
             article.paragraphs.append(par)

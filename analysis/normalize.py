@@ -98,7 +98,14 @@ def split_paragraphs(
     headers.py; `is_header` may know place names too) always starts a paragraph.
     Elsewhere each non-empty line is a paragraph.
     """
-    header = is_header or looks_structural
+    test = is_header or looks_structural
+    seen: dict[str, bool] = {}
+
+    def header(line: str) -> bool:  # asked per line, up to 13 times per line below
+        if line not in seen:
+            seen[line] = test(line)
+        return seen[line]
+
     text = clean_controls(text)
     lines = text.split("\n")
     width = typical_width(lines, header)
