@@ -90,6 +90,11 @@ def runner_up(evidence: list[Evidence], prov: str) -> tuple[str, int]:
     return best, counts[best]
 
 
+def also_mentioned(province: str, count: int) -> str:
+    """The runner-up as editors read it: `也提到：新疆 3 次` ("" when there is none)."""
+    return f"也提到：{province} {count} 次" if province and count else ""
+
+
 @dataclass
 class Decision:
     province: str

@@ -10,6 +10,7 @@ import pytest
 from helpers import S001, S002, S003, S004, article_id
 
 from analysis import provinces as provinces_mod
+from analysis.attribution import also_mentioned
 from analysis.ingest import RawDoc
 from analysis.leaders import LeaderError, Term, add_term, end_term
 from analysis.models import Filters, Meta
@@ -267,7 +268,8 @@ def test_headline_mention_is_weak_evidence_the_body_overrules():
         "正文：信长星（2次） → 江苏（标题提及西藏）",
         False,
     )
-    assert (sec.runner_up, sec.runner_up_count) == ("西藏", 5)  # 也提到：西藏 5 次
+    assert also_mentioned(sec.runner_up, sec.runner_up_count) == "也提到：西藏 5 次"
+    assert also_mentioned("", 0) == ""
     assert [p.province for p in art.paragraphs] == ["江苏"] * 4
     assert [(p.runner_up, p.runner_up_count) for p in art.paragraphs] == [
         ("西藏", 1),
