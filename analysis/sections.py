@@ -13,7 +13,24 @@ from typing import Protocol
 
 from .headers import header_marker, looks_structural
 
-_MD = re.compile(r"^(#{1,6})\s*(.*?)\s*#*$")
+# Only the leading hashes are matched by a pattern; the rest is cut with str methods.
+# `^(#{1,6})\s*(.*?)\s*#*$` (the old pattern) was quadratic: `# x` + 100,000 spaces + `y`
+# took minutes while holding the GIL, freezing every dashboard session.
+_MD_HASHES = re.compile(r"#{1,6}")
+
+
+def _md_heading(par: str) -> tuple[int, str] | None:
+    """(level, text) of a markdown heading line (`## 吉林 ##` -> (2, "吉林")), else None."""
+    m = _MD_HASHES.match(par)
+    if m is None:
+        return None
+    # Closing hashes and the whitespace around the text are not part of it.
+    text = par[m.end() :].removesuffix("\n").lstrip().rstrip("#").rstrip()
+    if "\n" in text:  # a heading is one line
+        return None
+    return m.end(), text
+
+
 _BRACKET = re.compile(r"^【([^】]{1,16})】\s*(.*)$")
 _ENDS_SENTENCE = set("。！？；：，、…!?;:,.")
 _NOT_HEADER = re.compile(
@@ -50,18 +67,18 @@ def split_sections(paragraphs: list[str], names: Names | None = None) -> list[Ra
 
     With `names`, a place or leader marker opens a section wherever it stands: on its own
     line (`一、湖北`, `◆ 广东省`) or opening a paragraph (`【河南】河南提出…`, `北京：…`)."""
-    has_md = any(_MD.match(p) for p in paragraphs)
+    has_md = any(_md_heading(p) for p in paragraphs)
     has_bracket = sum(1 for p in paragraphs if _BRACKET.match(p) and len(p) <= 20) >= 2
     sections: list[RawSection] = [RawSection(0, "")]
     prev_was_header = False
     md_level = 1
     for par in paragraphs:
-        md = _MD.match(par)
+        md = _md_heading(par)
         br = _BRACKET.match(par) if has_bracket and len(par) <= 20 else None
         if md:
-            text = md.group(2).strip()
-            sections.append(RawSection(len(md.group(1)), text, [text] if text else []))
-            md_level = len(md.group(1))
+            text = md[1]
+            sections.append(RawSection(md[0], text, [text] if text else []))
+            md_level = md[0]
             prev_was_header = False  # markdown headings are never wrapped fragments
             continue
         if br:
@@ -108,10 +125,11 @@ def article_title(paragraphs: list[str], hint: str = "") -> str:
     if hint.strip():
         return hint.strip()[:120]
     for par in paragraphs[:5]:
-        md = _MD.match(par)
-        if md and len(md.group(1)) == 1 and md.group(2).strip():
-            return md.group(2).strip()[:120]
+        md = _md_heading(par)
+        if md and md[0] == 1 and md[1]:
+            return md[1][:120]
     first = paragraphs[0] if paragraphs else ""
-    first = _MD.sub(r"\2", first)
+    heading = _md_heading(first)
+    first = heading[1] if heading else first
     first = re.sub(r"^原标题\s*[:：]\s*", "", first)
     return first.strip()[:120] or "（无标题）"
