@@ -73,6 +73,7 @@ def test_explicit_and_header_evidence(gaz):
     assert explicit_header("宁波：彭佳学在全市大会上的讲话摘要", gaz) == Evidence("place", "宁波", "浙江")
     assert explicit_header("春节后首个工作日，上海召开大会", gaz) is None
     prov, why, speaker = header_evidence("北京：尹力在首都经济社会高质量发展推进大会上的讲话摘要", gaz, DAY)
+    assert speaker is not None
     assert (prov, why, speaker.text, speaker.office) == ("北京", "标题：北京", "尹力", "市委书记")
     assert header_evidence("宁波：彭佳学讲话", gaz, DAY)[:2] == ("浙江", "标题：宁波 → 浙江")
     assert header_evidence("郝鹏在全省大会上的讲话摘要", gaz, DAY)[:2] == ("辽宁", "人名：郝鹏 → 辽宁")
@@ -398,8 +399,10 @@ def test_gazetteer_rereads_changed_files(tmp_path, monkeypatch):
     with (geo / "leaders.csv").open("a", encoding="utf-8") as fh:
         fh.write("张三丰,湖南,省长,2024-01,,\n")
     again = gazetteer(geo)
-    assert again is not first and again.leader("张三丰", DAY).province == "湖南"
-    assert gazetteer.cache_clear() is None and gazetteer(geo) is not again
+    post = again.leader("张三丰", DAY)
+    assert again is not first and post is not None and post.province == "湖南"
+    gazetteer.cache_clear()
+    assert gazetteer(geo) is not again
 
 
 def test_rebuild_rereads_leaders_and_editor_terms(tmp_path, monkeypatch, empty_engine):
