@@ -413,10 +413,7 @@ def preview(source: Path | bytes, name: str, n: int = 5) -> tuple[list[str], lis
         first.append(values)
         if len(first) >= n:
             break
-    try:
-        cols = resolve_columns(table.header)
-    except IngestError:
-        cols = {}
+    cols = resolve_columns(table.header, require_text=False)  # the picker asks for the rest
     return table.header, first, {f: table.header[i] for f, i in cols.items()}
 
 

@@ -26,6 +26,7 @@ from .engine import Engine, Progress, Result
 from .models import Filters, Theme
 from .settings import Settings
 from .store import Store, open_store
+from .tables import ColumnMap
 from .themes import load_themes
 
 log = logging.getLogger("policy.workspace")
@@ -280,11 +281,23 @@ class Workspace:
         self.access.check(key, action)
 
     def ingest_uploads(
-        self, files: Sequence[tuple[str, bytes]], *, key: EditorKey | None, progress: Progress | None = None
+        self,
+        files: Sequence[tuple[str, bytes]],
+        *,
+        key: EditorKey | None,
+        progress: Progress | None = None,
+        columns: ColumnMap | None = None,
     ) -> list[Result]:
+        """Documents, tables (one article per row; columns by name or `columns`) and zips."""
         self._guard(key, "导入文章")
         with self._write_lock:
-            return self.engine.ingest_uploads(list(files), progress=progress)
+            return self.engine.ingest_uploads(list(files), progress=progress, columns=columns)
+
+    def export_store(self, out: Path, fmt: str = "xlsx", progress: Progress | None = None) -> dict[str, int]:
+        """The whole store for analysts (reading only: no permission needed)."""
+        from .store_export import export_parquet, export_xlsx
+
+        return (export_xlsx if fmt == "xlsx" else export_parquet)(self.store, out, progress)
 
     def ingest_paths(
         self, paths: Sequence[str | Path], *, key: EditorKey | None, progress: Progress | None = None

@@ -10,6 +10,7 @@ import streamlit as st
 from analysis.engine import EXISTS, FAILED, NEW, Result
 from analysis.views.corpus import SHOWN, TYPES
 from app_pages import _state as S
+from app_pages._imports import column_picker, export_section
 
 ICONS = {NEW: "✅", EXISTS: "ℹ️", FAILED: "❌"}
 
@@ -18,14 +19,14 @@ def _mb(n: int) -> str:
     return f"{n / 2**20:.0f} MB"
 
 
-def ingest(files: Sequence[tuple[str, bytes]], bar=None) -> list[Result]:
+def ingest(files: Sequence[tuple[str, bytes]], bar=None, columns=None) -> list[Result]:
     """What the 开始导入 button does: hand the uploads to the workspace, with a progress bar."""
 
     def progress(done: int, total: int, name: str) -> None:
         if bar is not None:
             bar.progress(done / total if total else 1.0, text=f"正在分析 {done}/{total}：{name}")
 
-    results = S.ws().ingest_uploads(list(files), key=S.editor_key(), progress=progress)
+    results = S.ws().ingest_uploads(list(files), key=S.editor_key(), progress=progress, columns=columns)
     S.changed()
     return results
 
@@ -47,6 +48,7 @@ def upload_section(read_only: bool, limits_line: str) -> None:
     uploads = st.file_uploader(
         "选择要导入的文件", type=TYPES, accept_multiple_files=True, key="upload", disabled=read_only
     )
+    columns = column_picker(uploads or [])
     go = st.button("开始导入", key="do_ingest", type="primary", disabled=read_only or not uploads)
     if go and uploads:
         limit = S.settings().limits.max_file_bytes
@@ -54,7 +56,7 @@ def upload_section(read_only: bool, limits_line: str) -> None:
         files = [(u.name, u.getvalue()) for u in uploads if u.size <= limit]
         bar = st.progress(0.0, text="准备导入…")
         try:
-            results = ingest(files, bar) if files else []
+            results = ingest(files, bar, columns) if files else []
         except S.AccessDenied as exc:
             bar.empty()
             st.warning(str(exc))
@@ -131,6 +133,7 @@ upload_section(_read_only, S.corpus_view().limits_line)
 _table = st.container()
 delete_section_area = st.container()
 rebuild_section(_read_only)
+export_section()
 
 # Actions above have run by now (changed() cleared the cache), so the figures, the table
 # and the delete list show the store as it is.

@@ -286,3 +286,52 @@ def test_cli_ingest_table_with_column_flags(tmp_path, capsys):
             if key[0] == str(db.resolve()):
                 st.close()
                 del store_mod._OPEN[key]
+
+
+def frame(at, *columns: str):
+    """The first table on the page showing these columns (AppTest keeps no keys on tables)."""
+    return next(df.value for df in at.dataframe if all(c in df.value.columns for c in columns))
+
+
+def test_corpus_page_previews_a_table_and_imports_with_the_picked_columns(tmp_path):
+    from helpers import APP
+    from streamlit.testing.v1 import AppTest
+
+    from analysis.settings import Settings
+    from analysis.store import open_store
+    from app_pages import _state as S
+
+    db = tmp_path / "page.duckdb"
+    S.use_settings(Settings(db=db, workers=1), strict=True)
+    try:
+        at = AppTest.from_file(APP, default_timeout=60)
+        at.switch_page("app_pages/corpus.py")
+        at.run()
+        before = int(at.metric[0].value.replace(",", ""))
+        rows = [["稿件正文", "刊发", "题目", "媒体"], *[[r[5], r[1], r[0], r[2]] for r in ROWS]]
+        at.file_uploader(key="upload").set_value([("导出.csv", csv_bytes(rows, "gbk"), "text/csv")])
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        shown = frame(at, "稿件正文", "刊发")
+        assert shown.columns.tolist() == ["稿件正文", "刊发", "题目", "媒体"]
+        assert shown["题目"].tolist() == [r[0] for r in ROWS][:5]
+        # Recognised by name: 题目 and 媒体; 稿件正文 and 刊发 are picked by the editor.
+        assert at.selectbox(key="col_title").value == "题目"
+        assert at.selectbox(key="col_outlet").value == "媒体"
+        assert at.selectbox(key="col_text").value == "（不导入）"
+        at.selectbox(key="col_text").select("稿件正文")
+        at.selectbox(key="col_date").select("刊发")
+        at.run()
+        at.button(key="do_ingest").click()
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        res = frame(at, "结果", "文件")
+        assert res["文件"].tolist() == [f"导出.csv {row}" for row, _, _ in EXPECTED]
+        assert res["结果"].tolist() == ["✅ 新增", "✅ 新增", "❌ 失败", "❌ 失败", "✅ 新增", "ℹ️ 已存在"]
+        assert int(at.metric[0].value.replace(",", "")) == before + 3
+        assert at.get("download_button")  # 整库导出 is offered on the same page
+        store = open_store(db)  # the app's own connection (a second one would be refused)
+        got = store.df("SELECT title, outlet FROM articles WHERE source LIKE '导出.csv%' ORDER BY source")
+        assert got.values.tolist() == [["湖北全会", "人民日报"], ["广东营商", "新华社"], ["浙江", "浙江日报"]]
+    finally:
+        S.use_settings(None)

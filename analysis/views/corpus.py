@@ -10,7 +10,7 @@ from ..workspace import CorpusSummary, Workspace
 from ._common import Base
 
 SHOWN = 5000  # newest articles listed; the figures always cover the whole store
-TYPES = ["txt", "md", "html", "htm", "docx", "pdf"]
+TYPES = ["txt", "md", "html", "htm", "docx", "pdf", "csv", "tsv", "xlsx", "jsonl", "zip"]
 
 
 def _mb(n: int) -> str:
@@ -43,6 +43,7 @@ def corpus(ws: Workspace) -> CorpusView:
     limits_line = (
         f"支持 {'、'.join(TYPES)} 文件，任何常见中文编码。单个文件不超过 {_mb(lim.max_file_bytes)}；"
         f"一次最多 {lim.max_files_per_upload} 个文件，合计不超过 {_mb(lim.max_upload_total_bytes)}。"
+        "表格（csv、tsv、xlsx、jsonl）每行一篇文章，zip 压缩包里的文档和表格一并导入。"
         "内容相同的文件只保存一次。导入后所有页面的统计立即更新。"
     )
     labels = {r.id: f"{str(r.date)[:10]} · {r.title} · {r.source}" for r in arts.itertuples()}
