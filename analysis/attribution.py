@@ -90,6 +90,15 @@ def runner_up(evidence: list[Evidence], prov: str) -> tuple[str, int]:
     return best, counts[best]
 
 
+_SENTENCE_END = "。！？!?…”」』）)"
+
+
+def _unfinished(text: str) -> bool:
+    """A paragraph that stops mid-sentence (`…公司常务副总`): a stray line break, not an end."""
+    text = text.rstrip()
+    return bool(text) and text[-1] not in _SENTENCE_END and len(text) > 40
+
+
 def also_mentioned(province: str, count: int) -> str:
     """The runner-up as editors read it: `也提到：新疆 3 次` ("" when there is none)."""
     return f"也提到：{province} {count} 次" if province and count else ""
@@ -188,6 +197,7 @@ def attribute(
                 weak=weak,
             )
         )
+        prev: Paragraph | None = None
         for text, norm, ev in zip(rs.paragraphs, norms[sidx], found[sidx]):
             # A national section is unsure because of the places it names; its paragraphs
             # that name none are plainly national.
@@ -200,5 +210,9 @@ def attribute(
                     par.province, par.reason = p_prov, p_why
                     # One bare mention of a province is thin evidence for a whole paragraph.
                     par.weak = len([e for e in ev if e.kind != "dateline"]) == 1 and ev[0].kind == "province"
+                elif not named and prev is not None and prev.province != NATIONAL and _unfinished(prev.text):
+                    # The rest of a sentence a line break cut off belongs with its start.
+                    par.province, par.reason = prev.province, f"接上段：{prev.reason}"
             par.runner_up, par.runner_up_count = runner_up(ev, par.province)
             article.paragraphs.append(par)
+            prev = par

@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from helpers import S001, S002, S003, S004, article_id
+from helpers import S000, S001, S002, S003, S004, article_id
 
 from analysis import provinces as provinces_mod
 from analysis.attribution import also_mentioned
@@ -474,3 +474,13 @@ def test_store_keeps_runner_up_and_weak_flags(empty_engine):
     assert p["runner_up_count"].tolist() == [1, 3, 0, 1]
     assert empty_engine.store.weak_sections(Filters(provinces=("全国",)))["idx"].tolist() == [0]
     assert empty_engine.store.weak_sections(Filters(provinces=("江苏",))).empty
+
+
+def test_a_sentence_cut_by_a_line_break_stays_with_its_start(sample_engine):
+    """000: `…欧玛(中国)汽车部件有限公司生产车间，公司常务副总` / `经理郭苏震介绍，…与郑州大学…`:
+    the second line names only a university (no evidence), but finishes the 新乡 sentence."""
+    p = sample_engine.store.paragraphs_df(article_id(sample_engine, S000))
+    row = p[p["idx"] == 11].iloc[0]
+    assert row["text"].startswith("经理郭苏震介绍")
+    assert (row["province"], row["reason"]) == ("河南", "接上段：地名：新乡市 → 河南")
+    assert (p["reason"].str.startswith("接上段")).sum() == 1
