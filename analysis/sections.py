@@ -1,8 +1,10 @@
 """Article paragraphs -> sections, split at headers.
 
-Headers come in three shapes in our material: markdown headings (`## 吉林`), bracketed
-tags (`【湖北】`), and in PDF or plain text a short line without closing punctuation
-(`北京：尹力在…讲话摘要`, wrapped over two or three lines, which are merged back).
+Headers come in these shapes in our material: markdown headings (`## 吉林`), bracketed
+tags (`【湖北】`), in PDF or plain text a short line without closing punctuation
+(`北京：尹力在…讲话摘要`, wrapped over two or three lines, which are merged back unless
+the next line opens a header of its own), and place or leader markers that open a
+paragraph (`【河南】河南提出…`, `一、浙江：…`, `◆ 广东省`, `北京：…`; see headers.py).
 """
 
 from __future__ import annotations
