@@ -358,6 +358,7 @@ def compare_view(
     periods: tuple[tuple[dt.date, dt.date], tuple[dt.date, dt.date]] | None,
     hide_boilerplate: bool,
     metric: str,
+    outlets: tuple[str, ...] = (),
 ) -> views.CompareView:
     return views.compare(
         ws(),
@@ -367,6 +368,7 @@ def compare_view(
         periods=periods,
         hide_boilerplate=hide_boilerplate,
         metric=metric,
+        outlets=outlets,
     )
 
 

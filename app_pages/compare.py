@@ -46,8 +46,27 @@ def _period(key: str, default: tuple[dt.date, dt.date], lo: dt.date, hi: dt.date
 
 
 provs: list[str] = []
+outs: list[str] = []
 periods = None
-if mode == "provinces":
+if mode == "outlets":
+    outs = st.multiselect(
+        "选择 2–4 家媒体",
+        opts.outlets,
+        default=[o for o in S.qp_list("outs") if o in opts.outlets][:4] or opts.outlets[:2],
+        max_selections=4,
+        key="outs",
+        placeholder="选择媒体",
+        help="按文章数从多到少排列；媒体名来自导入时的来源列或 meta.csv",
+    )
+    S.qp_set("outs", outs)
+    if len(outs) < 2:
+        st.info(
+            "请至少选择两家媒体进行对比。"
+            if len(opts.outlets) >= 2
+            else "库中标明媒体的文章不足两家，无法按媒体对比。"
+        )
+        st.stop()
+elif mode == "provinces":
     provs = st.multiselect(
         "选择 2–4 个省份",
         opts.provinces,
@@ -77,7 +96,7 @@ hide = st.toggle(
 )
 S.qp_set("boiler", "" if hide else "show")
 
-v = S.compare_view(f, mode, tuple(provs), periods, hide, S.metric())
+v = S.compare_view(f, mode, tuple(provs), periods, hide, S.metric(), tuple(outs))
 if v.sizes:
     st.caption(S.md_escape(v.sizes))
 elif mode == "periods":

@@ -109,3 +109,34 @@ def test_sidebar_outlet_filter_and_url(db):
     at = open_page("app_pages/overview.py", outlet="新华社")
     assert {m.label: m.value for m in at.metric}["文章数"] == "1"
     assert at.multiselect(key="f_outlets").value == ["新华社"]
+
+
+def test_compare_outlets_view_and_page(db):
+    from helpers import open_page
+
+    from analysis import views
+    from analysis.models import Filters
+    from app_pages import _state as S
+
+    ws = S.ws()
+    opts = views.compare_options(ws, Filters())
+    assert opts.outlets == ["人民日报", "新华社", "极目新闻", "深圳特区报"]
+    v = views.compare(ws, Filters(), mode="outlets", outlets=("人民日报", "深圳特区报"))
+    assert v.labels == ["人民日报", "深圳特区报"]
+    # Each side's bars equal that outlet's own theme totals, read straight from the store.
+    for side in v.labels:
+        want = ws.store.df(
+            """SELECT t.name AS theme, sum(h.n)::BIGINT AS n FROM hits h JOIN themes t ON t.id = h.theme_id
+               WHERE h.article_id IN (SELECT id FROM articles WHERE outlet = ?) GROUP BY 1""",
+            [side],
+        ).set_index("theme")["n"]
+        bars = v.bars.data[v.bars.data["series"] == side].set_index("group")["value"]
+        assert len(bars) > 0 and all(bars[t] == want.get(t, 0) for t in bars.index), side
+    assert v.sizes.startswith("人民日报：2 篇文章中的 ")
+    assert not v.own_names_left_out  # outlet names are not province names
+    assert views.compare(ws, Filters(), mode="outlets", outlets=("人民日报",)).notices == (
+        "请至少选择两家媒体进行对比。",
+    )
+    at = open_page("app_pages/compare.py", mode="outlets", outs="人民日报,深圳特区报")
+    assert at.multiselect(key="outs").value == ["人民日报", "深圳特区报"]
+    assert "人民日报：2 篇文章中的" in " ".join(c.value for c in at.caption)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
@@ -12,7 +12,7 @@ from ..queries import theme_overlap
 from ..workspace import Workspace
 from ._common import EMPTY, METRICS, Base, Chart, metric_or_count, source_line
 
-MODES = {"provinces": "几个省份", "periods": "两个时期"}
+MODES = {"provinces": "几个省份", "periods": "两个时期", "outlets": "几家媒体"}
 TOP_THEMES = 12
 WORDS_PER_CLOUD = 120
 Period = tuple[dt.date, dt.date]
@@ -27,6 +27,7 @@ class CompareOptions:
     lo: dt.date | None  # the date range periods may take
     hi: dt.date | None
     default_periods: tuple[Period, Period] | None
+    outlets: list[str] = field(default_factory=list)  # named on articles, most articles first
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,7 @@ def compare_options(ws: Workspace, f: Filters) -> CompareOptions:
     if lo and hi:
         mid = lo + (hi - lo) / 2
         periods = ((lo, mid), (min(hi, mid + dt.timedelta(days=1)), hi))
-    return CompareOptions(options, options[:2], lo, hi, periods)
+    return CompareOptions(options, options[:2], lo, hi, periods, ws.outlets())
 
 
 def _empty(notice: str) -> CompareView:
@@ -73,6 +74,7 @@ def compare(
     periods: tuple[Period, Period] | None = None,
     hide_boilerplate: bool = True,
     metric: str = "count",
+    outlets: tuple[str, ...] = (),
 ) -> CompareView:
     m = metric_or_count(metric)
     unit = METRICS[m]
@@ -88,6 +90,17 @@ def compare(
         fa, fb = replace(f, date_from=a[0], date_to=a[1]), replace(f, date_from=b[0], date_to=b[1])
         sides = [(labels[0], fa), (labels[1], fb)]
         rest = {labels[0]: fb, labels[1]: fa}
+    elif mode == "outlets":
+        outs = [o for o in outlets if o in opts.outlets][:4] if outlets else opts.outlets[:2]
+        if len(outs) < 2:
+            return _empty("请至少选择两家媒体进行对比。")
+        labels = list(outs)
+        sides = [(o, replace(f, outlets=(o,))) for o in outs]
+        rest = {o: replace(f, outlets=tuple(q for q in outs if q != o)) for o in outs}
+        sums = {o: ws.summary(sf) for o, sf in sides}
+        sizes = "；".join(f"{o}：{s.articles} 篇文章中的 {s.chars:,} 字" for o, s in sums.items()) + (
+            "。各家文本量不同，比较时建议在左侧选“每万字频次”。" if m == "count" else "。"
+        )
     else:
         provs = [p for p in provinces if p in opts.provinces][:4] if provinces else opts.default_provinces
         if len(provs) < 2:
@@ -124,7 +137,7 @@ def compare(
 
     exclude = ws.boilerplate() if hide_boilerplate else []
     # A province's own name is trivially "distinctive" of it; leave the names out.
-    own = tuple(f"{p}{tail}" for p in labels for tail in ("", "省", "市")) if mode != "periods" else ()
+    own = tuple(f"{p}{tail}" for p in labels for tail in ("", "省", "市")) if mode == "provinces" else ()
     out_sides = []
     for label, sf in sides:
         words = ws.word_totals(sf, limit=WORDS_PER_CLOUD, exclude=exclude)
