@@ -130,6 +130,7 @@ def test_compare_outlets_view_and_page(db):
                WHERE h.article_id IN (SELECT id FROM articles WHERE outlet = ?) GROUP BY 1""",
             [side],
         ).set_index("theme")["n"]
+        assert v.bars is not None
         bars = v.bars.data[v.bars.data["series"] == side].set_index("group")["value"]
         assert len(bars) > 0 and all(bars[t] == want.get(t, 0) for t in bars.index), side
     assert v.sizes.startswith("人民日报：2 篇文章中的 ")

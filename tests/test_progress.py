@@ -33,6 +33,7 @@ def test_bar_draws_counts_on_a_terminal_only():
 
 def test_every_command_answers_in_json():
     sub = next(a for a in build_parser()._actions if a.dest == "cmd")
+    assert isinstance(sub.choices, dict)
     for name, sp in sub.choices.items():
         fmt = next(a for a in sp._actions if a.dest == "format")
         quiet = next(a for a in sp._actions if a.dest == "quiet")

@@ -11,7 +11,7 @@ import tracemalloc
 
 import pytest
 
-from analysis.ingest import IngestError
+from analysis.ingest import IngestError, RawDoc
 from analysis.tables import ColumnMap, open_table, parse_cell_date, read_meta_table, table_rows
 
 T1 = "湖北省委召开全会，强调推动高质量发展。会议指出，优化营商环境是高质量发展的重要保障。"
@@ -95,9 +95,11 @@ def test_xlsx_with_date_cells_and_an_explicit_column_map(empty_engine, tmp_path)
     ws.append(["稿件正文", "刊发", "标题", "来源"])  # 稿件正文/刊发 are not names tables know
     for title, day, outlet, _, _, text in ROWS:
         try:
-            cell = dt.datetime.combine(parse_cell_date(day), dt.time(9, 30))  # real Excel dates
+            parsed = parse_cell_date(day)
         except ValueError:
-            cell = day
+            parsed = None
+        # Real Excel date cells where the day is readable, the text as typed where not.
+        cell: dt.datetime | str = dt.datetime.combine(parsed, dt.time(9, 30)) if parsed else day
         ws.append([text, cell, title, outlet])
     path = tmp_path / "导出.xlsx"
     wb.save(path)
@@ -178,6 +180,7 @@ def test_a_file_that_is_not_a_table_is_refused():
 def test_cms_html_bodies_become_paragraphs(tmp_path):
     data = csv_bytes([["标题", "内容"], ["网页稿", "<p>湖北推动高质量发展。</p><p>优化营商环境。</p>"]])
     ((_, doc, _),) = table_rows(open_table(data, "cms.csv"))
+    assert isinstance(doc, RawDoc)
     assert doc.text.split() == ["湖北推动高质量发展。", "优化营商环境。"]
 
 
