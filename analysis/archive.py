@@ -18,13 +18,12 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import IO
 
-from .ingest import SUFFIXES, IngestError, RawDoc, read_bytes
+from .ingest import SUFFIXES, IngestError, RawDoc, Upload
 from .models import Meta
 from .settings import LIMITS, Limits
 from .tables import (
     TABLE_SUFFIXES,
     ColumnMap,
-    TableRow,
     open_table,
     read_meta_table,
     resolve_columns,
@@ -36,6 +35,9 @@ MAX_MEMBERS = int(os.environ.get("POLICY_MAX_ZIP_MEMBERS", "") or 10_000)
 # Text and Office XML compress 3–30×; bombs reach 1000× and more.
 MAX_RATIO = 200
 _ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, NotImplementedError)
+
+# label, document (a table row's RawDoc, or a member's bytes to read in a worker) or refusal, meta
+MemberRow = tuple[str, Upload | RawDoc | str, Meta | None]
 
 
 def member_name(info: zipfile.ZipInfo) -> str:
@@ -124,13 +126,13 @@ class Archive:
         except _ZIP_ERRORS as exc:
             raise IngestError(f"无法解压（{type(exc).__name__}）") from None
 
-    def rows(self) -> Iterator[TableRow]:
+    def rows(self) -> Iterator[MemberRow]:
         try:
             yield from self._rows()
         finally:
             self._zf.close()
 
-    def _rows(self) -> Iterator[TableRow]:
+    def _rows(self) -> Iterator[MemberRow]:
         yield from ((label, reason, Meta()) for label, reason in self._failures)
         for path, info in self._members:
             label = f"{self.name}/{path}"
@@ -142,9 +144,8 @@ class Archive:
                     table = open_table(data, label, self._limits)
                     yield from table_rows(table, self._columns, mtime, self._limits)
                     continue
-                raw = read_bytes(data, path.rsplit("/", 1)[-1], mtime, self._limits)
-                raw.name = label
-                doc: RawDoc | str = raw
+                # Read in a worker, with a deadline (deadline_pool.py); the label names the member.
+                doc: Upload | str = Upload(label, data, mtime, self._limits)
             except IngestError as exc:
                 doc = str(exc)
             yield label, doc, self._metas.get(path) or self._metas.get(path.rsplit("/", 1)[-1])

@@ -13,7 +13,6 @@ import errno
 import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -21,8 +20,9 @@ from pathlib import Path
 import pyarrow as pa
 
 from .counting import Matcher
+from .deadline_pool import DeadlinePool, Overrun
 from .imports import plan_paths, plan_uploads
-from .ingest import IngestError, RawDoc, read_path
+from .ingest import IngestError, RawDoc, Upload, read_path, read_source
 from .models import Meta, Parsed, Theme, dictionary_hash
 from .normalize import clean_controls, looks_traditional
 from .pipeline import content_hash, derive, parse
@@ -120,7 +120,7 @@ class _Job:
     """One document for a worker: a path to read there, a decoded RawDoc, or a refusal."""
 
     name: str
-    source: Path | RawDoc | str
+    source: Path | Upload | RawDoc | str
     meta: Meta | None = None
     overrides: dict[int, str] | None = None
     keep_id: str = ""  # rebuild: the stored id and date basis stay
@@ -135,15 +135,13 @@ def _prepare_chunk(jobs: list[_Job], themes: tuple[Theme, ...]) -> tuple[list[tu
     fmts: list[tuple[str, bool]] = []
     seen: set[str] = set()
     for job in jobs:
-        raw = job.source
-        if isinstance(raw, Path):
-            try:
-                raw = read_path(raw)
-            except IngestError as exc:
-                status.append(("", str(exc)))
-                continue
-        if isinstance(raw, str):
-            status.append(("", raw))
+        if isinstance(job.source, str):
+            status.append(("", job.source))
+            continue
+        try:
+            raw = read_source(job.source)  # here, in the worker: files and uploads alike
+        except IngestError as exc:
+            status.append(("", str(exc)))
             continue
         p = _prepare_job((raw, job.meta, job.overrides, themes, True))
         if isinstance(p, str):
@@ -171,14 +169,14 @@ def _chunked(items: Iterable, size: int) -> Iterator[list]:
 
 
 def _in_order(
-    pool: ProcessPoolExecutor | None, chunks: Iterable[list[_Job]], themes: tuple[Theme, ...], depth: int
+    pool: DeadlinePool, chunks: Iterable[list[_Job]], themes: tuple[Theme, ...], depth: int
 ) -> Iterator[tuple[list[_Job], tuple]]:
     """Chunks and their results in input order, at most `depth` chunks in flight, so a
-    large folder is never all in memory and the writer overlaps with the workers."""
-    if pool is None:
-        for chunk in chunks:
-            yield chunk, _prepare_chunk(chunk, themes)
-        return
+    large folder is never all in memory and the writer overlaps with the workers.
+
+    A chunk that overruns its deadline (or kills its worker) costs only the file at fault:
+    every worker is stopped, the chunk's files run one at a time with a deadline each
+    (the one that overruns again is refused), and the chunks in flight are resubmitted."""
     pending: deque = deque()
     it = iter(chunks)
     for chunk in it:
@@ -190,7 +188,19 @@ def _in_order(
         nxt = next(it, None)
         if nxt is not None:
             pending.append((nxt, pool.submit(_prepare_chunk, nxt, themes)))
-        yield chunk, fut.result()
+        try:
+            result = pool.result(fut, len(chunk))
+        except Overrun:
+            pool.restart()
+            pending = deque((c, pool.submit(_prepare_chunk, c, themes)) for c, _ in pending)
+            for job in chunk:
+                try:
+                    alone = pool.run_alone(_prepare_chunk, [job], themes)
+                except Overrun as exc:
+                    alone = ([("", str(exc))], {})
+                yield [job], alone
+            continue
+        yield chunk, result
 
 
 class Engine:
@@ -227,8 +237,12 @@ class Engine:
         return _worker_tools(tuple(self.themes), False)[0]
 
     # ------------------------------------------------------------ ingest
-    def _pool(self, total: int) -> ProcessPoolExecutor | None:
-        return ProcessPoolExecutor(self.workers) if self.workers > 1 and total >= 50 else None
+    def _pool(self, total: int) -> DeadlinePool:
+        # Always child processes, even for one upload: a file that parses for minutes in
+        # this process would freeze every dashboard session (the GIL), with no way to stop it.
+        # The gazetteer, matcher and segmenter are built here once; forked workers inherit them.
+        _worker_tools(tuple(self.themes), True)
+        return DeadlinePool(min(max(1, self.workers), max(1, total)), LIMITS.max_parse_seconds)
 
     def ingest_docs(
         self,
@@ -272,13 +286,16 @@ class Engine:
                         results.append(Result(job.name, EXISTS, "内容相同的文章已在库中", aid))
                     else:
                         if aid in redo:  # an editor's choice from before a delete
-                            raw = read_path(job.source) if isinstance(job.source, Path) else job.source
+                            src = job.source
+                            raw = read_source(src) if not isinstance(src, str) else src
+                            assert isinstance(raw, RawDoc)  # a refusal never got an article id
                             extra.append(prepare(raw, job.meta, redo[aid], themes))
                             extra_fmts.append((raw.fmt, raw.hard_wrapped))
                         seen.add(aid)
                         results.append(Result(job.name, NEW, "", aid))
             # An id repeated across chunks of this batch: keep the first chunk's rows only.
-            parts, first = [], set()
+            parts: list[dict] = []
+            first: set[str] = set()
             for _, status, tables in pending:
                 if not tables:
                     continue
@@ -306,8 +323,7 @@ class Engine:
             if pending:
                 commit()
         finally:
-            if pool:
-                pool.shutdown()
+            pool.close()
         return results
 
     def ingest_paths(

@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .archive import ARCHIVE_SUFFIXES, open_archive
-from .ingest import SUFFIXES, IngestError, RawDoc, read_bytes
+from .ingest import SUFFIXES, IngestError, RawDoc, Upload
 from .models import Meta
 from .settings import LIMITS, Limits
 from .tables import TABLE_SUFFIXES, ColumnMap, open_table, read_meta_table, resolve_columns, table_rows
 
-Entry = tuple[str, Path | RawDoc | str, Meta | None]
+Entry = tuple[str, Path | Upload | RawDoc | str, Meta | None]
 KNOWN = (SUFFIXES - {""}) | TABLE_SUFFIXES | ARCHIVE_SUFFIXES
 
 
@@ -124,7 +124,7 @@ def plan_uploads(
                 plan.total += arc.total
                 plan._parts.append(arc.rows)
                 continue
-            doc: RawDoc | str = read_bytes(data, name, limits=limits)
+            doc: Upload | str = Upload(name, data, limits=limits)  # read in a worker, with a deadline
         except IngestError as exc:
             doc = str(exc)
         plan.total += 1

@@ -13,7 +13,7 @@ import os
 import re
 import zipfile
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -441,6 +441,29 @@ def read_path(path: Path, limits: Limits = LIMITS) -> RawDoc:
     except OSError as exc:
         raise IngestError(f"无法读取文件（{exc.strerror or type(exc).__name__}）") from None
     return read_bytes(data, path.name, mtime, limits)
+
+
+@dataclass(frozen=True)
+class Upload:
+    """Bytes still to be read, so that a worker process reads them: decoding and markdown or
+    HTML conversion never run in the dashboard's own process (see deadline_pool.py)."""
+
+    name: str
+    data: bytes = field(repr=False)
+    mtime: dt.date | None = None
+    limits: Limits = LIMITS
+
+    def read(self) -> RawDoc:
+        return read_bytes(self.data, self.name, self.mtime, self.limits)
+
+
+def read_source(source: Path | Upload | RawDoc) -> RawDoc:
+    """A job's document: a file read here, uploaded bytes read here, or already read."""
+    if isinstance(source, Path):
+        return read_path(source)
+    if isinstance(source, Upload):
+        return source.read()
+    return source
 
 
 def expand_paths(paths: list[Path]) -> list[Path]:

@@ -36,6 +36,7 @@ class Limits:
     max_text_chars: int = 5_000_000
     max_pdf_pages: int = 500
     max_pdf_seconds: int = 30
+    max_parse_seconds: int = 60  # one file in a worker; then the worker is killed, the file refused
     max_unzipped_bytes: int = 200 * 1024 * 1024
     max_files_per_upload: int = 200
     max_upload_total_bytes: int = 200 * 1024 * 1024
@@ -49,6 +50,7 @@ class Limits:
             max_text_chars=_int(env, "POLICY_MAX_TEXT_CHARS", 5_000_000),
             max_pdf_pages=_int(env, "POLICY_MAX_PDF_PAGES", 500),
             max_pdf_seconds=_int(env, "POLICY_MAX_PDF_SECONDS", 30),
+            max_parse_seconds=_int(env, "POLICY_MAX_PARSE_SECONDS", 60),
             max_unzipped_bytes=_int(env, "POLICY_MAX_UNZIPPED_MB", 200) * mb,
             max_files_per_upload=_int(env, "POLICY_MAX_FILES", 200),
             max_upload_total_bytes=_int(env, "POLICY_MAX_UPLOAD_MB", 200) * mb,

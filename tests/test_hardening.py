@@ -470,3 +470,36 @@ def test_cli_ingests_through_the_running_dashboard(tmp_path):
         assert store.article_count() == 5 + 3
     finally:
         store.close()
+
+
+def test_a_file_that_parses_forever_is_refused_and_the_rest_go_in(tmp_path, monkeypatch):
+    """Issue 12 item 1: parsing runs in a child process with a per-file deadline, even for a
+    small upload; the child that overruns is killed and only its file is refused."""
+    import dataclasses
+
+    import analysis.engine as engine_module
+
+    real_parse = engine_module.parse
+
+    def parse_hanging_on_one_file(raw, *args, **kwargs):
+        if "永不结束" in raw.text:
+            time.sleep(40)  # a parser stuck on hostile text (the GIL held all along)
+        return real_parse(raw, *args, **kwargs)
+
+    monkeypatch.setattr(engine_module, "parse", parse_hanging_on_one_file)  # forked workers inherit it
+    monkeypatch.setattr(engine_module, "LIMITS", dataclasses.replace(LIMITS, max_parse_seconds=2))
+    store = Store(tmp_path / "deadline.duckdb")
+    eng = Engine(store, workers=2)
+    files = [
+        ("甲.txt", "北京市推动高质量发展，营商环境持续优化。".encode()),
+        ("慢.txt", "一篇永不结束的文章。".encode()),
+        ("乙.txt", "上海市加快建设国际科技创新中心。".encode()),
+    ]
+    start = time.monotonic()
+    results = eng.ingest_uploads(files)
+    took = time.monotonic() - start
+    assert [(r.name, r.status) for r in results] == [("甲.txt", NEW), ("慢.txt", FAILED), ("乙.txt", NEW)]
+    assert results[1].reason.startswith("解析超过 2 秒仍未完成，已停止")
+    assert took < 20, f"the import waited {took:.1f} s for the stuck file"
+    assert store.article_count() == 2
+    store.close()

@@ -1,0 +1,75 @@
+"""Worker processes with a deadline per file, so no document can freeze the dashboard.
+
+Python's `re` (and any parser) holds the GIL while it works: a file that takes minutes
+to parse in the dashboard's own process stops every session and `/_stcore/health`.
+Parsing therefore always runs in child processes, even for one uploaded file, and a
+child that overruns its deadline is killed; the caller refuses that file and goes on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any
+
+
+class Overrun(Exception):
+    """A worker did not finish in time (or died); str(e) is the reason shown to editors."""
+
+
+def overrun_reason(seconds: float) -> str:
+    return f"解析超过 {seconds:g} 秒仍未完成，已停止（文件结构异常，可能是恶意构造）"
+
+
+def _kill(pool: ProcessPoolExecutor) -> None:
+    # ProcessPoolExecutor cannot cancel a running task (Python 3.11 has no
+    # terminate_workers): kill its processes, then let it clean up without waiting.
+    for proc in list(getattr(pool, "_processes", {}).values()):
+        try:
+            proc.kill()
+        except (OSError, AttributeError):
+            pass
+    pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _await(fut: Future, seconds: float, deadline: float) -> Any:
+    try:
+        return fut.result(timeout=seconds)
+    except FutureTimeout:
+        raise Overrun(overrun_reason(deadline)) from None
+    except BrokenProcessPool:
+        raise Overrun("解析进程异常退出（文件可能已损坏或过大）") from None
+
+
+class DeadlinePool:
+    """A process pool whose results are awaited with a deadline of `seconds` per file."""
+
+    def __init__(self, size: int, seconds: float):
+        self.size = max(1, size)
+        self.seconds = seconds
+        self._pool = ProcessPoolExecutor(self.size)
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> Future:
+        return self._pool.submit(fn, *args)
+
+    def result(self, fut: Future, files: int) -> Any:
+        """The task's result, waiting at most `seconds` per file it holds; Overrun otherwise."""
+        return _await(fut, self.seconds * max(1, files), self.seconds)
+
+    def restart(self) -> None:
+        """Kill every worker (tasks in flight are lost) and start fresh ones."""
+        _kill(self._pool)
+        self._pool = ProcessPoolExecutor(self.size)
+
+    def run_alone(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """Run one task in a process of its own with the per-file deadline; Overrun on expiry."""
+        single = ProcessPoolExecutor(1)
+        try:
+            return _await(single.submit(fn, *args), self.seconds, self.seconds)
+        finally:
+            _kill(single)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
