@@ -134,6 +134,8 @@ def test_compare_outlets_view_and_page(db):
         bars = v.bars.data[v.bars.data["series"] == side].set_index("group")["value"]
         assert len(bars) > 0 and all(bars[t] == want.get(t, 0) for t in bars.index), side
     assert v.sizes.startswith("人民日报：2 篇文章中的 ")
+    assert v.bars is not None and v.bars.source.startswith("3 篇报道")
+    assert "媒体 人民日报、深圳特区报" in v.bars.source
     assert not v.own_names_left_out  # outlet names are not province names
     assert views.compare(ws, Filters(), mode="outlets", outlets=("人民日报",)).notices == (
         "请至少选择两家媒体进行对比。",
@@ -141,3 +143,72 @@ def test_compare_outlets_view_and_page(db):
     at = open_page("app_pages/compare.py", mode="outlets", outs="人民日报,深圳特区报")
     assert at.multiselect(key="outs").value == ["人民日报", "深圳特区报"]
     assert "人民日报：2 篇文章中的" in " ".join(c.value for c in at.caption)
+
+
+@pytest.mark.browser
+def test_outlet_filter_and_comparison_in_chromium(tmp_path):
+    """The live dashboard: picking an outlet in the sidebar narrows 总览 and the URL; the
+    outlet comparison draws its chart."""
+    from pathlib import Path
+
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    from helpers import streamlit_server
+
+    from analysis.engine import Engine
+    from analysis.settings import SAMPLES_DIR
+    from analysis.store import Store
+
+    chromium = "/usr/bin/chromium"
+    if not Path(chromium).is_file():
+        pytest.skip("Debian chromium is not installed")
+    db = tmp_path / "live.duckdb"
+    store = Store(db)
+    Engine(store, workers=1).ingest_paths([SAMPLES_DIR])
+    store.close()
+    shots = Path(__file__).resolve().parent / "artifacts" / "screenshots"
+    shots.mkdir(parents=True, exist_ok=True)
+
+    def settle(page) -> None:
+        page.wait_for_function(
+            """() => { const s = document.querySelector('[data-testid="stStatusWidget"]');
+                       return !s || !/Running|Connecting|Stop/.test(s.innerText || ""); }""",
+            timeout=20_000,
+        )
+        page.wait_for_timeout(400)
+
+    def articles(page) -> str:
+        metric = page.locator('[data-testid="stMetric"]').filter(has_text="文章数").first
+        return metric.locator('[data-testid="stMetricValue"]').inner_text().strip()
+
+    with streamlit_server(db, tmp_path / "streamlit.log") as base, playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=chromium,
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        try:
+            page = browser.new_page(viewport={"width": 1440, "height": 1000}, locale="zh-CN")
+            page.set_default_timeout(20_000)
+            page.goto(f"{base}/", wait_until="domcontentloaded")  # 总览 is the default page
+            page.locator("h1").filter(has_text="总览").first.wait_for(state="visible")
+            settle(page)
+            assert articles(page) == "5"
+            box = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').filter(
+                has_text="来源媒体"
+            )
+            box.locator("input").click()
+            page.get_by_role("option", name="深圳特区报").click()
+            page.keyboard.press("Escape")
+            settle(page)
+            page.wait_for_function("() => location.search.includes('outlet=')")
+            assert "outlet=%E6%B7%B1%E5%9C%B3%E7%89%B9%E5%8C%BA%E6%8A%A5" in page.url  # 深圳特区报
+            assert articles(page) == "1"
+            page.goto(f"{base}/compare?mode=outlets&outs=人民日报,深圳特区报", wait_until="domcontentloaded")
+            page.locator("h1").filter(has_text="省份对比").first.wait_for(state="visible")
+            settle(page)
+            page.locator('[data-testid="stPlotlyChart"] .main-svg').first.wait_for(state="visible")
+            assert "人民日报：2 篇文章中的" in page.locator("body").inner_text()
+            assert not page.locator('[data-testid="stException"]').count()
+            page.screenshot(path=str(shots / "compare_outlets.png"), full_page=True)
+        finally:
+            browser.close()

@@ -115,7 +115,8 @@ def compare(
     empty = [label for label, sf in sides if not ws.summary(sf).articles]
     if empty:
         return _empty("、".join(empty) + " 没有文章")
-    source = source_line(ws, f, m)
+    # An outlet comparison's footer names the outlets it rests on.
+    source = source_line(ws, replace(f, outlets=tuple(labels)) if mode == "outlets" else f, m)
 
     table = ws.compare_themes(sides)
     lead = table.groupby("theme")["count"].sum().sort_values(ascending=False).head(TOP_THEMES).index
