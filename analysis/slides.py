@@ -244,7 +244,13 @@ def expand(content: list[Item]) -> list[Part | dict]:
     """Every slide of a deck in order: a pin's parts (a big heatmap gives several), quotes as they are."""
     out: list[Part | dict] = []
     for item in content:
-        out.extend(parts(item) if isinstance(item, Pin) else [item])
+        if not isinstance(item, Pin):
+            out.append(item)
+            continue
+        try:
+            out.extend(parts(item))
+        except PinError as exc:  # one damaged pin must not take the whole deck down
+            out.append(Part(item, pd.DataFrame(), item.title, [str(exc)]))
     return out
 
 
