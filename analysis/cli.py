@@ -7,6 +7,7 @@ import json
 import sys
 
 from .models import Filters
+from .safecells import safe_frame
 
 BY = ("province", "article", "file", "section", "month", "category")
 
@@ -20,7 +21,7 @@ def _engine(args, read_only: bool = False):
 
 def _print_table(df, fmt: str) -> None:
     if fmt == "csv":
-        sys.stdout.write(df.to_csv(index=False))
+        sys.stdout.write(safe_frame(df).to_csv(index=False))  # opened in Excel: no formulas
     elif fmt == "json":
         sys.stdout.write(df.to_json(orient="records", force_ascii=False, date_format="iso") + "\n")
     else:

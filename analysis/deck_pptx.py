@@ -23,6 +23,7 @@ from pptx.util import Emu, Pt
 
 from . import slides as sl
 from .fonts import CJK_FAMILY
+from .safecells import safe_chart
 
 FALLBACK_FAMILY = "微软雅黑"  # what Office on Windows has when Noto Sans CJK SC is missing
 SLIDE_W, SLIDE_H = 13.333, 7.5  # inches
@@ -151,6 +152,7 @@ def _chart(slide, box, kind, categories, series, *, ranking=False, vmax=None, la
     for name, vals in series:
         cd.add_series(name, vals)
     chart = slide.shapes.add_chart(kind, inch(x), inch(y), inch(w), inch(h), cd).chart
+    safe_chart(chart)  # the embedded workbook holds typed terms: no live formulas
     chart.has_title = False
     chart.font.size = Pt(12)
     multi = len(series) > 1

@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from .fonts import CJK_FAMILY, cjk_font_path
+from .safecells import safe_cell, safe_frame, safe_text
 
 CHROMIUM = "/usr/bin/chromium"
 DEBIAN_CJK = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
@@ -151,7 +152,7 @@ def png_bytes(fig, width: int = 1280, height: int | None = 720, scale: float = 2
 # ---------------------------------------------------------------- tables
 def csv_bytes(df: pd.DataFrame) -> bytes:
     """UTF-8 with BOM, so Excel on Windows opens Chinese columns correctly."""
-    return df.to_csv(index=False).encode("utf-8-sig")
+    return safe_frame(df).to_csv(index=False).encode("utf-8-sig")  # no formulas (safecells.py)
 
 
 def _sheet_name(name: str) -> str:
@@ -197,23 +198,23 @@ def xlsx_bytes(df: pd.DataFrame, sheet: str = "数据", title: str = "", note: s
     ws.title = _sheet_name(sheet)
     row = 1
     if title:
-        ws.cell(row=row, column=1, value=title).font = Font(bold=True, size=14)
+        ws.cell(row=row, column=1, value=safe_text(title)).font = Font(bold=True, size=14)
         row += 1
     if note:
-        ws.cell(row=row, column=1, value=note).font = Font(italic=True, color="666666")
+        ws.cell(row=row, column=1, value=safe_text(note)).font = Font(italic=True, color="666666")
         row += 1
     if title or note:
         row += 1  # a blank line before the table
     header_row = row
     columns = [str(c) for c in df.columns]
     for j, name in enumerate(columns, start=1):
-        c = ws.cell(row=header_row, column=j, value=name)
+        c = ws.cell(row=header_row, column=j, value=safe_text(name))
         c.font = Font(bold=True)
         c.fill = PatternFill("solid", fgColor="DDE6F2")
         c.alignment = Alignment(horizontal="center")
     for i, values in enumerate(df.itertuples(index=False), start=header_row + 1):
         for j, v in enumerate(values, start=1):
-            cell = ws.cell(row=i, column=j, value=_cell(v))
+            cell = ws.cell(row=i, column=j, value=safe_cell(_cell(v)))  # text never a formula
             if isinstance(cell.value, float):
                 cell.number_format = "0.00"
             elif isinstance(cell.value, dt.datetime):

@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
+from .safecells import safe_cell
 from .store.dump import DUMPS, dump_batches, dump_rows, dump_schema
 from .store.reads import Reads
 
@@ -88,7 +89,7 @@ def export_xlsx(store: Reads, out: Path, progress: Progress | None = None) -> di
                         elif isinstance(value, dt.date):
                             ws.write_datetime(row, col, dt.datetime.combine(value, dt.time()), date_fmt)
                         elif value is not None:
-                            ws.write(row, col, _cell(value))
+                            ws.write(row, col, safe_cell(_cell(value)))
                     row += 1
                     n += 1
                 done += batch.num_rows

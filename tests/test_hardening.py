@@ -373,7 +373,10 @@ def test_sigkill_during_ingest_leaves_only_whole_articles(tmp_path):
 
 # ---------------------------------------------------------------- concurrent use
 def test_readers_never_see_half_an_article(tmp_path, monkeypatch):
-    monkeypatch.setenv("POLICY_BATCH", "2")  # many small transactions for the readers to race
+    from analysis import settings as policy_settings
+
+    # many small transactions for the readers to race (POLICY_BATCH=2)
+    monkeypatch.setattr(policy_settings, "_current", policy_settings.Settings(batch=2, workers=1))
     store = Store(tmp_path / "c.duckdb")
     eng = Engine(store, workers=1)
     eng.ensure_samples()
@@ -503,3 +506,89 @@ def test_a_file_that_parses_forever_is_refused_and_the_rest_go_in(tmp_path, monk
     assert took < 20, f"the import waited {took:.1f} s for the stuck file"
     assert store.article_count() == 2
     store.close()
+
+
+# ---------------------------------------------------------------- exports carry no formulas
+HOSTILE_TITLES = [
+    '=HYPERLINK("http://x","y")',
+    "+1",
+    "-2+3",
+    "@SUM(A1)",
+    "标题\x07响铃",
+    "\t=1+1",
+    "普通标题",
+]
+SAFE_TITLES = ['\'=HYPERLINK("http://x","y")', "'+1", "'-2+3", "'@SUM(A1)", "标题响铃", "'\t=1+1", "普通标题"]
+
+
+def _hostile_frame():
+    import pandas as pd
+
+    return pd.DataFrame(
+        {
+            "title": HOSTILE_TITLES,
+            "count": [1, 2, 3, 4, 5, 6, -7],
+            "per_10k": [0.5, 1.25, -2.0, 3.0, 4.5, 5.0, 6.0],
+        }
+    )
+
+
+def test_csv_export_has_no_formulas():
+    """Issue 12 item 3: text cells that a spreadsheet would run start with ', numbers stay numbers."""
+    import csv
+
+    from analysis.export import csv_bytes
+
+    rows = list(csv.reader(io.StringIO(csv_bytes(_hostile_frame()).decode("utf-8-sig"))))
+    assert rows[0] == ["title", "count", "per_10k"]
+    assert [r[0] for r in rows[1:]] == SAFE_TITLES
+    assert [r[1] for r in rows[1:]] == ["1", "2", "3", "4", "5", "6", "-7"]  # a negative number is no text
+    assert rows[3][2] == "-2.0"
+
+
+def test_xlsx_export_has_no_formulas_and_survives_control_characters():
+    from openpyxl import load_workbook
+
+    from analysis.export import xlsx_bytes
+
+    wb = load_workbook(io.BytesIO(xlsx_bytes(_hostile_frame(), title="=1+1", note="@备注")))
+    ws = wb.active
+    cells = [c for row in ws.iter_rows() for c in row if c.value is not None]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    assert ws["A1"].value == "'=1+1" and ws["A2"].value == "'@备注"
+    table = [[c.value for c in row] for row in ws.iter_rows(min_row=4)]
+    assert table[0] == ["title", "count", "per_10k"]
+    assert [r[0] for r in table[1:]] == SAFE_TITLES
+    assert [r[1] for r in table[1:]] == [1, 2, 3, 4, 5, 6, -7]
+    assert [r[2] for r in table[1:]] == [0.5, 1.25, -2.0, 3.0, 4.5, 5.0, 6.0]
+
+
+def test_ppt_chart_workbook_has_no_formulas():
+    """A typed term reaches the chart's embedded workbook; it stays text there."""
+    import pandas as pd
+    from openpyxl import load_workbook
+    from pptx import Presentation
+
+    from analysis.deck_pptx import pptx_bytes
+    from analysis.slides import Pin
+
+    data = pd.DataFrame({"label": HOSTILE_TITLES[:4], "value": [4, 3, 2, 1]})
+    deck = Presentation(io.BytesIO(pptx_bytes([Pin("=危险", "bar", data, "s", "")])))
+    charts = [sh.chart for slide in deck.slides for sh in slide.shapes if sh.has_chart]
+    assert charts
+    for chart in charts:
+        wb = load_workbook(io.BytesIO(chart.part.chart_workbook.xlsx_part.blob))
+        cells = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value is not None]
+        assert not [c.coordinate for c in cells if c.data_type == "f"]
+        texts = {c.value for c in cells if isinstance(c.value, str)}
+        assert set(SAFE_TITLES[:4]) <= texts
+        assert sorted(c.value for c in cells if isinstance(c.value, int | float)) == [1, 2, 3, 4]
+
+
+def test_cli_csv_output_has_no_formulas(capsys):
+    from analysis.cli import _print_table
+
+    _print_table(_hostile_frame(), "csv")
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1] == '"\'=HYPERLINK(""http://x"",""y"")",1,0.5'
+    assert lines[2:5] == ["'+1,2,1.25", "'-2+3,3,-2.0", "'@SUM(A1),4,3.0"]

@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from ..models import Filters
+from ..safecells import safe_frame
 from . import NAMES, plain, tables
 
 
@@ -166,7 +167,7 @@ def print_view(view: Any, fmt: str, only: str | None = None, out=None) -> int:
             out.write(f"# == {name} ==\n")
         shown = df.map(lambda x: " ｜ ".join(map(str, x)) if isinstance(x, (list, tuple)) else x)
         if fmt == "csv":
-            out.write(shown.to_csv(index=False))
+            out.write(safe_frame(shown).to_csv(index=False))  # opened in Excel: no formulas
         else:
             out.write((shown.to_string(index=False) if len(shown.columns) else "（空）") + "\n")
     return 0
