@@ -58,9 +58,17 @@ function fit() {  // a transform, not zoom: charts keep measuring their unscaled
   s.style.transformOrigin = '0 0';
   s.style.transform = 'translate(' + left + 'px, 0) scale(' + z + ')';
 }
+function onClick(e) {  // leaving the show (button or Esc) also leaves full screen
+  if (e.target.closest && e.target.closest('.st-key-present_exit') && D.fullscreenElement) {
+    leaving = true; D.exitFullscreen();
+  }
+}
 if (P.__policyKeys) { D.removeEventListener('keydown', P.__policyKeys, true); }
+if (P.__policyClick) { D.removeEventListener('click', P.__policyClick, true); }
 P.__policyKeys = onKey;
+P.__policyClick = onClick;
 D.addEventListener('keydown', onKey, true);
+D.addEventListener('click', onClick, true);
 document.addEventListener('keydown', onKey, true);
 D.onfullscreenchange = () => {  // Esc in full screen: the browser leaves full screen, we leave the show
   if (!D.fullscreenElement && !leaving) click('present_exit');

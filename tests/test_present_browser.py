@@ -154,3 +154,20 @@ def test_stage_holds_each_kind(server, browser):
     assert "灰色：所选范围内无数据" in texts[5]
     assert "“要因地制宜发展新质生产力。”" in texts[9]
     assert "—— 陕西省委书记赵一德，陕西日报，《西安：加快建设现代化产业体系》，2024年3月5日" in texts[9]
+
+
+def test_fullscreen_button_and_esc(server, browser):
+    """⛶ puts the page in full screen (Fullscreen API); Esc leaves the show and full screen."""
+    page = browser.new_page(viewport={"width": 1024, "height": 768}, locale="zh-CN")
+    page.set_default_timeout(30_000)
+    try:
+        page.goto(f"{server}/present?show=1&slide=2", wait_until="domcontentloaded")
+        _slide(page, 2)
+        page.frame_locator(".st-key-present_nav iframe").locator("#fs").click()
+        page.wait_for_function("() => !!document.fullscreenElement", timeout=5_000)
+        page.keyboard.press("Escape")
+        page.locator("h1").filter(has_text="演示模式").first.wait_for(state="visible")
+        page.wait_for_function("() => !document.fullscreenElement", timeout=5_000)
+        assert "show=1" not in page.url and "slide=2" in page.url
+    finally:
+        page.close()
