@@ -76,7 +76,7 @@ with st.container(horizontal=True, gap="small", key="wc_dl"):
         on_click="ignore",
     )
     download_row(v.table, v.title, "wc_table", S.source_line(S.with_provinces(base, provs)))
-    pin_button(v.pin_title, "bar", v.pin, "wc")
+    pin_button(v.pin_title, "wordcloud", v.pin, "wc")  # the deck and 演示模式 draw it as a cloud
 
 st.subheader("词频表")
 st.dataframe(
