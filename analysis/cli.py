@@ -29,8 +29,12 @@ def _print_table(df, fmt: str) -> None:
 
 
 def cmd_ingest(args) -> int:
+    from .settings import Settings
     from .store import StoreLocked
 
+    if Settings.from_env().read_only:  # read-only means no write from any path, the inbox included
+        print("只读模式（POLICY_READ_ONLY）：不导入任何文件", file=sys.stderr)
+        return 2
     try:
         eng = _engine(args)
     except StoreLocked:

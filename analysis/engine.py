@@ -246,7 +246,7 @@ class Engine:
 
     def ingest_docs(
         self,
-        docs: Sequence[tuple[str, RawDoc | str, Meta | None]],
+        docs: Sequence[tuple[str, RawDoc | Upload | str, Meta | None]],
         progress: Progress | None = None,
         batch: int = 500,
     ) -> list[Result]:

@@ -9,15 +9,19 @@ writes `results.json` next to them, which the CLI waits for and prints.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import os
 import shutil
+import stat
 import threading
 import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
 
-from .ingest import expand_paths
+from .ingest import IngestError, Upload, expand_paths
+from .settings import LIMITS
 
 READY = "ready"  # written last: a job is complete only when this marker exists
 RESULTS = "results.json"
@@ -43,43 +47,152 @@ def enqueue(paths: list[Path], db: Path) -> Path:
 
 
 def wait_for_results(job: Path, timeout: float = 120.0) -> list[dict] | None:
+    """The job's results once the dashboard wrote them (a quarantined job: its reason)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         path = job / RESULTS
         if path.exists():
             return json.loads(path.read_text(encoding="utf-8"))
+        reason = job.parent / BAD / job.name / REASON
+        if reason.exists():
+            return [{"name": job.name, "status": "失败", "reason": reason.read_text(encoding="utf-8")}]
         time.sleep(0.3)
     return None
 
 
-def drain(engine, db: Path) -> int:
-    """Ingest every ready job; returns how many jobs were processed."""
-    from .engine import FAILED, Result
-    from .ingest import IngestError, read_path
+BAD = "bad"  # <inbox>/bad/<job>/: jobs that could not be read, each with its reason
+REASON = "reason.txt"
+READ_ONLY_REFUSAL = "看板处于只读模式（POLICY_READ_ONLY），不接受导入"
 
-    root = inbox_dir(db)
-    if not root.exists():
-        return 0
+
+class BadJob(Exception):
+    """A job folder that cannot be read as a job; str(e) says why (Chinese)."""
+
+
+def _is(path: Path, kind: Callable[[int], bool]) -> bool:
+    """path is of that kind itself (os.lstat: a symbolic link is never followed)."""
+    try:
+        return kind(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
+def _read_regular(path: Path, limit: int) -> bytes:
+    """The bytes of a regular file, opened without following links (O_NOFOLLOW) and checked
+    again on the open descriptor, so a link swapped in after the check is refused too."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(fd, "rb") as fh:
+        st = os.fstat(fh.fileno())
+        if not stat.S_ISREG(st.st_mode):
+            raise IngestError("不是普通文件（文件夹、管道或设备），拒绝导入")
+        if st.st_size > limit:
+            raise IngestError(f"文件大小 {st.st_size / 2**20:.1f} MB，超过上限 {limit // 2**20} MB")
+        return fh.read(limit + 1)
+
+
+def _job_docs(job: Path) -> list[tuple[str, Upload | str, None]]:
+    """(label, bytes to read in a worker or a refusal) for each file of a job; BadJob when
+    the job itself is malformed."""
+    from .engine import safe_name
+
+    if not _is(job, stat.S_ISDIR):
+        raise BadJob("任务不是普通文件夹（可能是符号链接），拒绝导入")
+    names_file, files = job / "names.json", job / "files"
+    if not _is(names_file, stat.S_ISREG):
+        raise BadJob("任务缺少 names.json（或它不是普通文件）")
+    try:
+        names = json.loads(_read_regular(names_file, 2**20).decode("utf-8"))
+    except (OSError, ValueError, IngestError) as exc:
+        raise BadJob(f"任务的 names.json 无法读取（{type(exc).__name__}）") from None
+    if not isinstance(names, dict):
+        raise BadJob("任务的 names.json 格式不对（应为文件名对照表）")
+    if not _is(files, stat.S_ISDIR):
+        raise BadJob("任务缺少 files 文件夹（或它是符号链接）")
+    docs: list[tuple[str, Upload | str, None]] = []
+    for f in sorted(files.iterdir()):
+        label = safe_name(str(names.get(f.name, f.name)))
+        if _is(f, stat.S_ISLNK):
+            docs.append((label, "这是符号链接，不是普通文件，拒绝导入", None))
+            continue
+        if not _is(f, stat.S_ISREG):
+            docs.append((label, "不是普通文件（文件夹、管道或设备），拒绝导入", None))
+            continue
+        try:
+            data = _read_regular(f, LIMITS.max_file_bytes)
+        except IngestError as exc:
+            docs.append((label, str(exc), None))
+            continue
+        except OSError as exc:
+            docs.append((label, f"无法读取文件（{exc.strerror or type(exc).__name__}），拒绝导入", None))
+            continue
+        mtime = dt.date.fromtimestamp(os.lstat(f).st_mtime)
+        docs.append((label, Upload(label, data, mtime), None))
+    return docs
+
+
+def quarantine(job: Path, reason: str) -> Path:
+    """Move a malformed job to <inbox>/bad/ with its reason, so later jobs go on."""
+    bad = job.parent / BAD
+    bad.mkdir(exist_ok=True)
+    target = bad / job.name
+    if target.exists():
+        target = bad / f"{job.name}-{uuid.uuid4().hex[:6]}"
+    job.rename(target)  # a link is moved as a link, never followed
+    if _is(target, stat.S_ISDIR):
+        (target / REASON).write_text(reason, encoding="utf-8")
+    else:
+        (bad / f"{target.name}.{REASON}").write_text(reason, encoding="utf-8")
+    return target
+
+
+def _write_results(job: Path, results: list) -> None:
+    tmp = job / (RESULTS + ".tmp")
+    tmp.write_text(json.dumps([r.__dict__ for r in results], ensure_ascii=False), encoding="utf-8")
+    tmp.replace(job / RESULTS)
+    shutil.rmtree(job / "files", ignore_errors=True)
+
+
+def _ready_jobs(root: Path) -> list[Path]:
+    if not _is(root, stat.S_ISDIR):  # a link in place of the inbox is never followed
+        return []
+    return sorted(
+        p for p in root.iterdir() if p.name != BAD and (p / READY).exists() and not (p / RESULTS).exists()
+    )
+
+
+def drain(engine, db: Path) -> int:
+    """Ingest every ready job; returns how many jobs were processed (quarantined ones too)."""
+    from .engine import FAILED, Result
+
     done = 0
-    for job in sorted(p for p in root.iterdir() if (p / READY).exists() and not (p / RESULTS).exists()):
-        names = json.loads((job / "names.json").read_text(encoding="utf-8"))
-        docs = []
-        for f in sorted((job / "files").iterdir()):
-            label = names.get(f.name, f.name)
-            try:
-                raw = read_path(f)
-                raw.name = label
-                docs.append((label, raw, None))
-            except IngestError as exc:
-                docs.append((label, str(exc), None))
+    for job in _ready_jobs(inbox_dir(db)):
+        try:
+            docs = _job_docs(job)
+        except BadJob as exc:
+            quarantine(job, str(exc))
+            done += 1
+            continue
         try:
             results = engine.ingest_docs(docs)
         except Exception as exc:  # keep the watcher alive; report the failure to the CLI
             results = [Result(d[0], FAILED, f"看板导入时出错：{exc}") for d in docs]
-        tmp = job / (RESULTS + ".tmp")
-        tmp.write_text(json.dumps([r.__dict__ for r in results], ensure_ascii=False), encoding="utf-8")
-        tmp.replace(job / RESULTS)
-        shutil.rmtree(job / "files", ignore_errors=True)
+        _write_results(job, results)
+        done += 1
+    return done
+
+
+def refuse_all(db: Path, reason: str = READ_ONLY_REFUSAL) -> int:
+    """Answer every ready job with a refusal (a read-only dashboard imports nothing, and says so)."""
+    from .engine import FAILED, Result
+
+    done = 0
+    for job in _ready_jobs(inbox_dir(db)):
+        try:
+            labels = [label for label, _, _ in _job_docs(job)]
+        except BadJob as exc:
+            quarantine(job, str(exc))
+        else:
+            _write_results(job, [Result(label, FAILED, reason) for label in labels])
         done += 1
     return done
 
