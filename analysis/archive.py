@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import os
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -31,7 +30,7 @@ from .tables import (
 )
 
 ARCHIVE_SUFFIXES = {".zip"}
-MAX_MEMBERS = int(os.environ.get("POLICY_MAX_ZIP_MEMBERS", "") or 10_000)
+MAX_MEMBERS = LIMITS.max_zip_members  # POLICY_MAX_ZIP_MEMBERS
 # Text and Office XML compress 3–30×; bombs reach 1000× and more.
 MAX_RATIO = 200
 _ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, NotImplementedError)

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from .models import Filters, Theme
 from .normalize import compact, split_paragraphs
-from .settings import SAMPLES_DIR
+from .settings import SAMPLES_DIR, current
 
 PROVINCES = (
     "北京",
@@ -336,7 +336,7 @@ def run(
         store.close()
         return out
     finally:
-        if os.environ.get("POLICY_BENCH_KEEP"):  # keep the store for query experiments
+        if current().bench_keep:  # POLICY_BENCH_KEEP: keep the store for query experiments
             shutil.rmtree(tmp / "corpus", ignore_errors=True)
             log(f"kept {tmp / 'bench.duckdb'}")
         else:

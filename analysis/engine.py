@@ -28,7 +28,7 @@ from .normalize import clean_controls, looks_traditional
 from .pipeline import content_hash, derive, parse
 from .provinces import gazetteer
 from .segment import Segmenter
-from .settings import LIMITS, SAMPLES_DIR, db_path
+from .settings import LIMITS, SAMPLES_DIR, current, db_path
 from .store import Store, StoreError, open_store
 from .store.rows import article_tables, concat, recounted_hits, without
 from .tables import ColumnMap
@@ -214,9 +214,7 @@ class Engine:
         self.store = store
         self.themes_file = themes_file  # the dictionary file (None: themes.themes_path())
         self.themes = list(themes) if themes is not None else load_themes(themes_file)
-        self.workers = (
-            workers if workers is not None else int(os.environ.get("POLICY_WORKERS", os.cpu_count() or 1))
-        )
+        self.workers = workers if workers is not None else current().workers
         # On start the dictionary given (normally the file) and the counts must agree: a kill
         # between writing the file and committing its recount, or a hand-edited file, is
         # found here and recounted.
@@ -260,7 +258,7 @@ class Engine:
         duplicates and appends each batch of whole articles in one transaction."""
         self.sync_dictionary()  # never count new articles with an out-of-date dictionary
         themes = tuple(self.themes)
-        batch = int(os.environ.get("POLICY_BATCH", batch) or batch)  # articles per transaction
+        batch = current().batch if batch == 500 else batch  # articles per transaction (POLICY_BATCH)
         results: list[Result] = []
         seen: set[str] = set()
         pool = self._pool(total)

@@ -26,9 +26,12 @@ class FontError(RuntimeError):
 
 
 def cache_dir() -> Path:
-    """POLICY_FONT_CACHE, else $XDG_CACHE_HOME/policy-dashboard, else ~/.cache/policy-dashboard."""
-    if os.environ.get("POLICY_FONT_CACHE"):
-        return Path(os.environ["POLICY_FONT_CACHE"])
+    """POLICY_FONT_CACHE (Settings.font_cache), else $XDG_CACHE_HOME/policy-dashboard, else
+    ~/.cache/policy-dashboard."""
+    from .settings import current
+
+    if current().font_cache:
+        return Path(current().font_cache or "")
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
     return Path(base) / "policy-dashboard"
 

@@ -8,6 +8,7 @@ and the CLI build it once and pass it on (Workspace, Engine, Store). Tests const
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,6 +41,7 @@ class Limits:
     max_unzipped_bytes: int = 200 * 1024 * 1024
     max_files_per_upload: int = 200
     max_upload_total_bytes: int = 200 * 1024 * 1024
+    max_zip_members: int = 10_000
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Limits:
@@ -54,6 +56,7 @@ class Limits:
             max_unzipped_bytes=_int(env, "POLICY_MAX_UNZIPPED_MB", 200) * mb,
             max_files_per_upload=_int(env, "POLICY_MAX_FILES", 200),
             max_upload_total_bytes=_int(env, "POLICY_MAX_UPLOAD_MB", 200) * mb,
+            max_zip_members=_int(env, "POLICY_MAX_ZIP_MEMBERS", 10_000),
         )
 
 
@@ -72,6 +75,7 @@ class Settings:
     segmenter: str = ""  # "" = rjieba when installed, else jieba
     font_cache: Path | None = None
     import_samples: bool = True  # an empty store gets the bundled samples on first open
+    bench_keep: bool = False  # `bench` keeps its synthetic store for query experiments
     limits: Limits = field(default_factory=Limits)
 
     @classmethod
@@ -101,15 +105,37 @@ class Settings:
             duckdb_memory=env.get("POLICY_DUCKDB_MEMORY", "512MB") or "512MB",
             segmenter=env.get("POLICY_SEGMENTER", ""),
             font_cache=Path(font) if font else None,
+            bench_keep=bool(env.get("POLICY_BENCH_KEEP")),
             limits=Limits.from_env(env),
         )
 
 
-# Module-level limits for the parsers, which run in worker processes without a Settings
-# in hand; read once when this module is first imported.
-LIMITS = Limits.from_env()
+_current: Settings | None = None
+_current_lock = threading.Lock()
+
+
+def current() -> Settings:
+    """The process's settings: those the dashboard or CLI installed, else the environment
+    read once. Modules that run without a Settings in hand (parsers in worker processes,
+    the store's memory cap, the segmenter, the font cache) ask here, never os.environ."""
+    global _current
+    with _current_lock:
+        if _current is None:
+            _current = Settings.from_env()
+        return _current
+
+
+def install(settings: Settings | None) -> None:
+    """Make these the process's settings (None: read the environment again on next use)."""
+    global _current
+    with _current_lock:
+        _current = settings
+
+
+# Limits for the parsers, read once when this module is first imported.
+LIMITS = current().limits
 
 
 def db_path(explicit: str | os.PathLike | None = None) -> Path:
     """The DuckDB file: --db beats POLICY_DB beats data/policy.duckdb."""
-    return Settings.from_env(db=explicit).db
+    return Path(explicit) if explicit else current().db

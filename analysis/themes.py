@@ -175,7 +175,9 @@ def load_themes(path: Path | None = None) -> list[Theme]:
 
 
 def themes_path(path: Path | None = None) -> Path:
-    return Path(path or os.environ.get("POLICY_THEMES") or THEMES_FILE)
+    from .settings import current
+
+    return Path(path or current().themes_file or THEMES_FILE)
 
 
 def dump_themes(themes: list[Theme], base_text: str | None = None) -> str:

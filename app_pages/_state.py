@@ -21,7 +21,7 @@ import streamlit as st
 from analysis import views
 from analysis.access import AccessDenied, EditorKey
 from analysis.models import Filters
-from analysis.settings import Settings
+from analysis.settings import Settings, install
 from analysis.themes import CATEGORIES
 from analysis.workspace import CorpusSummary, Workspace, reset_shared, shared
 
@@ -48,6 +48,7 @@ def settings() -> Settings:
     with _settings_lock:
         if _settings is None:
             _settings = Settings.from_env(secrets=_secrets())
+            install(_settings)  # the modules that ask settings.current() see the same
         return _settings
 
 
@@ -58,6 +59,7 @@ def use_settings(s: Settings | None, *, strict: bool = False) -> None:
     with _settings_lock:
         _settings = s
         _strict = strict
+    install(s)
     reset_shared()
     st.cache_data.clear()
 

@@ -154,6 +154,10 @@ def test_no_page_ever_shows_a_traceback(conf, monkeypatch):
 
 # ---------------------------------------------------------------- issue 12 item 2: one engine, one watcher
 def test_clearing_the_caches_builds_no_second_engine_or_watcher(conf):
+    def watchers() -> set[threading.Thread]:
+        return {t for t in threading.enumerate() if t.name == "policy-inbox" and t.is_alive()}
+
+    before = watchers()  # legacy watchers other tests may have left in this process
     page("overview.py")
     first = S.ws()
     for _ in range(3):  # what any viewer's clear_cache message does
@@ -161,7 +165,7 @@ def test_clearing_the_caches_builds_no_second_engine_or_watcher(conf):
         st.cache_data.clear()
         page("themes.py")
     assert S.ws() is first
-    assert len([t for t in threading.enumerate() if t.name == "policy-inbox" and t.is_alive()]) == 1
+    assert len(watchers() - before) == 1
 
 
 # ---------------------------------------------------------------- issue 12 item 6: the password

@@ -153,7 +153,10 @@ def test_load_missing_file(tmp_path):
 def test_env_var_picks_the_dictionary(tmp_path, monkeypatch):
     path = tmp_path / "mine.yaml"
     save_themes(GOOD, path)
-    monkeypatch.setenv("POLICY_THEMES", str(path))
+    from analysis import settings as policy_settings
+
+    env = {"POLICY_THEMES": str(path)}  # read once, as the dashboard and the CLI do
+    monkeypatch.setattr(policy_settings, "_current", policy_settings.Settings.from_env(env))
     assert load_themes() == GOOD
 
 

@@ -181,18 +181,21 @@ def test_rebuild_reads_the_dictionary_file_again(tmp_path):
 
 
 # ---------------------------------------------------------------- one workspace and one watcher per process
+def watchers() -> set[threading.Thread]:
+    return {t for t in threading.enumerate() if t.name == "policy-inbox" and t.is_alive()}
+
+
 def test_shared_workspace_and_a_single_watcher(tmp_path):
     s = settings(tmp_path)
+    before = watchers()  # other tests' legacy watchers may still run in this process
     try:
         first = shared(s, watch=True)
         for _ in range(3):  # what a cache clear used to do: build again, start again
             assert shared(s, watch=True) is first
-        watchers = [t for t in threading.enumerate() if t.name == "policy-inbox" and t.is_alive()]
-        assert len(watchers) == 1
+        assert len(watchers() - before) == 1
         other = shared(dataclasses.replace(s, db=tmp_path / "other.duckdb"), watch=True)
         assert other is not first  # tests switching stores get a new one, the old watcher stops
-        watchers = [t for t in threading.enumerate() if t.name == "policy-inbox" and t.is_alive()]
-        assert len(watchers) == 1
+        assert len(watchers() - before) == 1
     finally:
         reset_shared()
-    assert not [t for t in threading.enumerate() if t.name == "policy-inbox" and t.is_alive()]
+    assert not watchers() - before

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import os
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -21,6 +20,7 @@ import duckdb
 import pyarrow as pa
 
 from ..models import Parsed, Theme
+from ..settings import current
 from . import reads
 from .reads import Reads
 from .rows import _table, article_tables, derived_tables, hits_table
@@ -49,9 +49,9 @@ class Store(Reads, DictionaryVersions):
             self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             # DuckDB's buffer pool defaults to 80% of RAM; cap it so the dashboard stays small
-            # (it spills to disk beyond the cap). POLICY_DUCKDB_MEMORY overrides.
+            # (it spills to disk beyond the cap). POLICY_DUCKDB_MEMORY (Settings) overrides.
             config: dict[str, str | bool | int | float | list[str]] = {
-                "memory_limit": os.environ.get("POLICY_DUCKDB_MEMORY", "512MB")
+                "memory_limit": current().duckdb_memory
             }
             self._con = duckdb.connect(str(self.path), read_only=read_only, config=config)
         except duckdb.IOException as exc:
