@@ -1,5 +1,7 @@
-.PHONY: run test
+.PHONY: run test test-fast
 run:
 	bash scripts/run.sh
 test:
 	bash scripts/test.sh
+test-fast:
+	bash scripts/test.sh --fast

@@ -124,7 +124,9 @@ def build_corpus(n: int, seed: int, folder: Path, phrases: list[str]) -> tuple[l
     rng = random.Random(seed)
     pool = sample_paragraphs()
     first, span = dt.date(2023, 1, 1), (dt.date(2025, 12, 31) - dt.date(2023, 1, 1)).days
-    paths, total, expected = [], 0, Counter()
+    paths: list[Path] = []
+    total = 0
+    expected: Counter[str] = Counter()
     for i in range(n):
         province = PROVINCES[rng.randrange(len(PROVINCES))]
         day = first + dt.timedelta(days=rng.randint(0, span))
@@ -186,8 +188,8 @@ def notebook_baseline(paths: list[Path], themes: list[Theme]) -> tuple[float, in
     jieba.lcut("预热词典加载")  # the dictionary load is not the notebook's per-article cost
     t0 = time.perf_counter()
     counter: Counter = Counter()
-    for p in paths:
-        tokens = jieba.lcut(p.read_bytes().decode("utf-8"))
+    for path in paths:
+        tokens = jieba.lcut(path.read_bytes().decode("utf-8"))
         counter.update(tok for tok in tokens if tok in phrases)
     return time.perf_counter() - t0, sum(counter.values())
 
@@ -218,19 +220,11 @@ def dashboard_queries(store, themes: list[Theme]) -> dict[str, Callable[[], obje
         "kwic_营商环境": lambda: queries.passages(store, Filters(), term="营商环境"),
         "word_freq_广东": lambda: store.word_totals(Filters(provinces=("广东",)), 300),
     }
-    try:
-        from .stats import distinctive_words  # type: ignore[attr-defined]
-    except ImportError:
-        distinctive_words = None
-    if distinctive_words is not None:
-        qs["distinctive_广东_江苏"] = lambda: distinctive_words(
-            store, Filters(provinces=("广东",)), Filters(provinces=("江苏",))
-        )
-    else:
-        qs["distinctive_广东_江苏"] = lambda: (
-            store.word_totals(Filters(provinces=("广东",)), 300),
-            store.word_totals(Filters(provinces=("江苏",)), 300),
-        )
+    from .stats import distinctive_words
+
+    qs["distinctive_广东_江苏"] = lambda: distinctive_words(
+        store, Filters(provinces=("广东",)), Filters(provinces=("江苏",))
+    )
     return qs
 
 
@@ -248,7 +242,7 @@ def run(
     log: Callable[[str], None] | None = None,
     progress: Callable[[int, int, str], None] | None = None,
 ) -> dict:
-    from .engine import Engine
+    from .engine import NEW, Engine
     from .store import Store
     from .themes import load_themes
 
@@ -269,7 +263,7 @@ def run(
         results = eng.ingest_paths([tmp / "corpus"], progress)
         ingest_s = time.perf_counter() - t0
         me_ingest, kids_ingest = peak_rss_mb()
-        new = sum(r.status == "新增" for r in results)
+        new = sum(r.status == NEW for r in results)
         log(f"ingest: {ingest_s:.1f} s, {new} new of {len(results)}")
 
         count_s, fetch_s, totals = count_pass(store, eng.matcher)

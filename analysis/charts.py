@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 
 import pandas as pd
@@ -456,7 +456,7 @@ def _message_image(text: str, width: int, height: int) -> Image.Image:
 
 
 def wordcloud_image(
-    freqs: dict[str, float],
+    freqs: Mapping[str, float],
     width: int = 800,
     height: int = 500,
     colors: dict[str, str] | None = None,
@@ -466,11 +466,11 @@ def wordcloud_image(
     """A horizontal-only Chinese word cloud; the same word gets the same colour everywhere."""
     from wordcloud import WordCloud
 
-    freqs = {str(w): float(v) for w, v in freqs.items() if w and v and float(v) > 0}
-    if not freqs:
+    weights = {str(w): float(v) for w, v in freqs.items() if w and v and float(v) > 0}
+    if not weights:
         return _message_image("没有可显示的词语", width, height)
     palette = dict(colors or {})
-    missing = [w for w in freqs if w not in palette]
+    missing = [w for w in weights if w not in palette]
     palette.update(word_colors(missing))
 
     def colour(word, *args, **kwargs):
@@ -489,7 +489,7 @@ def wordcloud_image(
         relative_scaling=0.5,
         collocations=False,
     )
-    wc.generate_from_frequencies(freqs)
+    wc.generate_from_frequencies(weights)
     return wc.to_image()
 
 

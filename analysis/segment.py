@@ -75,7 +75,7 @@ class Segmenter:
             tok = jieba.Tokenizer()
             for w in words:
                 tok.add_word(w, freq=max(2000, 200 * len(w)))
-            self._cut = lambda text: tok.lcut(text, HMM=True)
+            self._cut = lambda text, hmm=True: tok.lcut(text, HMM=hmm)
         self._keep: dict[str, bool] = {}  # token -> is a content word; the vocabulary is small
 
     def _is_content(self, w: str) -> bool:

@@ -50,7 +50,8 @@ def reference(sample_engine):
 
 
 def expected(rows, by: str, category=None) -> dict[tuple[str, str], tuple[int, int]]:
-    chars, counts = Counter(), Counter()
+    chars: Counter[str] = Counter()
+    counts: Counter[tuple[str, str]] = Counter()
     for r in rows:
         chars[r[by] if by != "category" else "all"] += len(r["norm"])
         for tid, n in r["hits"].items():

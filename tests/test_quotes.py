@@ -45,6 +45,7 @@ def test_quote_from_the_beijing_section(engine):
     paras = engine.store.paragraphs_df(aid)
     beijing = paras[(paras["section_idx"] == 0) & paras["norm"].str.contains("发展新质生产力是推动")]
     q = quote_for(engine.store, aid, int(beijing["idx"].iloc[0]), "新质生产力")
+    assert q is not None
     assert q["speaker"] == "尹力" and q["office"] == "市委书记" and q["province"] == "北京"
     assert q["date"] == dt.date(2024, 2, 19) and q["title"] == "各省区市新春第一会讲话摘要汇编"
     assert q["text"] == "尹力指出，发展新质生产力是推动高质量发展的内在要求和重要着力点。"
@@ -61,12 +62,14 @@ def test_hard_wraps_are_tidied(engine):
     paras = engine.store.paragraphs_df(aid)
     idx = int(paras[paras["norm"].str.startswith("2月19日上午")]["idx"].iloc[0])
     q = quote_for(engine.store, aid, idx, "首都经济社会")
+    assert q is not None
     assert q["text"].startswith("2月19日上午，2024年首都经济社会高质量发展推进大会召开")
 
 
 def test_quotes_table_round_trip(engine):
     aid = article_id(engine, S002)
     q = quote_for(engine.store, aid, 3, "新质生产力")
+    assert q is not None
     n0 = len(engine.store.quotes())
     new_id = engine.store.add_quote(q)
     saved = engine.store.quotes()
