@@ -108,9 +108,20 @@ def plan_paths(paths: list[Path], columns: ColumnMap | None = None, limits: Limi
 def plan_uploads(
     files: list[tuple[str, bytes]], columns: ColumnMap | None = None, limits: Limits = LIMITS
 ) -> Plan:
-    """Uploaded (safe name, bytes): tables and archives expand, documents decode here."""
+    """Uploaded (safe name, bytes): tables and archives expand, documents decode here.
+    An uploaded meta.csv gives the other documents their titles, dates and outlets."""
     plan = Plan()
+    metas: dict[str, Meta] = {}
     for name, data in files:
+        if name.lower() == "meta.csv":
+            try:
+                metas.update(read_meta_table(data, name, limits))
+            except IngestError as exc:
+                plan.total += 1
+                plan._parts.append(_fail(name, f"元数据表无法使用：{exc}"))
+    for name, data in files:
+        if name.lower() == "meta.csv":
+            continue
         suffix = Path(name).suffix.lower()
         try:
             if suffix in TABLE_SUFFIXES:
@@ -128,5 +139,6 @@ def plan_uploads(
         except IngestError as exc:
             doc = str(exc)
         plan.total += 1
-        plan._parts.append(lambda name=name, doc=doc: iter([(name, doc, None)]))
+        entry: Entry = (name, doc, metas.get(name))
+        plan._parts.append(lambda entry=entry: iter([entry]))
     return plan

@@ -164,3 +164,11 @@ def test_folder_walk_sees_tables_and_archives(empty_engine, tmp_path):
     assert empty_engine.store.df("SELECT title FROM articles WHERE source = 'a.txt'")["title"].tolist() == [
         "甲"
     ]
+
+
+def test_uploaded_meta_csv_describes_the_other_uploads(empty_engine):
+    meta = "文件名,标题,日期,来源\n湖北.txt,湖北全会报道,2024-03-07,人民网\n"
+    results = empty_engine.ingest_uploads([("meta.csv", meta.encode("gbk")), ("湖北.txt", T1.encode())])
+    assert [(r.name, r.status) for r in results] == [("湖北.txt", "新增")]
+    got = empty_engine.store.df("SELECT title, strftime(date, '%Y-%m-%d') AS d, outlet FROM articles")
+    assert got.values.tolist() == [["湖北全会报道", "2024-03-07", "人民日报"]]
