@@ -108,6 +108,28 @@ def format_quote(q: dict) -> str:
     return f"“{body}”——{tail}" if tail else f"“{body}”"
 
 
+def looks_like_heading(text: str, title: str = "") -> bool:
+    """A headline or section heading rather than a sentence: the article's title itself, or a
+    short line (40 characters at most) with no sentence end. Quoting one on a slide reads as
+    a slogan with no speaker, so it is never the excerpt offered first."""
+    t = _squeeze(str(text or ""))
+    if title and t == _squeeze(str(title)):
+        return True
+    return len(t) <= 40 and not any(ch in t for ch in SENTENCE_END)
+
+
+def default_excerpt(rows) -> int:
+    """Which passage row (before, match, after, title) to offer first for a quote: the first
+    that is a sentence, not a headline or heading; 0 when every row is one."""
+    for i, r in enumerate(rows.itertuples(index=False)):
+        text = f"{getattr(r, 'before', '')}{getattr(r, 'match', '')}{getattr(r, 'after', '')}"
+        if not text.strip():
+            text = str(getattr(r, "text", "") or "")
+        if not looks_like_heading(text, str(getattr(r, "title", "") or "")):
+            return i
+    return 0
+
+
 def quote_for(store, article_id: str, par_idx: int, phrase: str | None = None) -> dict | None:
     """A citable quote from one paragraph: dict(text, source, date, province, speaker,
     office, title, article_id, par_idx, phrase, formatted), or None when there is no such

@@ -203,7 +203,15 @@ def quote_button(row, key: str) -> None:
                 )
                 return f"{str(r.get('date', ''))[:10]} {r.get('province', '')} {ctx}"
 
-            k = st.selectbox("选择一处摘录", range(len(rows)), format_func=label, key=f"{key}_pick")
+            from analysis.quotes import default_excerpt  # a sentence first, never the headline
+
+            k = st.selectbox(
+                "选择一处摘录",
+                range(len(rows)),
+                index=default_excerpt(rows),
+                format_func=label,
+                key=f"{key}_pick",
+            )
         r = rows.iloc[k]
         q = S.quote(str(r["article_id"]), int(r["par_idx"]), r.get("match") if "match" in rows else None)
         if q is None:
