@@ -517,18 +517,22 @@ class Workspace:
 
     # ------------------------------------------------------------ the inbox (CLI imports through the dashboard)
     def drain_inbox(self) -> int:
-        """Import the jobs the command line queued; none in read-only mode (they stay queued)."""
-        from .inbox import drain
+        """Import the jobs the command line queued. A read-only deployment that holds the
+        store answers them with a refusal instead (the CLI prints it); a store another
+        process writes is that process's inbox."""
+        from .inbox import drain, refuse_all
 
-        if self.access.read_only:
+        if self.store.read_only:
             return 0
+        if self.access.read_only:
+            return refuse_all(self.store.path)
         with self._write_lock:
             return drain(self.engine, self.store.path)
 
     def start_watcher(self, interval: float = 1.0, on_change=None) -> bool:
         """Start the one inbox watcher of this workspace; False when it already runs, or when
-        the workspace is read-only (queued jobs then wait for a writable dashboard)."""
-        if self.access.read_only or (self._watcher is not None and self._watcher.is_alive()):
+        another process holds the store (its own watcher drains the inbox)."""
+        if self.store.read_only or (self._watcher is not None and self._watcher.is_alive()):
             return False
         self._stop.clear()
 

@@ -4,6 +4,7 @@ on rebuild, one process-wide workspace and inbox watcher, Settings built without
 from __future__ import annotations
 
 import dataclasses
+import json
 import logging
 import shutil
 import threading
@@ -14,7 +15,7 @@ import pytest
 
 from analysis import provinces
 from analysis.access import BASE_WAIT, MAX_FAILURES, Access, AccessDenied
-from analysis.inbox import enqueue, inbox_dir
+from analysis.inbox import READ_ONLY_REFUSAL, enqueue, inbox_dir
 from analysis.models import Filters
 from analysis.settings import GEO_DIR, SAMPLES_DIR, THEMES_FILE, Settings
 from analysis.workspace import Workspace, reset_shared, shared
@@ -123,13 +124,15 @@ def test_read_only_refuses_every_write_and_the_inbox(tmp_path):
     assert (ro.summary(None), ro.pins().shape, ro.quotes().shape, ro.store.overrides(aid)) == before
     with pytest.raises(AccessDenied):
         ro.access.login("anything")
-    # the CLI's queue is left alone too: nothing imported, the job still waiting
+    # the CLI's queue: nothing imported, every queued file answered with the refusal
     src = tmp_path / "in.txt"
     src.write_text(TEXT, encoding="utf-8")
     job = enqueue([src], s.db)
-    assert ro.drain_inbox() == 0 and not ro.start_watcher()
-    assert (job / "files").exists() and not (job / "results.json").exists()
+    assert ro.drain_inbox() == 1
+    answer = json.loads((job / "results.json").read_text(encoding="utf-8"))
+    assert [(r["status"], r["reason"]) for r in answer] == [("失败", READ_ONLY_REFUSAL)]
     assert ro.summary(None) == before[0]
+    job = enqueue([src], s.db)
     assert ws.drain_inbox() == 1  # a writable workspace takes it
     assert ws.summary(None).articles == before[0].articles + 1
     shutil.rmtree(inbox_dir(s.db), ignore_errors=True)
