@@ -225,6 +225,21 @@ def _delimiter(sample: str) -> str:
     return best
 
 
+_KNOWN = {_key(a) for names in ALIASES.values() for a in names}
+
+
+def _header_row(first: list[tuple[int, list[Any]]]) -> tuple[int, list[str]]:
+    """The header among the first non-empty rows: clipping services put a banner line or
+    two above it ("慧科搜索结果：共 3 条"), so take the first row naming a known column
+    in at least two cells, else the first row."""
+    for n, values in first:
+        cells = ["" if v is None else str(v).strip().lstrip("\ufeff") for v in values]
+        if sum(1 for c in cells if c) >= 2 and any(_key(c) in _KNOWN for c in cells):
+            return n, cells
+    n, values = first[0]
+    return n, ["" if v is None else str(v).strip().lstrip("\ufeff") for v in values]
+
+
 @dataclass
 class Table:
     """One table file, opened: its columns, how many rows, and the rows themselves."""
@@ -262,18 +277,20 @@ def _csv_table(opener: Callable[[], IO[bytes]], name: str, limits: Limits) -> Ta
             except csv.Error as exc:
                 raise IngestError(f"第 {reader.line_num} 行无法解析（{exc}）") from None
 
-    header: list[str] | None = None
-    header_no = 0
+    first: list[tuple[int, list[Any]]] = []
+    for n, values in records():
+        # Blank lines and comments above the header (meta.csv files carry one) are skipped.
+        if any(v.strip() for v in values) and not values[0].lstrip("\ufeff").startswith("#"):
+            first.append((n, values))
+            if len(first) >= 10:
+                break
+    if not first:
+        raise IngestError("表格为空")
+    header_no, header = _header_row(first)
     total = 0
     for n, values in records():  # the counting pass also proves the whole file decodes
-        if header is None:
-            if not any(v.strip() for v in values) or values[0].lstrip("\ufeff").startswith("#"):
-                continue  # blank lines or a comment above the header (meta.csv files carry one)
-            header, header_no = [v.strip().lstrip("\ufeff") for v in values], n
-        elif any(v.strip() for v in values):
+        if n > header_no and any(v.strip() for v in values):
             total += 1
-    if not header:
-        raise IngestError("表格为空")
 
     def rows() -> Iterator[tuple[int, list[Any]]]:
         for n, values in records():
@@ -307,17 +324,19 @@ def _xlsx_table(opener: Callable[[], IO[bytes]], name: str, limits: Limits) -> T
             wb.close()
             fh.close()
 
-    it = sheet_rows()
-    first = next(it, None)
-    if first is None:
+    first: list[tuple[int, list[Any]]] = []
+    total = 0
+    for row in sheet_rows():
+        if len(first) < 10:
+            first.append(row)
+        total += 1
+    if not first:
         raise IngestError("表格为空")
-    header = ["" if v is None else str(v).strip() for v in first[1]]
-    total = sum(1 for _ in it)
+    header_no, header = _header_row(first)
+    total -= sum(1 for n, _ in first if n <= header_no)
 
     def rows() -> Iterator[tuple[int, list[Any]]]:
-        it = sheet_rows()
-        next(it, None)
-        yield from it
+        return ((n, values) for n, values in sheet_rows() if n > header_no)
 
     return Table(name, header, total, "xlsx", rows)
 

@@ -28,12 +28,12 @@ ROWS = [
 ]
 # Row numbers as a spreadsheet shows them: the header is row 1.
 EXPECTED = [
-    ("第 2 行", "新增", ""),
-    ("第 3 行", "新增", ""),
-    ("第 4 行", "失败", "日期“三月某日”无法识别（应为 2024-03-07、2024/3/7 或 2024年3月7日）"),
-    ("第 5 行", "失败", "正文为空"),
-    ("第 6 行", "新增", ""),
-    ("第 7 行", "已存在", "内容相同的文章已在库中"),
+    (2, "新增", ""),
+    (3, "新增", ""),
+    (4, "失败", "日期“三月某日”无法识别（应为 2024-03-07、2024/3/7 或 2024年3月7日）"),
+    (5, "失败", "正文为空"),
+    (6, "新增", ""),
+    (7, "已存在", "内容相同的文章已在库中"),
 ]
 THEMES = {"high_quality_development": 3, "business_environment": 3}
 
@@ -52,9 +52,10 @@ def theme_counts(engine) -> dict[str, int]:
     return dict(zip(df["theme_id"], df["n"]))
 
 
-def check_import(engine, results, name: str) -> None:
+def check_import(engine, results, name: str, header_row: int = 1) -> None:
+    shift = header_row - 1
     assert [(r.name, r.status, r.reason) for r in results] == [
-        (f"{name} {row}", status, reason) for row, status, reason in EXPECTED
+        (f"{name} 第 {row + shift} 行", status, reason) for row, status, reason in EXPECTED
     ]
     assert engine.store.article_count() == 3
     assert theme_counts(engine) == THEMES
@@ -64,7 +65,7 @@ def check_import(engine, results, name: str) -> None:
     assert arts["title"].tolist() == ["湖北全会", "广东营商", "浙江"]
     assert arts["date"].tolist() == ["2024-03-07", "2024-03-08", "2024-03-10"]
     assert arts["outlet"].tolist() == ["人民日报", "新华社", "浙江日报"]  # names normalised
-    assert arts["source"].tolist() == [f"{name} 第 2 行", f"{name} 第 3 行", f"{name} 第 6 行"]
+    assert arts["source"].tolist() == [f"{name} 第 {n + shift} 行" for n in (2, 3, 6)]
 
 
 @pytest.mark.parametrize(
@@ -281,7 +282,7 @@ def test_cli_ingest_table_with_column_flags(tmp_path, capsys):
         assert main([*args, "--quiet"]) == 1
         got = capsys.readouterr()
         assert got.out.splitlines() == [
-            f"失败  导出.csv {row}：{reason}" for row, s, reason in EXPECTED if s == "失败"
+            f"失败  导出.csv 第 {row} 行：{reason}" for row, s, reason in EXPECTED if s == "失败"
         ]
         assert got.err == ""
     finally:
@@ -329,7 +330,7 @@ def test_corpus_page_previews_a_table_and_imports_with_the_picked_columns(tmp_pa
         at.run()
         assert not at.exception, [e.value for e in at.exception]
         res = frame(at, "结果", "文件")
-        assert res["文件"].tolist() == [f"导出.csv {row}" for row, _, _ in EXPECTED]
+        assert res["文件"].tolist() == [f"导出.csv 第 {row} 行" for row, _, _ in EXPECTED]
         assert res["结果"].tolist() == ["✅ 新增", "✅ 新增", "❌ 失败", "❌ 失败", "✅ 新增", "ℹ️ 已存在"]
         assert int(at.metric[0].value.replace(",", "")) == before + 3
         assert at.get("download_button")  # 整库导出 is offered on the same page
@@ -338,3 +339,26 @@ def test_corpus_page_previews_a_table_and_imports_with_the_picked_columns(tmp_pa
         assert got.values.tolist() == [["湖北全会", "人民日报"], ["广东营商", "新华社"], ["浙江", "浙江日报"]]
     finally:
         S.use_settings(None)
+
+
+def test_banner_rows_above_the_header_are_skipped(empty_engine, tmp_path):
+    from openpyxl import Workbook
+
+    # Clipping services put a title line (and a blank one) above the column names.
+    path = tmp_path / "慧科.csv"
+    path.write_bytes(csv_bytes([["慧科搜索结果：共 6 条"], [], HEADER, *ROWS], "gb18030"))
+    check_import(empty_engine, empty_engine.ingest_paths([path]), "慧科.csv", header_row=3)
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["人民数据导出"])
+    ws.append(["检索词：高质量发展", "导出时间：2024-04-01"])
+    ws.append(HEADER)
+    for row in ROWS:
+        ws.append(row)
+    wb.save(tmp_path / "人民数据.xlsx")
+    table = open_table(tmp_path / "人民数据.xlsx", "人民数据.xlsx")
+    assert (table.header, table.total) == (HEADER, 6)
+    assert [label for label, _, _ in table_rows(table)][:2] == [
+        "人民数据.xlsx 第 4 行",
+        "人民数据.xlsx 第 5 行",
+    ]
