@@ -212,3 +212,43 @@ def test_outlet_filter_and_comparison_in_chromium(tmp_path):
             page.screenshot(path=str(shots / "compare_outlets.png"), full_page=True)
         finally:
             browser.close()
+
+
+def test_view_command_takes_outlets(tmp_path, capsys):
+    import json
+
+    from analysis import store as store_mod
+    from analysis.cli import main
+    from analysis.settings import SAMPLES_DIR
+
+    db = tmp_path / "v.duckdb"
+    try:
+        assert main(["ingest", str(SAMPLES_DIR), "--db", str(db), "--no-samples", "-q"]) == 0
+        capsys.readouterr()
+        assert main(["view", "overview", "--outlets", "人民日报", "--format", "json", "--db", str(db)]) == 0
+        ov = json.loads(capsys.readouterr().out)
+        assert (ov["summary"]["articles"], ov["filters_text"]) == (2, "媒体 人民日报；原始次数")
+        args = [
+            "view",
+            "compare",
+            "--mode",
+            "outlets",
+            "--outlets",
+            "人民日报,深圳特区报",
+            "--format",
+            "json",
+        ]
+        assert main([*args, "--db", str(db)]) == 0
+        cmp = json.loads(capsys.readouterr().out)
+        assert cmp["labels"] == ["人民日报", "深圳特区报"]
+        hq = {r["series"]: r["value"] for r in cmp["bars"]["data"] if r["group"] == "高质量发展"}
+        want = store_mod.open_store(db).df(
+            """SELECT a.outlet, sum(h.n)::BIGINT AS n FROM hits h JOIN articles a ON a.id = h.article_id
+               WHERE h.theme_id = 'high_quality_development' GROUP BY 1"""
+        )
+        assert hq == {o: want.set_index("outlet")["n"][o] for o in ("人民日报", "深圳特区报")}
+    finally:
+        for key, st in list(store_mod._OPEN.items()):
+            if key[0] == str(db.resolve()):
+                st.close()
+                del store_mod._OPEN[key]

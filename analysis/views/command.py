@@ -41,13 +41,16 @@ def add_view_command(add) -> None:
     g.add_argument("--from", dest="date_from", type=_date, help="开始日期 YYYY-MM-DD")
     g.add_argument("--to", dest="date_to", type=_date, help="结束日期 YYYY-MM-DD")
     g.add_argument("--sources", help="来源文件，逗号分隔")
+    g.add_argument("--outlets", help="来源媒体，逗号分隔（compare --mode outlets 时为对比的各家）")
     g.add_argument("--categories", help="主题类别，逗号分隔")
     g.add_argument("--metric", choices=("count", "per_10k"), default="count")
     o = sp.add_argument_group("页面选项")
     o.add_argument("--theme", default="", help="themes：词典主题编号")
     o.add_argument("--term", default="", help="themes：临时词语")
     o.add_argument("--provinces", help="compare / wordcloud：省份，逗号分隔")
-    o.add_argument("--mode", default="", help="compare：provinces 或 periods；wordcloud：words 或 themes")
+    o.add_argument(
+        "--mode", default="", help="compare：provinces、periods 或 outlets；wordcloud：words 或 themes"
+    )
     o.add_argument("--periods", help="compare：两个时期 YYYY-MM-DD~YYYY-MM-DD,YYYY-MM-DD~YYYY-MM-DD")
     o.add_argument("--show-boilerplate", action="store_true", help="compare / wordcloud：不隐藏政治套话")
     o.add_argument("--top", type=int, help="wordcloud：词数（默认 100）；emerging：前几个（默认 30）")
@@ -83,6 +86,7 @@ def build_view(ws, args) -> Any:
         date_to=args.date_to,
         sources=_list(args.sources),
         categories=_list(args.categories),
+        outlets=_list(args.outlets) if args.mode != "outlets" else (),
     )
     m = args.metric
     hide = not args.show_boilerplate
@@ -101,6 +105,7 @@ def build_view(ws, args) -> Any:
             periods=_periods(args.periods),
             hide_boilerplate=hide,
             metric=m,
+            outlets=_list(args.outlets),
         )
     if name == "wordcloud":
         return wordcloud(
