@@ -566,5 +566,11 @@ def save_failure(exc: BaseException, path: Path, written: bool, old_text: str | 
 def safe_name(name: str) -> str:
     """A label for an uploaded file: no folders, no control characters, bounded length."""
     base = name.replace("\\", "/").rsplit("/", 1)[-1]
-    base = "".join(ch for ch in base if ch.isprintable() and ch not in '<>:"|?*').strip(". ")
-    return (base or "未命名文件")[:120]
+    base = "".join(ch for ch in base if ch.isprintable() and ch not in '<>:"|?*').strip(". ") or "未命名文件"
+    if len(base) <= 120:
+        return base
+    # Cut the stem, not the extension: the extension picks the reader (txt, docx, pdf …).
+    stem, dot, ext = base.rpartition(".")
+    if dot and stem and len(ext) <= 10:
+        return stem[: 119 - len(ext)] + "." + ext
+    return base[:120]

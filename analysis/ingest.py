@@ -394,6 +394,61 @@ def pdf_to_text(data: bytes, limits: Limits = LIMITS) -> tuple[str, str]:
     return text, title
 
 
+# Titles that office software writes when the author gave none: a file name, the
+# application's own name, or a placeholder. An article is better named by its first
+# heading or line (sections.article_title) than by “untitled”.
+_PLACEHOLDER_TITLES = {
+    "untitled",
+    "untitled document",
+    "document",
+    "new document",
+    "title",
+    "no title",
+    "unknown",
+    "无标题",
+    "无标题文档",
+    "未命名",
+    "未命名文档",
+    "文档",
+    "新建文档",
+    "新建 microsoft word 文档",
+    "新建文本文档",
+    "标题",
+    "wps",
+    "wps office",
+    "wps 文字",
+    "wps文字",
+    "microsoft word",
+    "word",
+    "pdf",
+    "adobe acrobat",
+    "acrobat",
+    "libreoffice",
+    "openoffice",
+    "writer",
+    "pdfcreator",
+}
+_APP_PREFIX = re.compile(
+    r"^(?:microsoft (?:word|powerpoint|excel)|wps(?: office| 文字| 演示)?|writer|adobe acrobat)\s*[-–—:：]",
+    re.IGNORECASE,
+)
+_FILE_NAME = re.compile(r"\.(?:docx?|pdf|wps|txt|rtf|odt|html?|md|pptx?|xlsx?)$", re.IGNORECASE)
+
+
+def generic_title(title: str, name: str = "") -> bool:
+    """True when a document's metadata title says nothing about the article."""
+    t = " ".join(title.split()).strip("\"'“”‘’《》 ")
+    low = t.lower()
+    if not t or low in _PLACEHOLDER_TITLES or low.startswith(("untitled", "无标题", "未命名")):
+        return True
+    if _APP_PREFIX.match(t) or _FILE_NAME.search(t):
+        return True
+    stem = Path(name).stem.lower()
+    if stem and low in {Path(name).name.lower(), stem}:
+        return True
+    return not any(ch.isalpha() for ch in t)  # only digits and punctuation
+
+
 def read_bytes(data: bytes, name: str, mtime: dt.date | None = None, limits: Limits = LIMITS) -> RawDoc:
     """Turn one file's bytes into text by its extension; raise IngestError on refusal."""
     mtime = mtime or dt.date.today()
@@ -426,6 +481,8 @@ def read_bytes(data: bytes, name: str, mtime: dt.date | None = None, limits: Lim
         doc = RawDoc(name, text, fmt, mtime)
     if not doc.text.strip():
         raise IngestError("文件中没有可读的文字")
+    if generic_title(doc.title_hint, name):
+        doc.title_hint = ""  # the first heading or line names the article instead
     if len(doc.text) > limits.max_text_chars:
         raise IngestError(f"文字超过 {limits.max_text_chars:,} 字的上限，请拆分后再导入")
     return doc

@@ -592,3 +592,32 @@ def test_cli_csv_output_has_no_formulas(capsys):
     lines = capsys.readouterr().out.splitlines()
     assert lines[1] == '"\'=HYPERLINK(""http://x"",""y"")",1,0.5'
     assert lines[2:5] == ["'+1,2,1.25", "'-2+3,3,-2.0", "'@SUM(A1),4,3.0"]
+
+
+# ---------------------------------------------------------------- upload names and sizes
+def test_long_upload_names_keep_their_extension(engine):
+    """Issue 12 item 8: a name over 120 characters is cut in its stem, so it still reads as .md."""
+    name = "关于推进高质量发展的" * 15 + ".md"
+    [result] = engine.ingest_uploads(
+        [(name, "# 湖北\n\n湖北省推进营商环境优化，长名字的文件照样导入。".encode())]
+    )
+    assert result.status in (NEW, "已存在"), result.reason
+    assert result.name == ("关于推进高质量发展的" * 15)[:117] + ".md"
+    assert safe_name("长" * 200 + ".docx") == "长" * 115 + ".docx"
+    assert safe_name("无扩展名" * 40) == ("无扩展名" * 40)[:120]
+
+
+def test_streamlit_accepts_a_file_of_exactly_the_limit():
+    """maxUploadSize is compared with the whole multipart body: it needs headroom over the
+    per-file limit the corpus page promises (“不超过 50 MB”)."""
+    import tomllib
+
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    body_limit = config["server"]["maxUploadSize"] * 2**20
+    multipart_overhead = 64 * 1024  # boundary lines and part headers: well under 1 KB in practice
+    assert body_limit >= LIMITS.max_file_bytes + multipart_overhead
+    assert body_limit <= LIMITS.max_file_bytes + 2 * 2**20  # and not much more than that
+    data = b"%PDF-1.4\n" + b"0" * (LIMITS.max_file_bytes - 9)  # exactly the limit: not refused for size
+    with pytest.raises(IngestError) as exc:
+        read_bytes(data, "刚好50MB.pdf")
+    assert "超过上限" not in str(exc.value)

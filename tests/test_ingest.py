@@ -233,3 +233,63 @@ def test_expand_paths_and_read_path(tmp_path, samples_dir):
     with pytest.raises(IngestError) as exc:
         read_path(tmp_path / "missing.txt")
     assert str(exc.value) == "无法读取文件（No such file or directory）"
+
+
+# A headline, then a body hard-wrapped at 20 characters as a page would print it.
+PDF_LINES = [
+    "湖北推进高质量发展",
+    "会议强调，要坚持以高质量发展为主题，加快",
+    "建设全国构建新发展格局先行区，奋力推进中",
+    "国式现代化湖北实践。",
+]
+
+
+def _pdf_titled(title: str, lines: list[str]) -> bytes:
+    """A reportlab PDF whose metadata title is `title` (None: no title set at all)."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf)
+    c.setTitle(title)
+    c.setFont("STSong-Light", 12)
+    for i, line in enumerate(lines):
+        c.drawString(50, 800 - 16 * i, line)
+    c.save()
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize(
+    "metadata",
+    [
+        "untitled",
+        "",
+        "讲话稿.pdf",
+        "讲话稿",
+        "Microsoft Word - 讲话稿.docx",
+        "WPS",
+        "Untitled document",
+        "无标题",
+    ],
+)
+def test_generic_pdf_titles_give_way_to_the_first_line(metadata):
+    """Issue 13 trap 3: a generic metadata title is not the article's title."""
+    from analysis.engine import prepare
+    from analysis.themes import load_themes
+
+    pytest.importorskip("reportlab")
+    raw = read_bytes(_pdf_titled(metadata, PDF_LINES), "讲话稿.pdf")
+    assert raw.title_hint == ""
+    article = prepare(raw, None, None, tuple(load_themes())).article
+    assert article.title == "湖北推进高质量发展"
+
+
+def test_a_real_pdf_title_is_kept():
+    from analysis.engine import prepare
+    from analysis.themes import load_themes
+
+    pytest.importorskip("reportlab")
+    raw = read_bytes(_pdf_titled("湖北讲话摘要", PDF_LINES), "a.pdf")
+    assert prepare(raw, None, None, tuple(load_themes())).article.title == "湖北讲话摘要"
