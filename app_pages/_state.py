@@ -171,6 +171,11 @@ def filters(provinces: Sequence[str] = ()) -> Filters:
     )
 
 
+def with_provinces(f: Filters, provinces: Sequence[str]) -> Filters:
+    """The shared filters narrowed to a page's own province choice."""
+    return replace(f, provinces=tuple(provinces))
+
+
 def metric() -> str:
     return qp_choice("metric", list(METRICS), "count")
 
@@ -556,13 +561,3 @@ def password_box() -> None:
     error = st.session_state.get("_login_error")
     if error:
         st.sidebar.caption(error)
-
-
-# ------------------------------------------------------------------ kept for the pages H6/H7 port
-def engine():
-    """The workspace's engine (present.py and dictionary.py until they use the Workspace)."""
-    return ws().engine
-
-
-def with_provinces(f: Filters, provinces: Sequence[str]) -> Filters:
-    return replace(f, provinces=tuple(provinces))
