@@ -242,15 +242,9 @@ def grouped_bars(
                 hovertemplate=f"{name}<br>%{{x}}：%{{y}}<extra></extra>",
             )
         )
-    angle, bottom = _category_axis(groups)
     fig.update_layout(barmode="group", bargap=0.25, bargroupgap=0.05)
-    fig.update_xaxes(categoryorder="array", categoryarray=groups, tickangle=angle)
-    fig.update_yaxes(
-        title_text=value_label if value_label is not None else display_name(value),
-        rangemode="tozero",
-        gridcolor="#eeeeee",
-    )
-    return _style(fig, title, source, bottom, legend=True, height=500 + max(0, bottom - 26))
+    y_title = value_label if value_label is not None else display_name(value)
+    return _series_axes(fig, groups, y_title, title, source, base_height=500)
 
 
 def trend_lines(
@@ -281,14 +275,19 @@ def trend_lines(
                 hovertemplate=f"{name}<br>%{{x}}：%{{y}}<extra></extra>",
             )
         )
-    angle, bottom = _category_axis(xs)
-    fig.update_xaxes(type="category", categoryorder="array", categoryarray=xs, tickangle=angle)
-    fig.update_yaxes(
-        title_text=value_label if value_label is not None else display_name(y),
-        rangemode="tozero",
-        gridcolor="#eeeeee",
-    )
-    return _style(fig, title, source, bottom, legend=True, height=480 + max(0, bottom - 26))
+    fig.update_xaxes(type="category")
+    y_title = value_label if value_label is not None else display_name(y)
+    return _series_axes(fig, xs, y_title, title, source, base_height=480)
+
+
+def _series_axes(
+    fig: go.Figure, categories: list[str], y_title: str, title: str, source: str, *, base_height: int
+) -> go.Figure:
+    """Several series over the same categories: x in the given order, y from zero, a legend."""
+    angle, bottom = _category_axis(categories)
+    fig.update_xaxes(categoryorder="array", categoryarray=categories, tickangle=angle)
+    fig.update_yaxes(title_text=y_title, rangemode="tozero", gridcolor="#eeeeee")
+    return _style(fig, title, source, bottom, legend=True, height=base_height + max(0, bottom - 26))
 
 
 def heatmap(matrix: pd.DataFrame, title: str, source: str = "", value_label: str = "次数") -> go.Figure:

@@ -267,21 +267,24 @@ class Store(Reads, DictionaryVersions):
                 )
             self.sync_article_columns([article_id])
 
+    def add_numbered(self, table: str, row: dict[str, Any]) -> int:
+        """Insert row with the next id (and created_at now, if the table has it); the id."""
+        with self.atomic() as cur:
+            new_id = self._next_id(cur, table)
+            stamp = {"created_at": dt.datetime.now()} if "created_at" in TABLES[table].names else {}
+            self._insert_row(cur, table, {"id": new_id, **stamp, **row})
+        return new_id
+
     def add_pin(self, title: str, kind: str, data_json: str, source_line: str, filters: str) -> int:
         """Keep a chart for the presentation view and the PPT deck (data as JSON records)."""
-        with self.atomic() as cur:
-            new_id = self._next_id(cur, "pins")
-            row = {
-                "id": new_id,
-                "title": title,
-                "kind": kind,
-                "data": data_json,
-                "source_line": source_line,
-                "filters": filters,
-                "created_at": dt.datetime.now(),
-            }
-            self._insert_row(cur, "pins", row)
-        return new_id
+        row = {
+            "title": title,
+            "kind": kind,
+            "data": data_json,
+            "source_line": source_line,
+            "filters": filters,
+        }
+        return self.add_numbered("pins", row)
 
     def delete_pin(self, pin_id: int) -> None:
         with self.atomic() as cur:
@@ -290,18 +293,13 @@ class Store(Reads, DictionaryVersions):
     def add_quote(self, q: dict) -> int:
         """Keep a citable quote (analysis.quotes.quote_for's dict) for the deck and the 演示模式 page."""
         text_cols = ("text", "source", "province", "speaker", "title", "office", "phrase")
-        with self.atomic() as cur:
-            new_id = self._next_id(cur, "quotes")
-            row = {
-                "id": new_id,
-                "article_id": q.get("article_id"),
-                "par_idx": q.get("par_idx"),
-                "date": q.get("date"),
-                "created_at": dt.datetime.now(),
-                **{c: q.get(c, "") for c in text_cols},
-            }
-            self._insert_row(cur, "quotes", row)
-        return new_id
+        row = {
+            "article_id": q.get("article_id"),
+            "par_idx": q.get("par_idx"),
+            "date": q.get("date"),
+            **{c: q.get(c, "") for c in text_cols},
+        }
+        return self.add_numbered("quotes", row)
 
     def delete_quote(self, quote_id: int) -> None:
         with self.atomic() as cur:

@@ -115,10 +115,14 @@ class Reads:
 
     def outlets(self) -> list[tuple[str, int]]:
         """Outlets named on articles, with their article counts, most articles first."""
-        rows = self.cur().execute(
-            """SELECT outlet, count(*) FROM articles WHERE coalesce(outlet, '') <> ''
+        rows = (
+            self.cur()
+            .execute(
+                """SELECT outlet, count(*) FROM articles WHERE coalesce(outlet, '') <> ''
                GROUP BY 1 ORDER BY 2 DESC, 1"""
-        ).fetchall()
+            )
+            .fetchall()
+        )
         return [(r[0], int(r[1])) for r in rows]
 
     def date_span(self) -> tuple[dt.date | None, dt.date | None]:
@@ -229,25 +233,22 @@ class Reads:
 
     # ---------------------------------------------------------------- passages
     def passages_with_theme(self, f: Filters | None, theme_id: str, limit: int = 200) -> pd.DataFrame:
-        w, p = where(f, "p")
-        return self.df(
-            f"""
-            SELECT p.article_id, p.idx AS par_idx, p.province, p.reason, p.date, a.title, a.source, p.norm, p.text
-            FROM paragraphs p JOIN articles a ON a.id = p.article_id
-            WHERE {w} AND (p.article_id, p.idx) IN (SELECT (article_id, par_idx) FROM hits WHERE theme_id = ?)
-            ORDER BY p.date DESC, p.article_id, p.idx LIMIT ?""",
-            [*p, theme_id, limit],
-        )
+        cond = "(p.article_id, p.idx) IN (SELECT (article_id, par_idx) FROM hits WHERE theme_id = ?)"
+        return self._passages(f, cond, theme_id, limit)
 
     def passages_with_term(self, f: Filters | None, term: str, limit: int = 200) -> pd.DataFrame:
+        return self._passages(f, "contains(p.norm, ?)", term, limit)
+
+    def _passages(self, f: Filters | None, cond: str, value: str, limit: int) -> pd.DataFrame:
+        """Paragraphs under f meeting cond (one parameter), newest first, with their article."""
         w, p = where(f, "p")
         return self.df(
             f"""
             SELECT p.article_id, p.idx AS par_idx, p.province, p.reason, p.date, a.title, a.source, p.norm, p.text
             FROM paragraphs p JOIN articles a ON a.id = p.article_id
-            WHERE {w} AND contains(p.norm, ?)
+            WHERE {w} AND {cond}
             ORDER BY p.date DESC, p.article_id, p.idx LIMIT ?""",
-            [*p, term, limit],
+            [*p, value, limit],
         )
 
     # ---------------------------------------------------------------- words
