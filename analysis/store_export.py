@@ -89,7 +89,7 @@ def export_xlsx(store: Reads, out: Path, progress: Progress | None = None) -> di
                         elif isinstance(value, dt.date):
                             ws.write_datetime(row, col, dt.datetime.combine(value, dt.time()), date_fmt)
                         elif value is not None:
-                            ws.write(row, col, safe_cell(_cell(value)))
+                            ws.write(row, col, _cell(safe_cell(value)))  # neutralise, then cut to fit
                     row += 1
                     n += 1
                 done += batch.num_rows
