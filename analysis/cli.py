@@ -48,8 +48,10 @@ def cmd_ingest(args) -> int:
 
         with cli_bar(args, "导入") as bar:
             results = eng.ingest_paths(args.paths, bar, columns=_columns(args))
-    new = sum(r.status == "新增" for r in results)
-    failed = sum(r.status == "失败" for r in results)
+    from .engine import FAILED, NEW
+
+    new = sum(r.status == NEW for r in results)
+    failed = sum(r.status == FAILED for r in results)
     if args.format == "json":
         summary = {"total": len(results), "new": new, "exists": len(results) - new - failed, "failed": failed}
         rows = [
@@ -59,7 +61,7 @@ def cmd_ingest(args) -> int:
         print(json.dumps({"summary": summary, "results": rows}, ensure_ascii=False))
         return 1 if failed else 0
     for r in results:
-        if not args.quiet or r.status == "失败":  # --quiet: one line per failure only
+        if not args.quiet or r.status == FAILED:  # --quiet: one line per failure only
             print(r.line())
     if not args.quiet:
         print(
