@@ -108,7 +108,7 @@ def test_every_slide_fits_the_window(server, browser, size):
     w, h = size
     page = browser.new_page(viewport={"width": w, "height": h}, locale="zh-CN")
     page.set_default_timeout(30_000)
-    problems = []
+    problems: list[tuple[int, object]] = []
     try:
         page.goto(f"{server}/present?show=1", wait_until="domcontentloaded")
         _slide(page, 1)
