@@ -328,11 +328,6 @@ def provinces_by_text(f: Filters) -> list[str]:
 
 
 @_cached
-def pins() -> pd.DataFrame:
-    return ws().pins()
-
-
-@_cached
 def quotes() -> pd.DataFrame:
     return ws().quotes()
 
@@ -437,20 +432,6 @@ def word_cloud(
     from analysis import charts
 
     return charts.wordcloud_image(freqs, width=width, height=height, colors=colors, max_words=max_words)
-
-
-@st.cache_data(show_spinner="正在生成 PPT…", max_entries=8, ttl=3600)
-def deck(pins, made_on: dt.date, quotes=None):
-    """A PPTX of all pinned charts (pins: the store's pins table) and, after them, the saved
-    quotes (quotes: the store's quotes table), via analysis.export."""
-    from analysis import export
-    from analysis.quotes import deck_quotes
-
-    return export.pptx_bytes(
-        [export.Pin.from_json(r.title, r.kind, r.data, r.source_line, r.filters) for r in pins.itertuples()],
-        made_on=made_on,
-        quotes=deck_quotes(quotes),
-    )
 
 
 # ------------------------------------------------------------------ text shown as text
