@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import errno
 import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -21,6 +20,7 @@ import pyarrow as pa
 
 from .counting import Matcher
 from .deadline_pool import DeadlinePool, Overrun
+from .dictionary_save import restore_file, save_failure
 from .imports import plan_paths, plan_uploads
 from .ingest import IngestError, RawDoc, Upload, read_path, read_source
 from .models import Meta, Parsed, Theme, dictionary_hash
@@ -32,7 +32,7 @@ from .settings import LIMITS, SAMPLES_DIR, current, db_path
 from .store import Store, StoreError, open_store
 from .store.rows import article_tables, concat, recounted_hits, without
 from .tables import ColumnMap
-from .themes import ThemeError, load_themes, save_text, save_themes, themes_path, validate, write_atomic
+from .themes import ThemeError, load_themes, save_text, save_themes, themes_path, validate
 
 Progress = Callable[[int, int, str], None]  # done, total, current file name
 
@@ -503,7 +503,7 @@ class Engine:
             raise ThemeError([save_failure(exc, path, written, old_text)]) from exc
         except ThemeError:
             if written:  # record() refused after the write: put the old file back
-                _restore_file(path, old_text)
+                restore_file(path, old_text)
             raise
         self.themes = themes
         return n
@@ -520,47 +520,6 @@ class Engine:
         rows = self.store.article_rows([article_id])
         if rows:
             self.store.replace_derived(self._rederive(rows))
-
-
-_OS_REASONS = {
-    errno.ENOSPC: "磁盘空间不足",
-    errno.EDQUOT: "磁盘配额已满",
-    errno.EACCES: "没有写入权限",
-    errno.EPERM: "没有写入权限",
-    errno.EROFS: "文件系统是只读的",
-}
-
-
-def _reason(exc: BaseException) -> str:
-    if isinstance(exc, OSError) and exc.errno in _OS_REASONS:
-        return _OS_REASONS[exc.errno]
-    return str(exc.strerror if isinstance(exc, OSError) and exc.strerror else exc)
-
-
-def _restore_file(path: Path, old_text: str | None) -> bool:
-    """Put the dictionary file back as it was; False if that failed too."""
-    try:
-        if old_text is None:
-            path.unlink(missing_ok=True)
-        else:
-            write_atomic(path, old_text)
-    except OSError:
-        return False
-    return True
-
-
-def save_failure(exc: BaseException, path: Path, written: bool, old_text: str | None) -> str:
-    """What a failed dictionary save tells the editor: exactly what was kept."""
-    if not written:
-        what = f"无法写入词典文件 {path.name}" if isinstance(exc, OSError) else "重新统计失败"
-        return f"{what}（{_reason(exc)}）；词典文件和统计都保持原样"
-    # The file was written but the counts did not commit.
-    if _restore_file(path, old_text):
-        return f"保存统计时出错（{_reason(exc)}）；词典文件已恢复为原词典，统计保持原样"
-    return (
-        f"保存统计时出错（{_reason(exc)}），词典文件 {path.name} 已是新词典，统计仍按原词典；"
-        "下次启动或导入前会自动按词典文件重新统计"
-    )
 
 
 def safe_name(name: str) -> str:
