@@ -75,7 +75,12 @@ def test_hostile_text_stays_text(hostile_server):
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1600})
             dialogs: list[str] = []
-            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+
+            def on_dialog(d) -> None:  # a script that ran would open an alert: record and close it
+                dialogs.append(d.message)
+                d.dismiss()
+
+            page.on("dialog", on_dialog)
             for name, url in urls.items():
                 page.goto(base + url, wait_until="domcontentloaded", timeout=30000)
                 page.wait_for_selector("h1", timeout=30000)
