@@ -10,13 +10,28 @@ from .articles import ArticleDetail, ArticlesView, article_detail, articles
 from .audit import AuditView, audit
 from .compare import CompareOptions, CompareView, compare, compare_options
 from .corpus import CorpusView, corpus
+from .dictionary import DictionaryView, dictionary
 from .emerging import EmergingOptions, EmergingView, emerging, emerging_options
 from .overview import OverviewView, overview
+from .present import PresentView, present
 from .speakers import SpeakersView, speakers
 from .themes import ThemeView, themes
 from .wordcloud import WordCloudView, wordcloud
 
-NAMES = ("overview", "themes", "compare", "wordcloud", "articles", "emerging", "speakers", "audit", "corpus")
+NAMES = (
+    "overview",
+    "themes",
+    "compare",
+    "wordcloud",
+    "articles",
+    "emerging",
+    "speakers",
+    "audit",
+    "corpus",
+    "dictionary",
+    "dictionary",
+    "present",
+)
 
 __all__ = [
     "METRICS",
@@ -28,9 +43,11 @@ __all__ = [
     "CompareOptions",
     "CompareView",
     "CorpusView",
+    "DictionaryView",
     "EmergingOptions",
     "EmergingView",
     "OverviewView",
+    "PresentView",
     "SpeakersView",
     "ThemeView",
     "WordCloudView",
@@ -40,11 +57,13 @@ __all__ = [
     "compare",
     "compare_options",
     "corpus",
+    "dictionary",
     "emerging",
     "emerging_options",
     "filters_text",
     "overview",
     "plain",
+    "present",
     "provinces_by_text",
     "source_line",
     "speakers",

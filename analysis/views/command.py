@@ -61,6 +61,7 @@ def add_view_command(add) -> None:
     o.add_argument("--search", default="", help="articles：搜索标题、文件名或正文")
     o.add_argument("--article", default="", help="articles：打开这篇文章（编号）")
     o.add_argument("--speakers", help="speakers：两位讲话人，逗号分隔")
+    o.add_argument("--deck", type=int, help="present：演示编号（默认第一个）")
 
 
 def _periods(text: str | None):
@@ -79,7 +80,19 @@ def _periods(text: str | None):
 
 def build_view(ws, args) -> Any:
     """The view NAME with the filters and options given on the command line."""
-    from . import articles, audit, compare, corpus, emerging, overview, speakers, themes, wordcloud
+    from . import (
+        articles,
+        audit,
+        compare,
+        corpus,
+        dictionary,
+        emerging,
+        overview,
+        present,
+        speakers,
+        themes,
+        wordcloud,
+    )
 
     f = Filters(
         date_from=args.date_from,
@@ -134,6 +147,10 @@ def build_view(ws, args) -> Any:
         return speakers(ws, f, a=picks[0], b=picks[1], metric=m)
     if name == "audit":
         return audit(ws, f, categories=_list(args.categories))
+    if name == "dictionary":
+        return dictionary(ws, f, metric=m)
+    if name == "present":
+        return present(ws, deck_id=args.deck)
     return corpus(ws)
 
 
