@@ -77,7 +77,7 @@ def pin_button(title: str, kind: str, pin_data: pd.DataFrame, key: str) -> None:
 def figure(chart: Chart):
     """The plotly figure of a view's chart (drawn here, from the chart's data)."""
     d, t, src, unit = chart.data, chart.title, chart.source, chart.value_label
-    if chart.kind == "bar":
+    if chart.kind in ("bar", "emerging"):  # emerging: a ranking of z with counts kept for the deck
         return charts.bar_ranking(d, "label", "value", t, src, value_label=unit)
     if chart.kind == "grouped_bar":
         return charts.grouped_bars(d, "group", "series", "value", t, src, value_label=unit)

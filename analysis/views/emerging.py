@@ -107,10 +107,18 @@ def emerging(
             "例句": [" ｜ ".join(x) for x in t["examples"]],
         }
     )
-    bars = pd.DataFrame({"label": t["phrase"].head(20), "value": t["z"].head(20).round(2)})
+    top = t.head(20)  # recent/before: the counts the deck's emerging slide shows beside each phrase
+    bars = pd.DataFrame(
+        {
+            "label": top["phrase"],
+            "value": top["z"].round(2),
+            "recent": top["count_a"],
+            "before": top["count_b"],
+        }
+    )
     chart = Chart(
         "em_chart",
-        "bar",
+        "emerging",
         f"新词发现：{r.label_a} 对 {r.label_b}（z 值）",
         bars,
         table.drop(columns=["逐月趋势"]),
