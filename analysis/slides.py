@@ -151,12 +151,12 @@ def parts(pin: Pin) -> list[Part]:
 
 def _top_words(d: pd.DataFrame) -> pd.DataFrame:
     """Each side's WORDS_ROWS most distinctive words, sides in their stored order."""
-    d = d.sort_values("value", ascending=False, kind="stable")
+    order = {s: i for i, s in enumerate(dict.fromkeys(d["side"].astype(str)))}  # before any sorting
+    d = d.assign(side=d["side"].astype(str), _o=d["side"].astype(str).map(order))
+    d = d.sort_values(["_o", "value"], ascending=[True, False], kind="stable")
     return (
-        d.groupby(d["side"].astype(str), sort=False, group_keys=False)
+        d.groupby("_o", sort=True, group_keys=False)
         .head(WORDS_ROWS)
-        .assign(_o=lambda x: x["side"].map({s: i for i, s in enumerate(dict.fromkeys(d["side"]))}))
-        .sort_values(["_o", "value"], ascending=[True, False], kind="stable")
         .drop(columns="_o")
         .reset_index(drop=True)
     )

@@ -2,12 +2,13 @@
 
 import datetime as dt
 
+import pandas as pd
 import streamlit as st
 
 from analysis import charts
 from analysis.views.compare import MODES
 from app_pages import _state as S
-from app_pages._widgets import download_row, show_chart
+from app_pages._widgets import download_row, pin_button, show_chart
 
 st.title("省份对比")
 f = S.filters()
@@ -137,6 +138,14 @@ for start in range(0, len(v.sides), per_row):
                 st.info("文本太少，找不到明显的特色词。")
                 continue
             st.dataframe(side.distinctive, key=f"cmp_dw_{start}_{side.label}", hide_index=True, height=300)
+dw = [(x.label, w, z) for x in v.sides for w, z in zip(x.distinctive["词语"], x.distinctive["z 值"])]
+if dw:  # the deck shows them as a table slide, one column per side (analysis.slides kind "words")
+    pin_button(
+        "特色词：" + " / ".join(v.labels),
+        "words",
+        pd.DataFrame(dw, columns=["side", "word", "value"]),
+        "cmp_dw",
+    )
 
 # ------------------------------------------------------------------ shared and unique themes
 st.subheader("共有与独有的主题")

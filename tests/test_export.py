@@ -513,3 +513,18 @@ def test_pdf_handout_without_libreoffice_says_so(monkeypatch):
     monkeypatch.setattr(export, "soffice_path", lambda: None)
     with pytest.raises(ExportError, match="没有安装 LibreOffice"):
         export.pdf_from_pptx(all_kinds_deck())
+
+
+def test_words_keep_the_sides_in_stored_order():
+    """The side with the larger z values is not moved first (吉林 came before 广东 once)."""
+    from analysis.slides import parts
+
+    d = pd.DataFrame(
+        {"side": ["广东", "广东", "吉林"], "word": ["湾区", "外贸", "长春"], "value": [2.0, 1.5, 3.9]}
+    )
+    part = parts(Pin("特色词", "words", d, "s", "f"))[0]
+    assert part.data[["side", "word"]].values.tolist() == [
+        ["广东", "湾区"],
+        ["广东", "外贸"],
+        ["吉林", "长春"],
+    ]
