@@ -107,13 +107,13 @@ def emerging(
             "例句": [" ｜ ".join(x) for x in t["examples"]],
         }
     )
-    top = t.head(20)  # recent/before: the counts the deck's emerging slide shows beside each phrase
+    first = t.head(20)  # recent/before: the counts the deck's emerging slide shows beside each phrase
     bars = pd.DataFrame(
         {
-            "label": top["phrase"],
-            "value": top["z"].round(2),
-            "recent": top["count_a"],
-            "before": top["count_b"],
+            "label": first["phrase"],
+            "value": first["z"].round(2),
+            "recent": first["count_a"],
+            "before": first["count_b"],
         }
     )
     chart = Chart(
