@@ -32,8 +32,8 @@ html, body, [data-testid="stMain"] { overflow: hidden !important; }
 
 # Runs in the component's iframe (same origin as the app), acting on the app's document.
 _SCRIPT = """<!doctype html><html><body style="margin:0">
-<button id="fs" title="全屏（F）" style="font:15px sans-serif;padding:6px 12px;cursor:pointer;
- border:1px solid #ccc;border-radius:8px;background:#fff">⛶ 全屏</button>
+<button id="fs" title="全屏（F）" style="font:15px 'Noto Sans CJK SC',sans-serif;padding:6px 12px;cursor:pointer;
+ border:1px solid #ccc;border-radius:8px;background:#fff">全屏（F）</button>
 <script>
 const P = window.parent, D = P.document;
 const stage = () => D.querySelector('.st-key-present_stage');

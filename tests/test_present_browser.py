@@ -157,7 +157,7 @@ def test_stage_holds_each_kind(server, browser):
 
 
 def test_fullscreen_button_and_esc(server, browser):
-    """⛶ puts the page in full screen (Fullscreen API); Esc leaves the show and full screen."""
+    """全屏（F） puts the page in full screen (Fullscreen API); Esc leaves the show and full screen."""
     page = browser.new_page(viewport={"width": 1024, "height": 768}, locale="zh-CN")
     page.set_default_timeout(30_000)
     try:
