@@ -25,6 +25,8 @@ TICK_FONT = 14
 TITLE_FONT = 22
 BAR_COLOR = "#1f5fa8"
 NO_DATA_COLOR = "#d9d9d9"
+THIN_COLOR = "#b0b0b0"  # provinces with too little text: apart, grey, off the scale (issue 13)
+THIN = "thin"  # optional boolean column of bar and map data marking them
 # Twelve colours that stay readable on white (no pale yellows), for series and words.
 PALETTE = [
     "#1f5fa8",
@@ -161,26 +163,36 @@ def bar_ranking(
     value_label: str | None = None,
     color: str = BAR_COLOR,
 ) -> go.Figure:
-    """A ranking, largest first (on top when horizontal), each bar labelled with its value."""
-    d = df[[label, value]].copy()
+    """A ranking, largest first (on top when horizontal), each bar labelled with its value.
+
+    A boolean `thin` column (stats.split_thin) puts those rows apart after the others, in
+    grey, and keeps them off the value scale: their bars stop at its end, the label keeps
+    the true value (one hit in 34 characters would otherwise flatten every other bar)."""
+    thin = df["thin"].fillna(False).astype(bool) if THIN in df.columns else pd.Series(False, index=df.index)
+    d = df[[label, value]].copy().assign(_thin=thin)
     d[value] = pd.to_numeric(d[value], errors="coerce").fillna(0)
-    d = d.sort_values(value, ascending=False, kind="stable")
+    d = d.sort_values(["_thin", value], ascending=[True, False], kind="stable")
     labels = [str(x) for x in d[label]]
     vals = d[value].tolist()
+    greyed = d["_thin"].tolist()
+    top = max((v for v, g in zip(vals, greyed) if not g), default=0.0)
+    if any(greyed) and top > 0:
+        vals = [min(v, top * 1.1) if g else v for v, g in zip(vals, greyed)]
     axis_title = value_label if value_label is not None else display_name(value)
-    text = [fmt_number(v) for v in vals]
+    text = [fmt_number(v) for v in d[value]]
+    colours = [THIN_COLOR if g else color for g in greyed]
     if horizontal:
         fig = go.Figure(
             go.Bar(
                 y=labels,
                 x=vals,
                 orientation="h",
-                marker_color=color,
+                marker_color=colours,
                 text=text,
                 textposition="outside",
                 cliponaxis=False,
                 constraintext="none",
-                hovertemplate="%{y}：%{x}<extra></extra>",
+                hovertemplate="%{y}：%{text}<extra></extra>",
             )
         )
         fig.update_yaxes(categoryorder="array", categoryarray=labels[::-1], automargin=True)
@@ -192,12 +204,12 @@ def bar_ranking(
             go.Bar(
                 x=labels,
                 y=vals,
-                marker_color=color,
+                marker_color=colours,
                 text=text,
                 textposition="outside",
                 cliponaxis=False,
                 constraintext="none",
-                hovertemplate="%{x}：%{y}<extra></extra>",
+                hovertemplate="%{x}：%{text}<extra></extra>",
             )
         )
         angle, bottom = _category_axis(labels)
@@ -354,19 +366,25 @@ def china_map(
     label = value_label if value_label is not None else display_name(value)
     aliases = province_aliases()
     vals: dict[str, float] = {}
-    for name, v in zip(values[province].astype(str), pd.to_numeric(values[value], errors="coerce")):
+    thin_flags = values[THIN].fillna(False).astype(bool) if THIN in values.columns else [False] * len(values)
+    thin: set[str] = set()  # too little text: drawn grey with ⚠, kept off the colour scale
+    for name, v, t in zip(
+        values[province].astype(str), pd.to_numeric(values[value], errors="coerce"), thin_flags
+    ):
         short = aliases.get(name.strip())
         if short and not pd.isna(v):
             vals[short] = vals.get(short, 0.0) + float(v)
+            if t:
+                thin.add(short)
     grid = tile_grid()
     n_rows, n_cols = int(grid["row"].max()) + 1, int(grid["col"].max()) + 1
     base = [[None] * n_cols for _ in range(n_rows)]
     colour = [[None] * n_cols for _ in range(n_rows)]
     for short, r, c in grid.itertuples(index=False):
         base[r][c] = 1
-        if short in vals:
+        if short in vals and short not in thin:
             colour[r][c] = vals[short]
-    top = max(vals.values(), default=0) or 1
+    top = max((v for k, v in vals.items() if k not in thin), default=0) or 1
     fig = go.Figure()
     fig.add_trace(
         go.Heatmap(
@@ -394,7 +412,11 @@ def china_map(
     )
     texts, colors, hovers = [], [], []
     for short, _r, _c in grid.itertuples(index=False):
-        if short in vals:
+        if short in thin:
+            texts.append(f"{short} ⚠<br>{fmt_number(vals[short])}")
+            colors.append("#555555")
+            hovers.append(f"{short}：{fmt_number(vals[short])}（文本太少，不参与配色）")
+        elif short in vals:
             texts.append(f"{short}<br>{fmt_number(vals[short])}")
             colors.append("white" if vals[short] / top > 0.55 else "#1a1a1a")
             hovers.append(f"{short}：{fmt_number(vals[short])}")
@@ -419,9 +441,9 @@ def china_map(
     fig.update_yaxes(visible=False, range=[n_rows - 0.5, -0.5], scaleanchor="x", scaleratio=1)
     missing = [s for s in grid["short"] if s not in vals]
     fig = _style(fig, title, source, bottom=8, height=620)
-    if missing and vals:
+    if (missing or thin) and vals:
         fig.add_annotation(
-            text="灰色：所选范围内无数据",
+            text="灰色：所选范围内无数据" + ("；⚠ 文本太少，不参与配色" if thin else ""),
             showarrow=False,
             xref="paper",
             yref="paper",

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ..models import NATIONAL, Filters
+from ..stats import THIN_MARK, split_thin, thin_legend
 from ..workspace import Workspace
 from ._common import EMPTY, METRICS, Base, Chart, inert, metric_or_count, source_line
 
@@ -66,9 +67,18 @@ def themes(
         return _empty(theme_id, term, name, spelling, f"当前筛选条件下没有找到{name}")
     provs = rank[rank["province"] != NATIONAL]
     national = rank[rank["province"] == NATIONAL]
-    shown = provs[provs["count"] > 0].sort_values([m, "count"], ascending=False)
-    flag = shown["note"].astype(bool)
-    bars = pd.DataFrame({"label": shown["province"] + flag.map({True: " ⚠", False: ""}), "value": shown[m]})
+    # Provinces under the minimum text go after the others, grey and off the scale (trap 4).
+    min_chars = ws.settings.min_text_chars
+    enough, thin, _ = split_thin(provs[provs["count"] > 0], m, min_chars)
+    shown = pd.concat([enough.assign(thin=False), thin.assign(thin=True)], ignore_index=True)
+    bars = pd.DataFrame(
+        {
+            "label": shown["province"] + shown["thin"].map({True: f" {THIN_MARK}", False: ""}),
+            "value": shown[m],
+            "thin": shown["thin"],
+        }
+    )
+    thin_source = f"{source}；{thin_legend(min_chars)}" if len(thin) else source
     table = pd.DataFrame(
         {
             "省份": rank["province"],
@@ -80,7 +90,14 @@ def themes(
             "字数": rank["chars"],
             "提示": rank["note"],
         }
-    ).sort_values(["每万字频次" if m == "per_10k" else "次数", "次数"], ascending=False)
+    ).assign(_thin=(pd.to_numeric(rank["chars"]).fillna(0) < min_chars).to_numpy())
+    table = (
+        table.sort_values(
+            ["_thin", "每万字频次" if m == "per_10k" else "次数", "次数"], ascending=[True, False, False]
+        )
+        .drop(columns="_thin")
+        .reset_index(drop=True)
+    )
     rank_chart = Chart(
         "th_rank",
         "bar",
@@ -88,23 +105,23 @@ def themes(
         bars,
         table,
         unit,
-        source,
+        thin_source,
     )
     notes = [f"共 {total} 次，出现在 {int((provs['count'] > 0).sum())} 个省份。"]
     if len(national) and national["count"].iloc[0]:
         notes.append(
             f"另有 {int(national['count'].iloc[0])} 次出现在“全国”层面的段落（未归入省份，不在图中）。"
         )
-    if flag.any():
-        notes.append(
-            "⚠ 表示该省份文本太少（不足 3000 字或只有 1 篇文章），每万字频次不稳定，请看下表的区间。"
-        )
+    if len(thin):
+        notes.append(thin_legend(min_chars) + "。请看下表的区间。")
 
     map_chart = Chart(
         "th_map",
         "map",
         f"{name}的地域分布（{unit}）",
-        provs[["province", m]].set_axis(["province", "value"], axis=1),
+        provs[["province", m]]
+        .set_axis(["province", "value"], axis=1)
+        .assign(thin=(pd.to_numeric(provs["chars"]).fillna(0) < min_chars).to_numpy()),
         provs[["province", "count", "per_10k", "chars", "articles"]].rename(
             columns={
                 "province": "省份",
@@ -115,7 +132,7 @@ def themes(
             }
         ),
         unit,
-        source,
+        thin_source,
     )
 
     if term:
