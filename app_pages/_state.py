@@ -328,11 +328,6 @@ def provinces_by_text(f: Filters) -> list[str]:
 
 
 @_cached
-def quotes() -> pd.DataFrame:
-    return ws().quotes()
-
-
-@_cached
 def dictionary_hits(f: Filters | None) -> tuple[pd.DataFrame, pd.DataFrame]:
     return ws().dictionary_hits(f)
 

@@ -225,20 +225,3 @@ def quote_button(row, key: str) -> None:
         if add and S.attempt(lambda: S.ws().add_quote(q, key=S.editor_key())):
             S.changed()
             st.toast("已加入引语", icon=":material/format_quote:")
-
-
-def quote_list(key: str) -> None:
-    """The saved quotes as copyable text, each with a delete button (演示模式 page)."""
-    quotes = S.quotes()
-    if quotes.empty:
-        return
-    from analysis.quotes import format_quote
-
-    with st.expander(f"引语（共 {len(quotes)} 段，导出 PPT 时附在图表之后）", expanded=False):
-        for r in quotes.itertuples(index=False):
-            st.code(format_quote(r._asdict()), language=None, wrap_lines=True)
-            if st.button(
-                "删除这段引语", key=f"{key}_del_{r.id}", icon=":material/delete:", disabled=not S.can_edit()
-            ) and S.attempt(lambda r=r: S.ws().delete_quote(int(r.id), key=S.editor_key())):
-                S.changed()
-                st.rerun()

@@ -202,3 +202,40 @@ def test_shared_workspace_and_a_single_watcher(tmp_path):
     finally:
         reset_shared()
     assert not watchers() - before
+
+
+# ---------------------------------------------------------------- pages use the one door
+def test_pages_import_only_the_facade_views_records_and_drawing():
+    """No page reaches into the engine, the store or the queries (present.py, dictionary.py and
+    _imports.py belong to other owners and are ported separately); no name dispatch."""
+    import ast
+
+    root = Path(__file__).resolve().parents[1]
+    allowed = {
+        "analysis.workspace",
+        "analysis.access",
+        "analysis.settings",
+        "analysis.models",  # plain records: Filters, Theme, NATIONAL
+        "analysis.themes",  # CATEGORIES, ThemeError
+        "analysis.engine",  # Result and its status words
+        "analysis.charts",  # drawing a view's Chart
+        "analysis.export",  # downloads of a view's tables
+        "analysis.quotes",  # pure text helpers for the ❝ 引用 picker
+        "analysis",  # `from analysis import views / charts / export`
+    }
+    pages = [
+        p
+        for p in (root / "app_pages").glob("*.py")
+        if p.name not in {"present.py", "dictionary.py", "_imports.py"}
+    ]
+    pages.append(root / "dashboard.py")
+    for path in pages:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("analysis"):
+                mod = node.module or ""
+                assert mod in allowed or mod.startswith("analysis.views"), f"{path.name}: {mod}"
+                if mod == "analysis":
+                    assert {a.name for a in node.names} <= {"views", "charts", "export"}, path.name
+            if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "getattr":
+                raise AssertionError(f"{path.name}: getattr dispatch at line {node.lineno}")
