@@ -35,6 +35,19 @@ def cmd_ingest(args) -> int:
     if Settings.from_env().read_only:  # read-only means no write from any path, the inbox included
         print("只读模式（POLICY_READ_ONLY）：不导入任何文件", file=sys.stderr)
         return 2
+    if args.to_parquet:  # a Dask job writing a Parquet dataset (analysis/parquet_route.py)
+        from .parquet_route import RouteError, ingest_to_parquet
+        from .progress import cli_bar
+
+        try:
+            with cli_bar(args, "导入") as bar:
+                results = ingest_to_parquet(
+                    args.paths, args.to_parquet, args.workers, progress=bar, columns=_columns(args)
+                )
+        except RouteError as exc:
+            print(str(exc), file=sys.stderr)
+            return 2
+        return _report_ingest(args, results)
     try:
         eng = _engine(args)
     except StoreLocked:
@@ -48,6 +61,10 @@ def cmd_ingest(args) -> int:
 
         with cli_bar(args, "导入") as bar:
             results = eng.ingest_paths(args.paths, bar, columns=_columns(args))
+    return _report_ingest(args, results)
+
+
+def _report_ingest(args, results) -> int:
     from .engine import FAILED, NEW
 
     new = sum(r.status == NEW for r in results)
@@ -274,6 +291,16 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument(f"--{field}-col", metavar="列名", help=f"表格中{label}所在的列（默认按列名识别）")
     sp.add_argument("--no-queue", action="store_true", help="看板占用数据库时直接报错，而不是交给看板导入")
     sp.add_argument("--wait", type=float, default=120.0, help="交给看板导入时最多等待的秒数")
+    sp.add_argument(
+        "--to-parquet",
+        metavar="文件夹",
+        help="用 Dask 分布式解析计数，写成按月分区的 Parquet 数据集（看板用 POLICY_DB=文件夹 只读打开）",
+    )
+    sp.add_argument(
+        "--workers",
+        default="dask://local:2",
+        help="配合 --to-parquet：dask://local:N（本机 N 个进程）或 tcp://主机:端口（已有的 Dask 调度器）",
+    )
     sp = add("counts", cmd_counts, "按省份、文章、文件、段落、月份或类别统计主题")
     sp.add_argument("--by", choices=BY, default="province")
     sp.add_argument("--terms", help="临时词语，逗号分隔，各自独立计数")

@@ -336,11 +336,14 @@ _OPEN_LOCK = threading.Lock()
 
 
 def open_store(path: str | Path, read_only: bool = False) -> Store:
-    """The process's one connection to path (opened on first use)."""
+    """The process's one connection to path (opened on first use). A folder of Parquet
+    written by `ingest --to-parquet` opens read-only through DuckDB views (store/parquet.py)."""
+    from .parquet import ParquetStore, is_dataset
+
     key = (str(Path(path).resolve()), read_only)
     with _OPEN_LOCK:
         if key not in _OPEN:
-            _OPEN[key] = Store(path, read_only)
+            _OPEN[key] = ParquetStore(path) if is_dataset(path) else Store(path, read_only)
         return _OPEN[key]
 
 

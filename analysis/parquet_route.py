@@ -1,0 +1,191 @@
+"""`ingest … --to-parquet DIR --workers dask://local:N | tcp://host:port`: parsing and
+counting as a dask.distributed job, written as hive-partitioned Parquet.
+
+Each task reads, parses and counts a chunk of files with the same code the engine's
+worker processes run (engine._prepare_chunk builds the store's Arrow tables), and
+writes its own files (store/parquet.write_batch: one per table and month, whole
+articles, tmp + rename). Only chunk statuses and file names come back to this process.
+Duplicates across chunks (the same words in two files) are found here in input order:
+the first copy stays and the later chunk's files are rewritten without it, so the
+dataset holds what Engine.ingest_paths would have stored. The dashboard and the CLI
+then open DIR read-only (POLICY_DB=DIR or --db DIR) through store/parquet.ParquetStore.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from .engine import EXISTS, FAILED, NEW, Result, _Job, _prepare_chunk, _worker_tools
+from .imports import plan_paths
+from .models import Theme, dictionary_hash
+from .store.parquet import stored_ids, without_articles, write_batch, write_whole
+from .store.rows import _table
+from .tables import ColumnMap
+from .themes import load_themes
+
+Progress = Callable[[int, int, str], None]
+
+
+class RouteError(ValueError):
+    """The job cannot start (a bad --workers address, a dataset counted with another dictionary)."""
+
+
+def _chunk_task(jobs: list[_Job], themes: tuple[Theme, ...], root: str, tag: str) -> tuple[list, list[str]]:
+    """On a dask worker: parse and count, write the batch; (statuses, files written)."""
+    status, tables = _prepare_chunk(jobs, themes)
+    files = write_batch(Path(root), tables, tag) if tables else []
+    return status, [str(f) for f in files]
+
+
+@contextmanager
+def client_for(workers: str | Any) -> Iterator[Any]:
+    """A dask Client: `dask://local:N` starts a LocalCluster of N processes (closed
+    afterwards), `tcp://host:port` joins a running scheduler; a Client is used as given."""
+    from distributed import Client, LocalCluster
+
+    if not isinstance(workers, str):
+        yield workers
+        return
+    n = local_workers(workers)
+    if n:
+        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None)
+        client = Client(cluster)
+        try:
+            yield client
+        finally:
+            client.close()
+            cluster.close()
+    else:
+        client = Client(workers, timeout=30)
+        try:
+            yield client
+        finally:
+            client.close()
+
+
+def local_workers(workers: str | Any) -> int:
+    """N of dask://local:N (0 for tcp:// or a Client); raises RouteError for anything else."""
+    if not isinstance(workers, str) or workers.startswith("tcp://"):
+        return 0
+    n_text = workers.removeprefix("dask://local").lstrip(":") if workers.startswith("dask://local") else ""
+    if not n_text.isdigit() or int(n_text) < 1:
+        raise RouteError(f"--workers {workers}：应为 dask://local:N（N 为正整数）或 tcp://主机:端口")
+    return int(n_text)
+
+
+def _check_dictionary(root: Path, themes: list[Theme]) -> None:
+    """A dataset's counts must all be made with one dictionary."""
+    meta = root / "store_meta" / "part-0.parquet"
+    if not meta.exists():
+        return
+    import pyarrow.parquet as pq
+
+    rows = dict(zip(*(pq.read_table(meta).column(c).to_pylist() for c in ("key", "value"))))
+    if rows.get("counted_dictionary") not in (None, dictionary_hash(themes)):
+        raise RouteError(f"{root} 中的统计是用另一版词典做的；请导出到新文件夹，或用同一词典")
+
+
+def _write_dictionary(root: Path, themes: list[Theme]) -> None:
+    write_whole(
+        root,
+        "themes",
+        _table(
+            "themes",
+            {
+                "id": [t.id for t in themes],
+                "name": [t.name for t in themes],
+                "category": [t.category for t in themes],
+                "ord": list(range(len(themes))),
+                "note": [t.note for t in themes],
+            },
+        ),
+    )
+    phrases = {
+        "theme_id": [t.id for t in themes for _ in t.aliases],
+        "phrase": [a for t in themes for a in t.aliases],
+    }
+    write_whole(root, "theme_phrases", _table("theme_phrases", phrases))
+    meta = {"key": ["counted_dictionary"], "value": [dictionary_hash(themes)]}
+    write_whole(root, "store_meta", _table("store_meta", meta))
+
+
+def _chunks(jobs: Iterable[_Job], size: int) -> Iterator[list[_Job]]:
+    chunk: list[_Job] = []
+    for job in jobs:
+        chunk.append(job)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def ingest_to_parquet(
+    paths: Iterable[str | Path],
+    out: str | Path,
+    workers: str | Any = "dask://local:2",
+    themes: list[Theme] | None = None,
+    progress: Progress | None = None,
+    chunk: int = 100,
+    columns: ColumnMap | None = None,
+) -> list[Result]:
+    """Files and folders -> a Parquet dataset at out (created or added to). One Result per
+    document, as Engine.ingest_paths gives."""
+    root = Path(out)
+    local_workers(workers)  # a bad address is refused before anything is written
+    themes = list(themes) if themes is not None else load_themes()
+    _check_dictionary(root, themes)
+    plan = plan_paths([Path(p) for p in paths], columns)
+    key = tuple(themes)
+    _worker_tools(key, True)  # a thread-local cluster shares this process: build once here
+    seen = stored_ids(root) if (root / "articles").is_dir() else set()
+    run = f"{time.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:8]}"
+    results: list[Result] = []
+    done = 0
+    root.mkdir(parents=True, exist_ok=True)
+    _write_dictionary(root, themes)  # first: an open reader sees the dictionary the files use
+    with client_for(workers) as client:
+        depth = 4 * max(1, len(client.scheduler_info().get("workers", {})))
+        pending: deque = deque()
+        it = enumerate(_chunks((_Job(n, s, m) for n, s, m in plan.entries()), chunk))
+
+        def submit(i: int, jobs: list[_Job]) -> None:
+            fut = client.submit(_chunk_task, jobs, key, str(root), f"{run}-{i:06d}", pure=False)
+            pending.append((jobs, fut))
+
+        for i, jobs in it:
+            submit(i, jobs)
+            if len(pending) >= depth:
+                break
+        while pending:
+            jobs, fut = pending.popleft()
+            nxt = next(it, None)
+            if nxt is not None:
+                submit(*nxt)
+            try:
+                status, files = fut.result()
+            except Exception as exc:  # a lost worker costs its chunk, not the job
+                status, files = [("", f"分析时出错（{type(exc).__name__}: {exc}）")] * len(jobs), []
+            dup = {aid for aid, _ in status if aid and aid in seen}
+            for f in files if dup else ():
+                without_articles(Path(f), dup)
+            first: set[str] = set()
+            for job, (aid, reason) in zip(jobs, status):
+                if not aid:
+                    results.append(Result(job.name, FAILED, reason))
+                elif aid in seen or aid in first:  # stored before, or earlier in this chunk
+                    results.append(Result(job.name, EXISTS, "内容相同的文章已在库中", aid))
+                else:
+                    first.add(aid)
+                    results.append(Result(job.name, NEW, "", aid))
+            seen |= first
+            done += len(jobs)
+            if progress:
+                progress(done, plan.total, jobs[-1].name)
+    return results

@@ -1,0 +1,156 @@
+"""The Parquet route (issue 16 item 4): the sample corpus through a dask LocalCluster into
+hive-partitioned Parquet, opened read-only through DuckDB views, gives exactly the
+numbers of the DuckDB store."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from helpers import S000, S002, SAMPLE_FILES
+
+from analysis import queries
+from analysis.engine import Engine
+from analysis.models import Filters
+from analysis.settings import SAMPLES_DIR
+from analysis.store import open_store
+from analysis.store import parquet as pq_store
+from analysis.store.parquet import ParquetStore, is_dataset
+from analysis.themes import load_themes
+
+distributed = pytest.importorskip("distributed")
+
+
+@pytest.fixture(scope="module")
+def client() -> Iterator:
+    # Threads in this process keep the test quick (no worker processes to start).
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as c,
+    ):
+        yield c
+
+
+@pytest.fixture(scope="module")
+def dataset(client, tmp_path_factory) -> Iterator[tuple[Path, list]]:
+    from analysis.parquet_route import ingest_to_parquet
+
+    out = tmp_path_factory.mktemp("pq") / "samples"
+    results = ingest_to_parquet([SAMPLES_DIR], out, client, chunk=2)
+    yield out, results
+
+
+def _frame(df: pd.DataFrame) -> pd.DataFrame:
+    return df.sort_values(list(df.columns)).reset_index(drop=True)
+
+
+def test_every_sample_is_new_and_every_file_is_whole_and_renamed(dataset) -> None:
+    out, results = dataset
+    assert [(r.name, r.status) for r in results] == [(n, "新增") for n in SAMPLE_FILES]
+    assert is_dataset(out)
+    assert not list(out.rglob("*.tmp"))
+    # Hive partitions by month; the five samples fall in these months.
+    months = sorted(p.name for p in (out / "articles").iterdir())
+    assert months == ["month=2023-02", "month=2024-01", "month=2024-02", "month=2024-03"]
+    store = ParquetStore(out)
+    # Whole articles per file: every article's paragraphs sit in the file named like its articles row.
+    files = store.df(
+        "SELECT a.id, count(DISTINCT p.filename) AS n FROM read_parquet(?, filename = true) p "
+        "JOIN articles a ON a.id = p.article_id GROUP BY a.id",
+        [str(out / "paragraphs" / "*" / "*.parquet")],
+    )
+    assert len(files) == 5 and set(files["n"]) == {1}
+
+
+def test_counts_kwic_sections_equal_the_duckdb_store(dataset, sample_engine: Engine) -> None:
+    out, _ = dataset
+    pq = ParquetStore(out)
+    db = sample_engine.store
+    for by in ("province", "file", "month", "category"):
+        a = _frame(queries.counts_table(pq, Filters(), by))
+        b = _frame(queries.counts_table(db, Filters(), by))
+        pd.testing.assert_frame_equal(a, b)
+    table = queries.counts_table(pq, Filters(), "province")
+    row = table[(table["group"] == "上海") & (table["theme"] == "营商环境")].iloc[0]
+    assert (row["count"], row["chars"], row["per_10k"]) == (19, 2055, 92.457)
+    by_file = queries.counts_table(pq, Filters(), "file", terms=["营商环境"])
+    assert by_file.set_index("group").loc[S002, "count"] == 99
+    for term in ("营商环境", "新质生产力"):
+        a = _frame(queries.passages(pq, Filters(), term=term, limit=1000))
+        b = _frame(queries.passages(db, Filters(), term=term, limit=1000))
+        pd.testing.assert_frame_equal(a, b)
+    assert len(queries.passages(pq, Filters(), term="营商环境", limit=1000)) == len(
+        queries.passages(db, Filters(), term="营商环境", limit=1000)
+    )
+    pd.testing.assert_frame_equal(_frame(pq.sections_df()), _frame(db.sections_df()))
+    pd.testing.assert_frame_equal(
+        _frame(pq.word_totals(Filters(provinces=("广东",)), 50)),
+        _frame(db.word_totals(Filters(provinces=("广东",)), 50)),
+    )
+    assert pq.article_count() == db.article_count() == 5
+
+
+def test_engine_opens_the_folder_read_only(dataset, monkeypatch) -> None:
+    out, _ = dataset
+    store = open_store(out)
+    assert isinstance(store, ParquetStore) and store.read_only
+    engine = Engine(store)  # a read-only store: no recount, no write on open
+    assert engine.dictionary_in_step()
+    assert store.existing_ids(["f5f6c6c16fa94df4"]) == {"f5f6c6c16fa94df4"}
+
+
+def test_duplicates_across_chunks_keep_the_first_copy(client, tmp_path) -> None:
+    from analysis.parquet_route import ingest_to_parquet
+
+    src = tmp_path / "in"
+    src.mkdir()
+    shutil.copy(SAMPLES_DIR / S000, src / "a.txt")
+    shutil.copy(SAMPLES_DIR / S002, src / "b.txt")
+    shutil.copy(SAMPLES_DIR / S000, src / "c.txt")  # same words as a.txt, in another chunk
+    out = tmp_path / "out"
+    results = ingest_to_parquet([src], out, client, chunk=1)
+    assert [r.status for r in results] == ["新增", "新增", "已存在"]
+    store = ParquetStore(out)
+    assert store.df("SELECT source FROM articles ORDER BY source")["source"].tolist() == ["a.txt", "b.txt"]
+    assert store.df("SELECT DISTINCT source FROM paragraphs ORDER BY source")["source"].tolist() == [
+        "a.txt",
+        "b.txt",
+    ]
+    # A second run into the same folder adds nothing.
+    again = ingest_to_parquet([src], out, client, chunk=1)
+    assert [r.status for r in again] == ["已存在", "已存在", "已存在"]
+    assert ParquetStore(out).article_count() == 2
+
+
+def test_a_failed_write_leaves_no_part_of_the_batch(client, tmp_path, monkeypatch) -> None:
+    from analysis.engine import _Job, _prepare_chunk
+
+    _, tables = _prepare_chunk([_Job(S000, SAMPLES_DIR / S000)], tuple(load_themes()))
+    calls = {"n": 0}
+    real = pq_store.write_atomic
+
+    def third_fails(tbl, path):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise OSError("磁盘已满")
+        real(tbl, path)
+
+    monkeypatch.setattr(pq_store, "write_atomic", third_fails)
+    with pytest.raises(OSError):
+        pq_store.write_batch(tmp_path / "ds", tables, "t1")
+    assert calls["n"] == 3
+    assert not list((tmp_path / "ds").rglob("*.parquet"))
+
+
+def test_bad_workers_address_is_refused_in_chinese(tmp_path) -> None:
+    from analysis.parquet_route import RouteError, ingest_to_parquet
+
+    for bad in ("http://example", "dask://local:0", "dask://local:x"):
+        with pytest.raises(RouteError, match="dask://local"):
+            ingest_to_parquet([SAMPLES_DIR], tmp_path / "o", bad)
+    assert not (tmp_path / "o").exists()  # refused before anything is written
