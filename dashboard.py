@@ -9,6 +9,12 @@ st.set_page_config(page_title="政策主题看板", page_icon=":material/dashboa
 from app_pages import _state as S
 
 log = logging.getLogger("policy.dashboard")
+_policy_log = logging.getLogger("policy")  # access attempts, page errors, the inbox watcher
+if not _policy_log.handlers:  # once per process: Streamlit reruns this script on every interaction
+    _handler = logging.StreamHandler()
+    _handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    _policy_log.addHandler(_handler)
+    _policy_log.setLevel(logging.INFO)
 
 PAGES = {
     "分析": [
