@@ -6,6 +6,7 @@ Import them with `from helpers import …`; pytest puts tests/ on the path.
 from __future__ import annotations
 
 import contextlib
+import csv
 import io
 import re
 from pathlib import Path
@@ -99,6 +100,27 @@ def leftmost_longest(norm: str, phrases: dict[str, str]) -> dict[str, int]:
         else:
             i += 1
     return out
+
+
+# ---------------------------------------------------------------- tables of articles (csv, xlsx, zip)
+T1 = "湖北省委召开全会，强调推动高质量发展。会议指出，优化营商环境是高质量发展的重要保障。"
+T2 = "广东省政府常务会议研究部署优化营商环境工作，要求持续打造一流营商环境。"
+T3 = "浙江坚持以高质量发展为主题，加快建设现代化产业体系。"
+
+
+def csv_bytes(rows: list[list[str]], encoding: str = "utf-8", delimiter: str = ",") -> bytes:
+    buf = io.StringIO()
+    csv.writer(buf, delimiter=delimiter).writerows(rows)
+    return buf.getvalue().encode(encoding)
+
+
+def theme_counts(engine) -> dict[str, int]:
+    """Hits of 高质量发展 and 营商环境 over the whole store, by theme id."""
+    df = engine.store.df(
+        "SELECT theme_id, sum(n)::INTEGER AS n FROM hits WHERE theme_id IN (SELECT unnest(?)) GROUP BY 1",
+        [["high_quality_development", "business_environment"]],
+    )
+    return dict(zip(df["theme_id"], df["n"]))
 
 
 # ---------------------------------------------------------------- the app, in AppTest and live

@@ -9,7 +9,7 @@ import os
 import zipfile
 
 import pytest
-from test_tables import T1, T2, T3, csv_bytes, theme_counts
+from helpers import T1, T2, T3, csv_bytes, theme_counts
 
 from analysis.archive import check_zip, member_name, open_archive
 from analysis.ingest import IngestError

@@ -5,18 +5,15 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
 import json
 import tracemalloc
 
 import pytest
+from helpers import T1, T2, T3, csv_bytes, theme_counts
 
 from analysis.ingest import IngestError, RawDoc
 from analysis.tables import ColumnMap, open_table, parse_cell_date, read_meta_table, table_rows
 
-T1 = "湖北省委召开全会，强调推动高质量发展。会议指出，优化营商环境是高质量发展的重要保障。"
-T2 = "广东省政府常务会议研究部署优化营商环境工作，要求持续打造一流营商环境。"
-T3 = "浙江坚持以高质量发展为主题，加快建设现代化产业体系。"
 HEADER = ["标题", "发布时间", "媒体", "作者", "版面", "正文"]
 ROWS = [
     ["湖北全会", "2024-03-07", "《人民日报》", "张三", "要闻", T1],
@@ -35,21 +32,7 @@ EXPECTED = [
     (6, "新增", ""),
     (7, "已存在", "内容相同的文章已在库中"),
 ]
-THEMES = {"high_quality_development": 3, "business_environment": 3}
-
-
-def csv_bytes(rows: list[list[str]], encoding: str = "utf-8", delimiter: str = ",") -> bytes:
-    buf = io.StringIO()
-    csv.writer(buf, delimiter=delimiter).writerows(rows)
-    return buf.getvalue().encode(encoding)
-
-
-def theme_counts(engine) -> dict[str, int]:
-    df = engine.store.df(
-        "SELECT theme_id, sum(n)::INTEGER AS n FROM hits WHERE theme_id IN (SELECT unnest(?)) GROUP BY 1",
-        [list(THEMES)],
-    )
-    return dict(zip(df["theme_id"], df["n"]))
+THEMES = {"high_quality_development": 3, "business_environment": 3}  # theme_counts of T1-T3
 
 
 def check_import(engine, results, name: str, header_row: int = 1) -> None:
