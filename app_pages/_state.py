@@ -338,8 +338,25 @@ def overview_view(f: Filters, metric: str) -> views.OverviewView:
 
 
 @_cached
-def themes_view(f: Filters, theme_id: str, term: str, metric: str) -> views.ThemeView:
-    return views.themes(ws(), f, theme_id=theme_id, term=term, metric=metric)
+def themes_view(
+    f: Filters,
+    theme_id: str,
+    term: str,
+    metric: str,
+    compare: tuple[str, ...] = (),
+    passage_province: str = "",
+    passage_outlet: str = "",
+) -> views.ThemeView:
+    return views.themes(
+        ws(),
+        f,
+        theme_id=theme_id,
+        term=term,
+        metric=metric,
+        compare=compare,
+        passage_province=passage_province,
+        passage_outlet=passage_outlet,
+    )
 
 
 @_cached

@@ -61,3 +61,72 @@ def test_min_text_setting_moves_the_line(sample_engine):
     assert "文本不足 1,000 字" in v.summary_line
     assert Settings.from_env({"POLICY_MIN_TEXT_CHARS": "500"}).min_text_chars == 500
     assert Settings.from_env({"POLICY_MIN_TEXT_CHARS": "abc"}).min_text_chars == 3000
+
+
+# ---------------------------------------------------------------- trends and passages on 主题
+def test_trend_months_are_continuous_and_several_series_share_the_chart(ws):
+    v = views.themes(ws, ALL, theme_id=NQP, compare=["talent", "营商环境"])
+    assert v.trend is not None and v.series == ("新质生产力", "人才", "营商环境")
+    d = v.trend.data
+    months = list(dict.fromkeys(d["x"]))
+    assert months[0] == "2023-02" and months[-1] == "2024-03" and len(months) == 14
+    nqp = d[d["series"] == "新质生产力"].set_index("x")["value"]
+    assert nqp["2023-06"] == 0 and nqp["2024-02"] == 34 and nqp.sum() == 51  # empty months are zeros
+    assert d[d["series"] == "人才"]["value"].sum() == 105
+    assert d[d["series"] == "营商环境"].set_index("x")["value"]["2024-02"] == 99  # a typed phrase
+    assert v.trend.title == "新质生产力、人才、营商环境逐月次数"
+    assert v.trend.table["当月字数"].iloc[1] == 0  # 2023-03: no article, no text
+    fill = views.themes(ws, ALL, theme_id=NQP, compare=["a", "b", "c", "d", "e", "f"]).series
+    assert len(fill) == 5  # the theme and four more at most
+
+
+def test_passages_by_province_and_outlet(ws):
+    v = views.themes(ws, ALL, theme_id=NQP, passage_province="北京")
+    assert len(v.passages) == 7 and set(v.passages["province"]) == {"北京"}
+    assert v.rank is not None and v.total == 51  # the charts keep the page's filters
+    assert v.passage_outlets == ("人民日报", "极目新闻", "深圳特区报")
+    assert "黑龙江" in v.passage_provinces and "上海" not in v.passage_provinces
+    assert len(views.themes(ws, ALL, theme_id=NQP, passage_outlet="极目新闻").passages) == 12
+
+
+def test_theme_page_compares_and_filters_passages(page_db):
+    from helpers import open_page
+
+    at = open_page("app_pages/themes.py", vs="talent")
+    at.multiselect(key="th_vs").select("创新").run()  # a typed phrase
+    assert not at.exception
+    assert at.query_params["vs"] == "talent,创新"
+    spec = _spec(at, "逐月次数")
+    assert [t["name"] for t in spec["data"]] == ["新质生产力", "人才", "创新"]
+    assert len(spec["data"][0]["x"]) == 14
+    at.selectbox(key="th_pp").select("北京").run()
+    assert not at.exception and at.query_params["pp"] == "北京"
+    kwic = [df.value for df in at.dataframe if "关键词" in df.value.columns]
+    assert len(kwic) == 1 and len(kwic[0]) == 7 and set(kwic[0]["省份"]) == {"北京"}
+
+
+def _spec(at, title_part: str) -> dict:
+    import json
+
+    for el in at.get("plotly_chart"):
+        spec = json.loads(el.proto.spec)
+        if title_part in spec["layout"]["title"]["text"]:
+            return spec
+    raise AssertionError(title_part)
+
+
+@pytest.fixture(scope="module")
+def page_db(tmp_path_factory):
+    """A fresh sample store the dashboard runs on (AppTest)."""
+    from analysis.engine import Engine
+    from analysis.settings import SAMPLES_DIR
+    from analysis.store import Store
+    from app_pages import _state as S
+
+    path = tmp_path_factory.mktemp("editor_day") / "pages.duckdb"
+    store = Store(path)
+    Engine(store, workers=1).ingest_paths([SAMPLES_DIR])
+    store.close()
+    S.use_settings(Settings(db=path, workers=1), strict=True)
+    yield path
+    S.use_settings(None)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
@@ -12,6 +14,7 @@ from ..workspace import Workspace
 from ._common import EMPTY, METRICS, Base, Chart, inert, metric_or_count, source_line
 
 PASSAGES = 200  # newest occurrences listed
+MAX_SERIES = 5  # lines on one trend chart: the theme and up to four to compare
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,9 @@ class ThemeView(Base):
     cooccurring: Chart | None
     passages: pd.DataFrame  # article_id, title, source, date, province, par_idx, before, match, after
     passages_note: str
+    series: tuple[str, ...] = field(default=(), kw_only=True)  # names on the trend chart, main first
+    passage_provinces: tuple[str, ...] = field(default=(), kw_only=True)  # where it occurs (passage filter)
+    passage_outlets: tuple[str, ...] = field(default=(), kw_only=True)
 
 
 def _empty(theme_id: str, term: str, name: str, spelling: str, notice: str) -> ThemeView:
@@ -39,9 +45,55 @@ def _empty(theme_id: str, term: str, name: str, spelling: str, notice: str) -> T
     )  # fmt: skip
 
 
+def _trend(ws: Workspace, f: Filters, series: Sequence[str], names: dict[str, str]) -> pd.DataFrame:
+    """month, theme, count, chars, per_10k for each series (a theme id or a phrase), in order."""
+    parts = []
+    for s in series:
+        if s in names:
+            t = ws.monthly_trend(f, theme_ids=[s])
+        else:
+            t = ws.counts(f, by="month", terms=[s]).rename(columns={"group": "month"})
+        parts.append(t[["month", "theme", "count", "chars", "per_10k"]])
+    return pd.concat(parts, ignore_index=True)
+
+
+def fill_months(
+    trend: pd.DataFrame, first: dt.date | None, last: dt.date | None, *, series: str = "theme"
+) -> pd.DataFrame:
+    """The trend with every month from first to last, for each series: a month without
+    articles or without a hit is a 0, not squeezed out of a category axis (issue 13)."""
+    have = [str(x) for x in trend["month"]]
+    lo = min([*have, *([f"{first:%Y-%m}"] if first else [])], default="")
+    hi = max([*have, *([f"{last:%Y-%m}"] if last else [])], default="")
+    if not lo:
+        return trend
+    months = [p.strftime("%Y-%m") for p in pd.period_range(lo, hi, freq="M")]
+    chars = dict(zip(trend["month"].astype(str), trend["chars"]))
+    out = []
+    for name in dict.fromkeys(trend[series]):
+        part = trend[trend[series] == name].assign(month=lambda d: d["month"].astype(str)).set_index("month")
+        part = part.reindex(months)
+        part[series] = name
+        part["count"] = part["count"].fillna(0).astype(int)
+        part["per_10k"] = part["per_10k"].fillna(0.0)
+        part["chars"] = [int(chars.get(mo, 0)) for mo in months]
+        out.append(part.rename_axis("month").reset_index())
+    return pd.concat(out, ignore_index=True)[list(trend.columns)]
+
+
 def themes(
-    ws: Workspace, f: Filters, *, theme_id: str = "", term: str = "", metric: str = "count"
+    ws: Workspace,
+    f: Filters,
+    *,
+    theme_id: str = "",
+    term: str = "",
+    metric: str = "count",
+    compare: Sequence[str] = (),
+    passage_province: str = "",
+    passage_outlet: str = "",
 ) -> ThemeView:
+    """The 主题 page. compare: up to four more theme ids or phrases on the trend chart;
+    passage_province/outlet narrow the passages list only."""
     m = metric_or_count(metric)
     unit = METRICS[m]
     names = ws.theme_names()
@@ -135,24 +187,30 @@ def themes(
         thin_source,
     )
 
-    if term:
-        trend = ws.counts(f, by="month", terms=[term]).rename(columns={"group": "month"})
-    else:
-        trend = ws.monthly_trend(f, theme_ids=[theme_id])
+    series = [term or theme_id, *[c for c in compare if c and c != (term or theme_id)]][:MAX_SERIES]
+    span = ws.summary(f)
+    trend = fill_months(_trend(ws, f, series, names), span.date_min, span.date_max)
+    several = trend["theme"].nunique() > 1
     trend_chart = Chart(
         "th_trend",
         "line",
-        f"{name}逐月{'次数' if m == 'count' else '每万字频次'}",
+        ("、".join(inert(t) for t in dict.fromkeys(trend["theme"])) if several else name)
+        + f"逐月{'次数' if m == 'count' else '每万字频次'}",
         trend[["month", "theme", m]].set_axis(["x", "series", "value"], axis=1),
-        trend[["month", "count", "per_10k", "chars"]].rename(
-            columns={"month": "月份", "count": "次数", "per_10k": "每万字频次", "chars": "当月字数"}
+        trend[["month", "theme", "count", "per_10k", "chars"]].rename(
+            columns={
+                "month": "月份",
+                "theme": "主题或词语",
+                "count": "次数",
+                "per_10k": "每万字频次",
+                "chars": "当月字数",
+            }
         ),
         unit,
         source,
     )
-    trend_note = "只列出有文章的月份；" + (
-        "月份太少，趋势仅供参考。" if len(trend) < 3 else "相邻两点之间可能隔着没有文章的月份。"
-    )
+    months = trend["month"].nunique()
+    trend_note = "没有文章或没有出现的月份记为 0。" + ("月份太少，趋势仅供参考。" if months < 3 else "")
 
     co_chart = None
     notices = []
@@ -174,7 +232,13 @@ def themes(
                 source,
             )
 
-    p = ws.passages(f, theme_id=None if term else theme_id, term=term or None, limit=PASSAGES)
+    # The passages alone can be narrowed to one province or outlet (the charts keep the filters).
+    fp = replace(
+        f,
+        provinces=(passage_province,) if passage_province else f.provinces,
+        outlets=(passage_outlet,) if passage_outlet else f.outlets,
+    )
+    p = ws.passages(fp, theme_id=None if term else theme_id, term=term or None, limit=PASSAGES)
     return ThemeView(
         theme_id,
         term,
@@ -191,4 +255,7 @@ def themes(
         p,
         f"只列出最新的 {PASSAGES} 处。" if len(p) >= PASSAGES else "",
         notices=tuple(notices),
+        series=tuple(dict.fromkeys(trend["theme"])),
+        passage_provinces=tuple(rank.loc[rank["count"] > 0, "province"].sort_values()),
+        passage_outlets=tuple(ws.outlets()),
     )
