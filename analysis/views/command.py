@@ -200,6 +200,6 @@ def cmd_view(args) -> int:
     from ..workspace import Workspace
 
     settings = Settings.from_env(db=args.db)
-    ws = Workspace.open(replace(settings, import_samples=not args.no_samples))
+    ws = Workspace.open(replace(settings, import_samples=False))  # the CLI never adds the samples
     with pd.option_context("display.width", 200, "display.max_colwidth", 60):
         return print_view(build_view(ws, args), args.format, args.table)
