@@ -3,7 +3,7 @@
 #   bash scripts/test.sh          everything: ruff (lint + format), mypy, every test
 #                                 (unit, pages, browser, office rendering, kills, fuzzing, benchmark)
 #   bash scripts/test.sh --fast   the everyday lane: ruff and mypy, then the tests not marked
-#                                 browser or slow (tests/conftest.py lists them) on every core,
+#                                 browser or slow (tests/helpers.py lists them) on every core,
 #                                 in under a minute on an idle machine
 # Further arguments go to pytest. Every step runs; the exit code is non-zero if any failed.
 set -uo pipefail

@@ -210,3 +210,45 @@ def streamlit_server(db: Path, log_path: Path, **env_extra: str):
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait(timeout=5)
+
+
+# ---------------------------------------------------------------- test lanes
+# `scripts/test.sh --fast` runs `-m "not browser and not slow"`; `scripts/test.sh` runs all.
+# browser: starts headless Chromium against a live dashboard. slow: more than a few seconds
+# (kills, fuzzing with time limits, Chromium for PNGs, LibreOffice, network, benchmarks).
+# Listed here in one place (conftest.py applies them) by file name, or file::test with any
+# parameters; a test file may also mark itself. tests/test_lanes.py checks every name exists.
+BROWSER = ("test_browser.py", "test_xss.py", "test_present_browser.py")
+SLOW = (
+    "test_redos.py",
+    "test_deck_render.py",
+    "test_bench.py::test_bench_json_small",
+    "test_cli.py::test_counts_subprocess_on_a_fresh_db",
+    "test_dependencies.py::test_no_known_vulnerabilities",
+    "test_dictionary_counts.py::test_a_kill_during_a_save_is_in_step_or_fixed_on_next_open",
+    "test_export.py::test_png_size_and_format",
+    "test_export.py::test_png_draws_distinct_chinese_glyphs",
+    "test_export.py::test_png_height_from_figure",
+    "test_hardening.py::test_hostile_file_refused_store_unchanged",
+    "test_hardening.py::test_a_file_that_parses_forever_is_refused_and_the_rest_go_in",
+    "test_hardening.py::test_sigkill_during_ingest_leaves_only_whole_articles",
+    "test_hardening.py::test_readers_never_see_half_an_article",
+    "test_hardening.py::test_second_process_gets_a_clear_message",
+    "test_hardening.py::test_cli_ingests_through_the_running_dashboard",
+    "test_pages_analysis.py::test_compare_boilerplate_toggle_and_url",
+    "test_pages_analysis.py::test_wordcloud_words_and_themes",
+    "test_pages_analysis.py::test_compare_two_largest_provinces",
+    "test_pages_analysis.py::test_compare_two_periods",
+    "test_pages_analysis.py::test_png_is_made_only_when_asked",
+    "test_pages_traps.py::test_clearing_the_caches_builds_no_second_engine_or_watcher",
+    "test_tables.py::test_rows_stream_in_bounded_memory",
+    "test_views.py::test_emerging",
+    "test_views.py::test_every_view_is_json",
+)
+
+
+def listed(item: pytest.Item, names: tuple[str, ...]) -> bool:
+    """Is a collected test named in names (by file, or file::test with any parameters)?"""
+    module = item.path.name
+    test = f"{module}::{item.originalname}" if hasattr(item, "originalname") else ""
+    return module in names or test in names

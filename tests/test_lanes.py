@@ -1,4 +1,4 @@
-"""The lane lists in conftest.py name tests that exist (a renamed test must not slip into
+"""The lane lists in helpers.py name tests that exist (a renamed test must not slip into
 the fast lane unnoticed), and the markers reach the tests."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from conftest import BROWSER, SLOW, _listed
+from helpers import BROWSER, SLOW, listed
 
 TESTS = Path(__file__).resolve().parent
 
@@ -31,7 +31,7 @@ def test_a_listed_file_or_test_is_matched_with_its_parameters():
     def item(path: str, name: str) -> SimpleNamespace:
         return SimpleNamespace(path=TESTS / path, originalname=name)
 
-    assert _listed(item("test_redos.py", "test_anything"), SLOW)
-    assert _listed(item("test_hardening.py", "test_sigkill_during_ingest_leaves_only_whole_articles"), SLOW)
-    assert not _listed(item("test_hardening.py", "test_sigkill"), SLOW)
-    assert not _listed(item("test_store.py", "test_pins"), SLOW + BROWSER)
+    assert listed(item("test_redos.py", "test_anything"), SLOW)
+    assert listed(item("test_hardening.py", "test_sigkill_during_ingest_leaves_only_whole_articles"), SLOW)
+    assert not listed(item("test_hardening.py", "test_sigkill"), SLOW)
+    assert not listed(item("test_store.py", "test_pins"), SLOW + BROWSER)
