@@ -337,6 +337,54 @@ def run(
             shutil.rmtree(tmp, ignore_errors=True)
 
 
+def run_parquet(
+    n: int, seed: int, worker_counts: list[int], log: Callable[[str], None] | None = None
+) -> dict:
+    """The Parquet route (parquet_route.ingest_to_parquet) on the same synthetic corpus,
+    once per LocalCluster size: ingest seconds (cluster start counted apart), dataset
+    size, counts checked against str.count, and the dashboard's queries on the dataset."""
+    from .parquet_route import client_for, ingest_to_parquet
+    from .store.parquet import ParquetStore
+    from .themes import load_themes
+
+    log = log or (lambda msg: None)
+    themes = load_themes()
+    phrases = free_phrases(themes)
+    tmp = Path(tempfile.mkdtemp(prefix="policy-bench-pq-"))
+    try:
+        _paths, nbytes, expected = build_corpus(n, seed, tmp / "corpus", phrases)
+        out: dict = {"articles": n, "text_mb": round(nbytes / 1e6, 1), "runs": {}}
+        for k in worker_counts:
+            dest = tmp / f"pq-{k}"
+            t0 = time.perf_counter()
+            with client_for(f"dask://local:{k}") as client:
+                start_s = time.perf_counter() - t0
+                load_before = os.getloadavg()[0]
+                t0 = time.perf_counter()
+                results = ingest_to_parquet([tmp / "corpus"], dest, client, themes)
+                ingest_s = time.perf_counter() - t0
+            store = ParquetStore(dest)
+            stored = store.phrase_totals()
+            p95 = {name: timed(fn)[1] for name, fn in dashboard_queries(store, themes).items()}
+            run = {
+                "cluster_start_s": round(start_s, 2),
+                "ingest_s": round(ingest_s, 2),
+                "new": sum(r.status == "新增" for r in results),
+                "files": sum(1 for _ in dest.rglob("*.parquet")),
+                "dataset_mb": round(sum(f.stat().st_size for f in dest.rglob("*.parquet")) / 1e6, 1),
+                "counts_match": all(stored.get(p, 0) == expected.get(p, 0) for p in phrases),
+                "query_p95_ms": p95,
+                "load_avg_1m_before": round(load_before, 1),
+                "load_avg_1m_after": round(os.getloadavg()[0], 1),
+            }
+            store.close()
+            log(f"parquet route, {k} local workers: {run}")
+            out["runs"][str(k)] = run
+        return out
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def _segmenter_backend() -> str:
     from .segment import default_backend
 
@@ -346,6 +394,11 @@ def _segmenter_backend() -> str:
 def main(args, progress: Callable[[int, int, str], None] | None = None) -> int:
     verbose = args.format != "json" and not getattr(args, "quiet", False)
     log = (lambda msg: print(msg, file=sys.stderr)) if verbose else None
+    if getattr(args, "parquet_workers", None):  # the Parquet route instead of the DuckDB ingest
+        counts = [int(k) for k in args.parquet_workers.split(",")]
+        pq = run_parquet(args.articles, args.seed, counts, log)
+        print(json.dumps(pq, ensure_ascii=False))
+        return 0 if all(r["counts_match"] for r in pq["runs"].values()) else 1
     out = run(args.articles, args.seed, log=log, progress=progress)
     if args.format == "json":
         print(json.dumps(out, ensure_ascii=False))

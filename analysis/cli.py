@@ -329,6 +329,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--articles", type=int, default=1000)
     sp.add_argument("--seed", type=int, default=1)
     sp.add_argument("--format", choices=("json", "table"), default="table")
+    sp.add_argument(
+        "--parquet-workers", metavar="1,2", help="改测 Parquet 路线：依次用这些数目的本地 Dask 工作进程导入（JSON 输出）"
+    )
     sp = add(
         "export",
         cmd_export,

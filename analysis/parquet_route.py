@@ -3,7 +3,7 @@ counting as a dask.distributed job, written as hive-partitioned Parquet.
 
 Each task reads, parses and counts a chunk of files with the same code the engine's
 worker processes run (engine._prepare_chunk builds the store's Arrow tables), and
-writes its own files (store/parquet.write_batch: one per table and month, whole
+writes its own files (store/parquet.write_batch: one per table and year, whole
 articles, tmp + rename). Only chunk statuses and file names come back to this process.
 Duplicates across chunks (the same words in two files) are found here in input order:
 the first copy stays and the later chunk's files are rewritten without it, so the
@@ -132,7 +132,7 @@ def ingest_to_parquet(
     workers: str | Any = "dask://local:2",
     themes: list[Theme] | None = None,
     progress: Progress | None = None,
-    chunk: int = 100,
+    chunk: int = 500,
     columns: ColumnMap | None = None,
 ) -> list[Result]:
     """Files and folders -> a Parquet dataset at out (created or added to). One Result per
@@ -151,7 +151,10 @@ def ingest_to_parquet(
     root.mkdir(parents=True, exist_ok=True)
     _write_dictionary(root, themes)  # first: an open reader sees the dictionary the files use
     with client_for(workers) as client:
-        depth = 4 * max(1, len(client.scheduler_info().get("workers", {})))
+        n_workers = max(1, len(client.scheduler_info().get("workers", {})))
+        depth = 2 * n_workers
+        # Big tasks (few files, little scheduling), but enough of them to keep every worker busy.
+        chunk = max(1, min(chunk, -(-plan.total // (2 * n_workers))))
         pending: deque = deque()
         it = enumerate(_chunks((_Job(n, s, m) for n, s, m in plan.entries()), chunk))
 

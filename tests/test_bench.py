@@ -71,3 +71,14 @@ def test_free_phrases_exclude_nesting_and_overlap():
         Theme("c", "营商环境", "x", ("营商环境",)),
     ]
     assert free_phrases(themes) == ["营商环境"]
+
+
+def test_bench_parquet_route_small(capsys):
+    """The Parquet route at small N through a real LocalCluster of one worker process."""
+    assert main(["bench", "--articles", "40", "--seed", "3", "--parquet-workers", "1"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    run = out["runs"]["1"]
+    assert out["articles"] == 40 and run["new"] == 40
+    assert run["counts_match"] is True
+    assert set(run["query_p95_ms"]) == QUERIES
+    assert run["ingest_s"] > 0 and run["dataset_mb"] > 0

@@ -54,9 +54,9 @@ def test_every_sample_is_new_and_every_file_is_whole_and_renamed(dataset) -> Non
     assert [(r.name, r.status) for r in results] == [(n, "新增") for n in SAMPLE_FILES]
     assert is_dataset(out)
     assert not list(out.rglob("*.tmp"))
-    # Hive partitions by month; the five samples fall in these months.
-    months = sorted(p.name for p in (out / "articles").iterdir())
-    assert months == ["month=2023-02", "month=2024-01", "month=2024-02", "month=2024-03"]
+    # Hive partitions by year; the five samples fall in these years.
+    years = sorted(p.name for p in (out / "articles").iterdir())
+    assert years == ["year=2023", "year=2024"]
     store = ParquetStore(out)
     # Whole articles per file: every article's paragraphs sit in the file named like its articles row.
     files = store.df(

@@ -2,10 +2,12 @@
 
 Layout (written by analysis/parquet_route.py, read here):
 
-    DIR/articles/month=2024-03/part-<tag>.parquet   (and hits, words, … likewise)
+    DIR/articles/year=2024/part-<tag>.parquet   (and hits, words, … likewise)
     DIR/themes/part-0.parquet                        (themes, theme_phrases, store_meta)
 
-Every file holds whole articles (an article has one date, so one month) with the
+Every file holds whole articles (an article has one date, so one year; years, not
+months, keep a batch to a few files per table: unsorted dates spread a batch over every
+partition) with the
 store's own schema (schema.TABLES), and is written to a temporary name and renamed, so
 a reader never sees half a file and a crash never leaves half an article. Readers open
 an in-memory DuckDB with one view per table over read_parquet, so every query in
@@ -29,7 +31,7 @@ from ..settings import current
 from . import Store
 from .schema import DERIVED, TABLES
 
-# Tables written per batch of articles, partitioned by month; the rest are small and whole.
+# Tables written per batch of articles, partitioned by year; the rest are small and whole.
 PARTITIONED = ("articles", *DERIVED)
 WHOLE = ("themes", "theme_phrases", "store_meta")
 
@@ -70,32 +72,32 @@ def article_themes(hits: pa.Table) -> pa.Table:
     return pa.Table.from_arrays([cols[f.name] for f in schema], schema=schema)
 
 
-def _months(articles: pa.Table) -> tuple[pa.Array, pa.Array]:
-    """(article ids, their months as YYYY-MM): each article's rows go to its month."""
-    month = pc.fill_null(pc.strftime(articles.column("date"), format="%Y-%m"), "unknown")
-    return articles.column("id").combine_chunks(), month.combine_chunks() if isinstance(
-        month, pa.ChunkedArray
-    ) else month
+def _years(articles: pa.Table) -> tuple[pa.Array, pa.Array]:
+    """(article ids, their years as text): each article's rows go to its year."""
+    year = pc.fill_null(pc.strftime(articles.column("date"), format="%Y"), "unknown")
+    return articles.column("id").combine_chunks(), year.combine_chunks() if isinstance(
+        year, pa.ChunkedArray
+    ) else year
 
 
 def write_batch(root: Path, tables: dict[str, pa.Table], tag: str) -> list[Path]:
     """Write a batch of whole articles (rows.article_tables; article_themes is added from
-    hits when missing): one file per table and month. All files or none: a failure
+    hits when missing): one file per table and year. All files or none: a failure
     removes the ones already renamed into place. Returns the files written."""
     tables = dict(tables)
     if "article_themes" not in tables and "hits" in tables:
         tables["article_themes"] = article_themes(tables["hits"])
-    ids, months = _months(tables["articles"])
+    ids, years = _years(tables["articles"])
     parts: list[tuple[pa.Table, Path]] = []
     for name in PARTITIONED:
         tbl = tables.get(name)
         if tbl is None or not tbl.num_rows:
             continue
         key = tbl.column("id" if name == "articles" else "article_id")
-        of_row = pc.take(months, pc.index_in(key, value_set=ids))
-        for month in sorted(set(of_row.to_pylist())):
+        of_row = pc.take(years, pc.index_in(key, value_set=ids))
+        for year in sorted(set(of_row.to_pylist())):
             parts.append(
-                (tbl.filter(pc.equal(of_row, month)), root / name / f"month={month}" / f"part-{tag}.parquet")
+                (tbl.filter(pc.equal(of_row, year)), root / name / f"year={year}" / f"part-{tag}.parquet")
             )
     written: list[Path] = []
     try:
@@ -148,6 +150,7 @@ class ParquetStore(Store):
         self._local = threading.local()
         self._write_lock = threading.RLock()
         cur = self._con.cursor()
+        cur.execute("SET enable_object_cache = true")  # Parquet footers read once, not per query
         for t in TABLES.values():
             folder = self.path / t.name
             if t.name in PARTITIONED:
