@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
-from .settings import CORPUS_DIR, current
+from .settings import CORPUS_DIR, GEO_DIR, current
 
 _HAS_HAN = re.compile(r"[\u4e00-\u9fff]")
 _NUMERIC = re.compile(r"^[\d０-９一二三四五六七八九十百千万亿零两几.%％]+[年月日号个次项家万亿元]?$")
@@ -39,6 +39,51 @@ def stopwords() -> frozenset[str]:
 def boilerplate() -> frozenset[str]:
     """Political boilerplate (加强, 推进, 坚持 …) editors may hide from word clouds."""
     return _word_file(CORPUS_DIR / "boilerplate.txt")
+
+
+# Characters that only glue a sentence together: a two-character "word" made of two of
+# them (这是, 也就) is a segmentation leftover, not something a region writes about.
+_GLUE = frozenset("的了是在和与及其也都就把被这那此要更很又还将对为以于而并且则即已所之个")
+
+
+@lru_cache(maxsize=1)
+def person_names() -> frozenset[str]:
+    """Known leaders (corpus/geo/leaders.csv and corpus/person_names.txt) and the pieces a
+    segmenter cuts an unknown name into (易炼红 -> 易炼, 炼红). Names say who spoke, not
+    what a region writes about, so clouds and distinctive words leave them out."""
+    import csv
+
+    names = set(_word_file(CORPUS_DIR / "person_names.txt"))
+    path = GEO_DIR / "leaders.csv"
+    if path.exists():
+        with path.open(encoding="utf-8", newline="") as fh:
+            names.update(r["name"].strip() for r in csv.DictReader(fh) if (r.get("name") or "").strip())
+    pieces = {n[i : i + 2] for n in names if len(n) >= 3 for i in range(len(n) - 1)}
+    # a piece that is a word in its own right (全国 in 王全国, 湘军) stays a word
+    return frozenset(names | (pieces - _dictionary_words(pieces)))
+
+
+def _dictionary_words(candidates: set[str]) -> set[str]:
+    """Those of candidates that jieba's dictionary lists (one pass over its dict.txt)."""
+    try:
+        import jieba
+
+        path = Path(jieba.__file__).parent / "dict.txt"
+    except ImportError:
+        return set()
+    found = set()
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            word = line.split(" ", 1)[0]
+            if word in candidates:
+                found.add(word)
+    return found
+
+
+def is_fragment(word: str) -> bool:
+    """A one-character leftover or a pair of glue characters (这是): no content of its own."""
+    w = word.strip()
+    return len(w) < 2 or all(ch in _GLUE for ch in w)
 
 
 def default_backend() -> str:

@@ -19,13 +19,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import queries, stats
+from . import queries, segment, stats
 from .access import Access, AccessDenied, EditorKey
 from .counting import Matcher
 from .engine import Engine, Progress, Result
 from .models import Filters, Theme
 from .settings import Settings
 from .store import Store, open_store
+from .store import hidden_words as hidden
 from .tables import ColumnMap
 from .themes import load_themes
 
@@ -104,6 +105,7 @@ class Workspace:
             emerging.place_and_leader_names,
             segment.stopwords,
             segment.boilerplate,
+            segment.person_names,
             charts.tile_grid,
             charts.province_aliases,
         ):
@@ -223,7 +225,9 @@ class Workspace:
     def word_totals(
         self, f: Filters | None, *, limit: int = 300, exclude: Sequence[str] = ()
     ) -> pd.DataFrame:
-        return self.store.word_totals(f, limit, list(exclude))
+        """Top words, without personal names, segmentation leftovers and hidden words."""
+        w = self.store.word_totals(f, limit + 50, [*exclude, *self.word_exclusions()])
+        return w[~w["word"].map(segment.is_fragment)].head(limit).reset_index(drop=True)
 
     def distinctive_words(
         self,
@@ -234,7 +238,32 @@ class Workspace:
         exclude: Sequence[str] = (),
         min_count: int = 3,
     ) -> pd.DataFrame:
-        return stats.distinctive_words(self.store, f_a, f_b, top, tuple(exclude), min_count)
+        d = stats.distinctive_words(
+            self.store, f_a, f_b, top + 20, (*exclude, *self.word_exclusions()), min_count
+        )
+        d = d[~d["word"].map(segment.is_fragment)]
+        return d.groupby("side", sort=False, group_keys=False).head(top).reset_index(drop=True)
+
+    # ------------------------------------------------------------ hidden words (stopwords editors add)
+    def hidden_words(self) -> list[str]:
+        """Words editors hid from clouds and distinctive words, most recent first."""
+        return hidden.hidden_words(self.store)
+
+    def word_exclusions(self) -> list[str]:
+        """Every word clouds and distinctive words leave out: known leaders' names (and the
+        pieces a segmenter cuts them into) and the words editors hid."""
+        return sorted(segment.person_names() | set(self.hidden_words()))
+
+    def hide_word(self, word: str, *, key: EditorKey | None) -> str:
+        """One click on a word: it no longer shows in any cloud or distinctive-word list."""
+        self._guard(key, "隐藏词语")
+        with self._write_lock:
+            return hidden.hide_word(self.store, word)
+
+    def unhide_word(self, word: str, *, key: EditorKey | None) -> None:
+        self._guard(key, "恢复词语")
+        with self._write_lock:
+            hidden.unhide_word(self.store, word)
 
     def article_theme_counts(self, article_id: str) -> pd.DataFrame:
         return queries.article_theme_counts(self.store, article_id)

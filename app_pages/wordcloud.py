@@ -78,6 +78,42 @@ with st.container(horizontal=True, gap="small", key="wc_dl"):
     download_row(v.table, v.title, "wc_table", S.source_line(S.with_provinces(base, provs)))
     pin_button(v.pin_title, "wordcloud", v.pin, "wc")  # the deck and 演示模式 draw it as a cloud
 
+if mode == "words":  # one click hides a word everywhere (clouds, distinctive words), kept in the store
+
+    def _toggle(widget: str, hide_it: bool) -> None:
+        word = st.session_state.get(widget)
+        st.session_state[widget] = None
+        if not word:
+            return
+        act = S.ws().hide_word if hide_it else S.ws().unhide_word
+        if S.attempt(lambda: act(word, key=S.editor_key())):
+            S.changed()
+            st.toast(f"已隐藏“{word}”" if hide_it else f"已恢复“{word}”", icon=":material/visibility_off:")
+
+    st.pills(
+        "点一下即隐藏这个词（人名和分词碎片已自动去掉）",
+        list(v.table["词语"].head(40)),
+        selection_mode="single",
+        key="wc_hide",
+        on_change=_toggle,
+        args=("wc_hide", True),
+        disabled=not S.can_edit(),
+        help="隐藏的词在所有词云和特色词中都不再出现，可在下方恢复",
+    )
+    hidden = S.ws().hidden_words()
+    if hidden:
+        with st.expander(f"已隐藏的词语（{len(hidden)} 个，点一下恢复）"):
+            st.pills(
+                "已隐藏",
+                hidden,
+                selection_mode="single",
+                key="wc_unhide",
+                on_change=_toggle,
+                args=("wc_unhide", False),
+                disabled=not S.can_edit(),
+                label_visibility="collapsed",
+            )
+
 st.subheader("词频表")
 st.dataframe(
     v.table,

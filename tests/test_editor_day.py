@@ -130,3 +130,70 @@ def page_db(tmp_path_factory):
     S.use_settings(Settings(db=path, workers=1), strict=True)
     yield path
     S.use_settings(None)
+
+
+# ---------------------------------------------------------------- words: names, fragments, hidden words
+def test_person_names_and_fragments():
+    from analysis.segment import is_fragment, person_names
+
+    names = person_names()
+    assert {
+        "习近平",
+        "尹力",
+        "易炼红",
+        "易炼",
+        "坤明",
+    } <= names  # leaders and the pieces jieba cuts them into
+    assert "全国" not in names and "湘军" not in names  # pieces that are words (王全国) stay words
+    assert (
+        is_fragment("这是") and is_fragment("的") and not is_fragment("创新") and not is_fragment("这里的人")
+    )
+
+
+def test_clouds_drop_names_fragments_and_the_provinces_own_name(ws):
+    everywhere = views.wordcloud(ws, ALL)
+    assert list(everywhere.freqs)[:3] == ["企业", "高质量发展", "创新"]
+    assert "广东" in everywhere.freqs  # another province's name is fine in a wider cloud
+    big = ws.word_totals(ALL, limit=5000)
+    assert not {"习近平", "尹力", "林武", "易炼", "这是"} & set(big["word"])
+    assert len(big) == 5000
+    gd = views.wordcloud(ws, ALL, provinces=("广东",))
+    assert not {"广东", "广东省"} & set(gd.freqs)
+    assert list(gd.freqs)[:3] == ["高质量发展", "创新", "产业"]
+    c = views.compare(ws, ALL)
+    own = {s.label: set(s.words["word"]) for s in c.sides}
+    assert "广东" not in own["广东"] and "吉林" not in own["吉林"]
+
+
+def test_hiding_a_word_is_a_stored_guarded_stopword(tmp_path):
+    from analysis.access import AccessDenied
+
+    ws = Workspace.open(Settings(db=tmp_path / "w.duckdb", workers=1))
+    assert ws.word_totals(ALL, limit=3)["word"].tolist() == ["发展", "企业", "高质量发展"]
+    assert ws.hide_word(" 企 业 ", key=None) == "企业"
+    ws.hide_word("企业", key=None)  # twice is once
+    assert ws.hidden_words() == ["企业"]
+    assert ws.word_totals(ALL, limit=3)["word"].tolist() == ["发展", "高质量发展", "创新"]
+    gd, jl = Filters(provinces=("广东",)), Filters(provinces=("吉林",))
+    assert "企业" not in set(ws.distinctive_words(jl, gd, top=40)["word"])
+    ws.unhide_word("企业", key=None)
+    assert ws.hidden_words() == [] and ws.word_totals(ALL, limit=2)["word"].tolist() == ["发展", "企业"]
+    ro = Workspace(Settings(db=tmp_path / "w.duckdb", workers=1, read_only=True), store=ws.store)
+    with pytest.raises(AccessDenied):
+        ro.hide_word("企业", key=None)
+
+
+def test_wordcloud_page_hides_a_word_in_one_click(page_db):
+    from helpers import open_page
+
+    at = open_page("app_pages/wordcloud.py")
+    table = next(df.value for df in at.dataframe if "词语" in df.value.columns)
+    assert "企业" in set(table["词语"]) and "习近平" not in set(table["词语"])
+    at.button_group(key="wc_hide").set_value("企业").run()
+    assert not at.exception
+    table = next(df.value for df in at.dataframe if "词语" in df.value.columns)
+    assert "企业" not in set(table["词语"])
+    assert list(at.button_group(key="wc_unhide").options) == ["企业"]
+    at.button_group(key="wc_unhide").set_value("企业").run()  # and back
+    table = next(df.value for df in at.dataframe if "词语" in df.value.columns)
+    assert "企业" in set(table["词语"])

@@ -154,6 +154,8 @@ _TABLES = (
         "deck_id INTEGER, kind VARCHAR, item_id INTEGER, position INTEGER",
         key="deck_id, kind, item_id",
     ),
+    # Words an editor hid from word clouds and distinctive words (one click; issue 13).
+    _table("hidden_words", "word VARCHAR, added_at TIMESTAMP", key="word"),
     # Every saved dictionary: the whole file as written, who saved it, when, what changed
     # (changes: a JSON list of Chinese lines) and its models.dictionary_hash (the hash stored
     # with the counts, so the version the counts were made with can be named). Never

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -79,6 +80,15 @@ def provinces_by_text(ws: Any, f: Filters | None, *, national: bool = True) -> l
     if not national:
         text = text[text["group"] != "全国"]
     return list(text.sort_values(["chars", "group"], ascending=[False, True])["group"])
+
+
+def own_names(provinces: Sequence[str]) -> list[str]:
+    """Every way of writing these provinces (广东, 广东省, 粤 …): left out of their own words."""
+    from ..charts import province_aliases
+
+    shorts = {province_aliases().get(p, p) for p in provinces}
+    names = {n for n, short in province_aliases().items() if short in shorts}
+    return sorted(names | {f"{s}{tail}" for s in shorts for tail in ("", "省", "市")})
 
 
 def inert(text: str) -> str:

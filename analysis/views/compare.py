@@ -10,7 +10,7 @@ import pandas as pd
 from ..models import NATIONAL, Filters
 from ..queries import theme_overlap
 from ..workspace import Workspace
-from ._common import EMPTY, METRICS, Base, Chart, metric_or_count, source_line
+from ._common import EMPTY, METRICS, Base, Chart, metric_or_count, own_names, source_line
 
 MODES = {"provinces": "几个省份", "periods": "两个时期", "outlets": "几家媒体"}
 TOP_THEMES = 12
@@ -138,10 +138,11 @@ def compare(
 
     exclude = ws.boilerplate() if hide_boilerplate else []
     # A province's own name is trivially "distinctive" of it; leave the names out.
-    own = tuple(f"{p}{tail}" for p in labels for tail in ("", "省", "市")) if mode == "provinces" else ()
+    own = tuple(own_names(labels)) if mode == "provinces" else ()
     out_sides = []
     for label, sf in sides:
-        words = ws.word_totals(sf, limit=WORDS_PER_CLOUD, exclude=exclude)
+        mine = own_names([label]) if mode == "provinces" else []
+        words = ws.word_totals(sf, limit=WORDS_PER_CLOUD, exclude=[*exclude, *mine])
         d = ws.distinctive_words(sf, rest[label], top=15, exclude=tuple(exclude) + own, min_count=3)
         d = d[d["side"] == "a"]
         dist = pd.DataFrame(

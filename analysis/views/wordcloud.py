@@ -8,7 +8,7 @@ import pandas as pd
 
 from ..models import Filters
 from ..workspace import Workspace
-from ._common import EMPTY, Base, corpus_line, provinces_by_text
+from ._common import EMPTY, Base, corpus_line, own_names, provinces_by_text
 
 MODES = {"words": "全部词语", "themes": "仅主题词"}
 
@@ -54,7 +54,9 @@ def wordcloud(
         freqs = dict(zip(t["name"], t["count"].astype(float)))
         title = f"主题词云：{where}"
     else:
-        words = ws.word_totals(sel, limit=top, exclude=ws.boilerplate() if hide_boilerplate else [])
+        # A province's own name says nothing in its own cloud (广东 in 广东's words).
+        hide = [*(ws.boilerplate() if hide_boilerplate else []), *own_names(provs)]
+        words = ws.word_totals(sel, limit=top, exclude=hide)
         table = pd.DataFrame({"词语": words["word"], "次数": words["count"], "出现文章数": words["docs"]})
         freqs = dict(zip(words["word"], words["count"].astype(float)))
         title = f"高频词词云：{where}"
