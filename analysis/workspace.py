@@ -160,6 +160,26 @@ class Workspace:
     def list_articles(self, f: Filters | None = None, *, search: str = "", limit: int = 500) -> pd.DataFrame:
         return self.store.list_articles(f, search, limit)
 
+    def search_snippets(
+        self, article_ids: Sequence[str], needle: str, *, width: int = 24
+    ) -> dict[str, tuple[int, str, str, str]]:
+        """article id -> (paragraph index, before, match, after) around the first match in its
+        text: what a search hit shows so the editor sees why it was found."""
+        from .store.snippets import first_matches
+
+        out = {}
+        for aid, (idx, norm) in first_matches(self.store, article_ids, needle).items():
+            at = norm.find(needle)
+            before = norm[max(0, at - width) : at]
+            after = norm[at + len(needle) : at + len(needle) + width]
+            out[aid] = (
+                idx,
+                ("…" if at > width else "") + before,
+                needle,
+                after + ("…" if at + len(needle) + width < len(norm) else ""),
+            )
+        return out
+
     def article(self, article_id: str) -> dict | None:
         return self.store.article(article_id)
 

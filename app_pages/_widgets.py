@@ -137,9 +137,12 @@ def chart_block(
         pin_button(title, kind, pin_data, key)
 
 
-def article_url(article_id: str) -> str:
-    """Relative link to the 文章 page showing one article (works under any base path)."""
-    return f"articles?article={article_id}"
+def article_url(article_id: str, par_idx: int | None = None) -> str:
+    """Relative link to the 文章 page showing one article (works under any base path);
+    with par_idx, that paragraph is marked and scrolled to (#p<idx>)."""
+    if par_idx is None or par_idx < 0:
+        return f"articles?article={article_id}"
+    return f"articles?article={article_id}&p={int(par_idx)}#p{int(par_idx)}"
 
 
 def passages_table(p: pd.DataFrame, key: str, title: str = "原文摘录") -> None:
@@ -155,7 +158,7 @@ def passages_table(p: pd.DataFrame, key: str, title: str = "原文摘录") -> No
             "前文": p["before"],
             "关键词": p["match"],
             "后文": p["after"],
-            "原文": [article_url(a) for a in p["article_id"]],
+            "原文": [article_url(a, int(i)) for a, i in zip(p["article_id"], p["par_idx"])],
         }
     )
     st.dataframe(

@@ -43,19 +43,32 @@ def article_list(v: ArticlesView) -> str | None:
     for line in v.notices:
         if not line.startswith("找不到"):
             S.empty_hint(line)
+    ids = list(v.labels)
     if not v.table.empty:
-        st.caption(v.total_note)
-        st.dataframe(
-            v.table.drop(columns="文章编号"),
+        st.caption(v.total_note + " · 点一行即打开该文章")
+        event = st.dataframe(
+            v.table.drop(columns=[c for c in ("文章编号", "段落") if c in v.table]),
             hide_index=True,
             width="stretch",
             key="article_table",
+            on_select="rerun",
+            selection_mode="single-row",
             column_config={
                 "日期": st.column_config.DateColumn(format="YYYY-MM-DD"),
                 "字数": st.column_config.NumberColumn(format="%d"),
+                "摘要": st.column_config.TextColumn(width="large", help="搜索词第一次出现之处"),
             },
         )
-    ids = list(v.labels)
+        rows = list(event.selection.rows) if event is not None else []
+        picked = str(v.table["文章编号"].iloc[rows[0]]) if rows and rows[0] < len(v.table) else ""
+        if picked and picked != st.session_state.get("_article_row"):  # a new click opens it
+            st.session_state["_article_row"] = st.session_state["_article_url"] = picked
+            st.session_state["article"] = picked
+            par = int(v.table["段落"].iloc[rows[0]]) if "段落" in v.table else -1
+            S.qp_set("article", picked)
+            S.qp_set("p", str(par) if par >= 0 else "")
+            st.rerun()  # the view above was made for the previous article
+        st.session_state["_article_row"] = picked
     if st.session_state.get("article") not in ids:
         st.session_state.pop("article", None)
     chosen = st.selectbox(
@@ -66,6 +79,8 @@ def article_list(v: ArticlesView) -> str | None:
         key="article",
         placeholder="选择一篇文章",
     )
+    if (chosen or "") != S.qp_get("article"):
+        S.qp_set("p", "")  # another article: the marked paragraph was the old one's
     S.qp_set("article", chosen or "")
     st.session_state["_article_url"] = chosen or ""
     return chosen
@@ -111,6 +126,7 @@ def sections_view(art: ArticleDetail, options: list[str], read_only: bool) -> No
         "所有统计随即更新；选“自动”恢复推断结果。"
     )
     open_all = len(art.sections) <= 5
+    mark = S.qp_int("p", -1, -1, 1_000_000)  # ?p=: the paragraph a KWIC row or search hit opened
     for sec in art.sections:
         with st.container(border=True):
             left, right = st.columns([3, 1])
@@ -134,16 +150,26 @@ def sections_view(art: ArticleDetail, options: list[str], read_only: bool) -> No
                 disabled=read_only,
                 label_visibility="collapsed",
             )
-            with st.expander(f"正文 {len(sec.paragraphs)} 段", expanded=open_all):
-                blocks = []
+            here = any(p.idx == mark for p in sec.paragraphs)
+            with st.expander(f"正文 {len(sec.paragraphs)} 段", expanded=open_all or here):
+                blocks: list[str] = []
                 for p in sec.paragraphs:
                     tag = (
                         ""
                         if p.own_province
                         else f"〔{S.md_escape(p.province)}，依据 {S.md_escape(p.reason)}〕"
                     )
+                    if p.idx == mark:  # the paragraph opened from a KWIC row: its own marked block
+                        if blocks:
+                            st.markdown("\n\n".join(blocks))
+                        blocks = []
+                        st.subheader(f"摘录所在段落（第 {p.idx + 1} 段）", anchor=f"p{p.idx}", divider="blue")
+                        with st.container(border=True, key="marked_paragraph"):
+                            st.markdown(tag + paragraph_md(p.parts))
+                        continue
                     blocks.append(tag + paragraph_md(p.parts))
-                st.markdown("\n\n".join(blocks) if blocks else "（本段没有正文）")
+                if blocks or not here:
+                    st.markdown("\n\n".join(blocks) if blocks else "（本段没有正文）")
 
 
 def article_view(art: ArticleDetail, options: list[str], read_only: bool) -> None:

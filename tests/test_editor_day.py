@@ -103,6 +103,7 @@ def test_theme_page_compares_and_filters_passages(page_db):
     assert not at.exception and at.query_params["pp"] == "北京"
     kwic = [df.value for df in at.dataframe if "关键词" in df.value.columns]
     assert len(kwic) == 1 and len(kwic[0]) == 7 and set(kwic[0]["省份"]) == {"北京"}
+    assert all("&p=" in u and "#p" in u for u in kwic[0]["原文"])  # 打开全文 at that paragraph
 
 
 def _spec(at, title_part: str) -> dict:
@@ -197,3 +198,36 @@ def test_wordcloud_page_hides_a_word_in_one_click(page_db):
     at.button_group(key="wc_unhide").set_value("企业").run()  # and back
     table = next(df.value for df in at.dataframe if "词语" in df.value.columns)
     assert "企业" in set(table["词语"])
+
+
+# ---------------------------------------------------------------- finding and reading
+def test_search_hits_show_where_the_words_occur(ws):
+    v = views.articles(ws, ALL, search="营商环境")
+    t = v.table
+    assert len(t) == 4 and list(t.columns[:3]) == ["日期", "标题", "摘要"]
+    first = t.iloc[0]
+    assert first["摘要"] == (
+        "…市市场监督管理局局长郑映微介绍，当地多措并举优化【营商环境】，全面简化商贸企业开办登记流程，实行线上“一网通…"
+    )
+    assert first["段落"] == 18
+    assert all("【营商环境】" in s for s in t["摘要"])
+    assert "摘要" not in views.articles(ws, ALL).table.columns
+
+
+def test_a_click_on_a_search_hit_opens_the_article_at_that_paragraph(page_db):
+    from helpers import open_page
+
+    at = open_page("app_pages/articles.py", q="营商环境")
+    at.session_state["article_table"] = {"selection": {"rows": [1], "columns": [], "cells": []}}
+    at.run()
+    assert not at.exception
+    assert at.query_params["article"] == "a50528cdb1dbcf87" and at.query_params["p"] == "17"
+    assert [h.value for h in at.header] == ["新质生产力 跃动看中国"]
+    assert "摘录所在段落（第 18 段）" in [h.value for h in at.subheader]
+
+
+def test_kwic_rows_link_to_their_paragraph():
+    from app_pages._widgets import article_url
+
+    assert article_url("abc", 17) == "articles?article=abc&p=17#p17"
+    assert article_url("abc") == "articles?article=abc"

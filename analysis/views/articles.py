@@ -26,6 +26,7 @@ class Paragraph:
     province: str
     reason: str
     own_province: bool  # False when the paragraph's province differs from its section's
+    idx: int = -1  # the paragraph's index in the article (?p= on the 文章 page marks it)
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,7 @@ class ArticleDetail:
 
 @dataclass(frozen=True)
 class ArticlesView(Base):
-    table: pd.DataFrame  # 日期, 标题, 来源, 省份, 字数 (+ 文章编号)
+    table: pd.DataFrame  # 日期, 标题, (摘要,) 来源, 省份, 字数 (+ 文章编号, and 段落 when searching)
     labels: dict[str, str]  # article id -> "date · title · source", in list order
     total_note: str
     detail: ArticleDetail | None
@@ -86,7 +87,11 @@ def article_detail(ws: Workspace, article_id: str) -> ArticleDetail | None:
                 overrides.get(idx, ""),
                 [
                     Paragraph(
-                        ws.highlight_parts(p.text, p.norm), p.province, p.reason, p.province == sec.province
+                        ws.highlight_parts(p.text, p.norm),
+                        p.province,
+                        p.reason,
+                        p.province == sec.province,
+                        int(p.idx),
                     )
                     for p in mine.itertuples()
                 ],
@@ -125,6 +130,14 @@ def articles(ws: Workspace, f: Filters, *, search: str = "", article_id: str = "
                 "id": "文章编号",
             }
         )[["日期", "标题", "来源", "省份", "字数", "文章编号"]]
+        if search:  # each hit shows where the words occur (title or file name hits have none)
+            snips = ws.search_snippets(list(arts["id"]), search)
+            table.insert(
+                2,
+                "摘要",
+                [f"{snips[a][1]}【{snips[a][2]}】{snips[a][3]}" if a in snips else "" for a in arts["id"]],
+            )
+            table["段落"] = [snips[a][0] if a in snips else -1 for a in arts["id"]]
         note = f"共 {len(arts)} 篇" + ("（最多显示 500 篇，请缩小搜索范围）" if len(arts) >= LIMIT else "")
     labels = {r.id: f"{str(r.date)[:10]} · {r.title} · {r.source}" for r in arts.itertuples()}
     detail = article_detail(ws, article_id) if article_id else None
