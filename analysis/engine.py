@@ -312,9 +312,13 @@ class Engine:
         try:
             in_batch = 0
             depth = 2 * max(1, batch // per_chunk) + 2 * self.workers
+            parsed = 0
             for chunk, (status, tables) in _in_order(pool, _chunked(jobs, per_chunk), themes, depth):
                 pending.append((chunk, status, tables))
                 in_batch += len(chunk)
+                parsed += len(chunk)
+                if progress and parsed < total:  # each file as it is parsed, not only per batch
+                    progress(parsed, total, chunk[-1].name)
                 if in_batch >= batch:
                     commit()
                     in_batch = 0
@@ -453,11 +457,15 @@ class Engine:
 
         The dictionary file decides: if another engine saved it (the counts already match
         the file), this engine takes it up; otherwise the counts are recounted with it.
-        Returns what was done, in Chinese ("" when they already agreed)."""
+        Returns what was done, in Chinese ("" when they already agreed). A file that cannot
+        be read does not stop imports: the counts are made with this engine's dictionary."""
         if self.store.read_only or self.dictionary_in_step():
             return ""
-        themes = load_themes(self.themes_file)
-        self.themes = themes
+        try:
+            self.themes = load_themes(self.themes_file)
+        except ThemeError as exc:
+            self.recount()
+            return f"词典文件无法读取（{'；'.join(exc.problems)}），已按当前使用的词典重新统计"
         if self.dictionary_in_step():
             return "已改用词典文件中的最新词典"
         self.recount()

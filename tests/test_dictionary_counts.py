@@ -160,6 +160,20 @@ def test_an_engine_with_an_old_dictionary_takes_up_the_saved_one_before_importin
         store.close()
 
 
+def test_a_broken_file_does_not_stop_imports(saved, reference):
+    themes_file, db = saved
+    store = Store(db)
+    try:
+        eng = Engine(store, workers=1, themes_file=themes_file)
+        eng.themes = NEW  # in memory only: the counts are out of step
+        themes_file.write_text("themes: [", encoding="utf-8")
+        note = eng.sync_dictionary()
+        assert note.startswith("词典文件无法读取（") and note.endswith("），已按当前使用的词典重新统计")
+        assert eng.dictionary_in_step() and hits_rows(store) == reference["new"]
+    finally:
+        store.close()
+
+
 def test_a_hand_edited_file_is_recounted_on_open(saved, reference):
     themes_file, db = saved
     from analysis.themes import save_themes
