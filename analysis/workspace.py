@@ -360,6 +360,22 @@ class Workspace:
         with self._write_lock:
             return self.store.delete_article(article_id)
 
+    def delete_articles(self, article_ids: Sequence[str], *, key: EditorKey | None) -> int:
+        """Several articles at once (语料管理's multi-select); returns how many were stored."""
+        self._guard(key, "删除文章")
+        with self._write_lock:
+            return sum(self.store.delete_article(a) for a in dict.fromkeys(article_ids))
+
+    def sample_article_ids(self) -> list[str]:
+        """Stored articles that are the bundled samples (总览 says so; 语料管理 removes them)."""
+        return self.engine.sample_article_ids()
+
+    def remove_samples(self, *, key: EditorKey | None) -> int:
+        """Every sample article in one action; an editor's own articles stay."""
+        self._guard(key, "删除示例文章")
+        with self._write_lock:
+            return self.engine.remove_samples()
+
     def override_section(
         self, article_id: str, section_idx: int, province: str | None, *, key: EditorKey | None
     ) -> None:

@@ -19,12 +19,21 @@ def _mb(n: int) -> str:
     return f"{n / 2**20:.0f} MB"
 
 
+def progress_text(done: int, total: int, name: str, elapsed: float) -> str:
+    """The progress bar's line: which file, n of N, time so far."""
+    return f"已分析 {done}/{total} 个文件 · 当前：{name} · 已用 {elapsed:.0f} 秒"
+
+
 def ingest(files: Sequence[tuple[str, bytes]], bar=None, columns=None) -> list[Result]:
     """What the 开始导入 button does: hand the uploads to the workspace, with a progress bar."""
+    import time
+
+    start = time.monotonic()
 
     def progress(done: int, total: int, name: str) -> None:
         if bar is not None:
-            bar.progress(done / total if total else 1.0, text=f"正在分析 {done}/{total}：{name}")
+            text = progress_text(done, total, S.md_escape(name), time.monotonic() - start)
+            bar.progress(done / total if total else 1.0, text=text)
 
     results = S.ws().ingest_uploads(list(files), key=S.editor_key(), progress=progress, columns=columns)
     S.changed()
@@ -54,7 +63,8 @@ def upload_section(read_only: bool, limits_line: str) -> None:
         limit = S.settings().limits.max_file_bytes
         too_big = [u.name for u in uploads if u.size > limit]
         files = [(u.name, u.getvalue()) for u in uploads if u.size <= limit]
-        bar = st.progress(0.0, text="准备导入…")
+        first = S.md_escape(files[0][0]) if files else ""
+        bar = st.progress(0.0, text=f"开始导入 {len(files)} 个文件 · 第一个：{first}")
         try:
             results = ingest(files, bar, columns) if files else []
         except S.AccessDenied as exc:
@@ -69,19 +79,30 @@ def upload_section(read_only: bool, limits_line: str) -> None:
         st.dataframe(results_table(results), hide_index=True, width="stretch", key="ingest_results")
 
 
-def delete_section(labels: dict[str, str], read_only: bool) -> None:
+def delete_section(labels: dict[str, str], read_only: bool, samples: int) -> None:
     st.subheader("删除文章")
     if not labels:
         st.caption("库中没有文章。")
         return
+    if samples:  # the first run's examples go in one action
+        c1, c2 = st.columns([4, 1.4], vertical_alignment="bottom")
+        c1.caption(f"库中有 {samples} 篇示例文章（随看板附带，用来演示）。")
+        if c2.button("移除全部示例文章", key="do_remove_samples", disabled=read_only):
+            try:
+                n = S.ws().remove_samples(key=S.editor_key())
+            except S.AccessDenied as exc:
+                st.warning(str(exc))
+                return
+            S.changed()
+            st.success(f"已移除 {n} 篇示例文章。")
+            return
     c1, c2, c3 = st.columns([4, 1.4, 1], vertical_alignment="bottom")
-    chosen = c1.selectbox(
-        "要删除的文章",
+    chosen = c1.multiselect(
+        "要删除的文章（可选多篇）",
         list(labels),
-        index=None,
         format_func=lambda i: labels.get(i, i),
         key="del_article",
-        placeholder="选择一篇文章",
+        placeholder="选择文章",
         disabled=read_only,
     )
     sure = c2.checkbox("确认删除", key="del_confirm", disabled=read_only)
@@ -90,17 +111,16 @@ def delete_section(labels: dict[str, str], read_only: bool) -> None:
             st.warning("请先勾选“确认删除”。")
             return
         try:
-            gone = S.ws().delete_article(chosen, key=S.editor_key())
+            gone = S.ws().delete_articles(chosen, key=S.editor_key())
         except S.AccessDenied as exc:
             st.warning(str(exc))
             return
         if gone:
             S.changed()
-            st.success(
-                f"已删除：{S.md_escape(labels[chosen])}（编辑对省份的改正会保留，重新导入同一文件时恢复）"
-            )
+            names = "；".join(S.md_escape(labels[c]) for c in chosen[:3]) + ("等" if len(chosen) > 3 else "")
+            st.success(f"已删除 {gone} 篇：{names}（编辑对省份的改正会保留，重新导入同一文件时恢复）")
         else:
-            st.warning("这篇文章已不在库中。")
+            st.warning("所选文章已不在库中。")
 
 
 def rebuild_section(read_only: bool) -> None:
@@ -138,7 +158,7 @@ export_section()
 # Actions above have run by now (changed() cleared the cache), so the figures, the table
 # and the delete list show the store as it is.
 with delete_section_area:
-    delete_section(S.corpus_view().labels, _read_only)
+    delete_section(S.corpus_view().labels, _read_only, S.corpus_view().samples)
 _v = S.corpus_view()  # read again after any delete
 with _figures:
     c1, c2, c3 = st.columns(3)

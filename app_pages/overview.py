@@ -12,6 +12,18 @@ if not summary.articles:
     S.empty_hint()
     st.stop()
 
+if v.samples:  # first run: say what this is and where to go next
+    with st.container(border=True, key="ov_welcome"):
+        st.markdown(
+            f"**这是示例数据**：库里现有 {v.samples} 篇示例文章（示例），用来演示看板的用法。\n\n"
+            "本工具统计各地报道中政策主题出现的次数，按省份、月份和媒体汇总；"
+            "每个数字都能追溯到原文句子，图表可下载或放进演示文稿。"
+        )
+        with st.container(horizontal=True, gap="medium"):
+            st.page_link("app_pages/corpus.py", label="导入文章", icon=":material/upload_file:")
+            st.page_link("app_pages/themes.py", label="看一个主题", icon=":material/insights:")
+            st.page_link("app_pages/compare.py", label="比较省份", icon=":material/compare_arrows:")
+        st.caption("导入自己的文章后，可在“语料管理”页一键移除全部示例文章。")
 if v.filters_text:
     st.caption("当前筛选：" + S.md_escape(v.filters_text))
 c1, c2, c3, c4 = st.columns(4)

@@ -231,3 +231,42 @@ def test_kwic_rows_link_to_their_paragraph():
 
     assert article_url("abc", 17) == "articles?article=abc&p=17#p17"
     assert article_url("abc") == "articles?article=abc"
+
+
+# ---------------------------------------------------------------- first run
+def test_overview_on_the_samples_welcomes_and_links_the_next_steps(page_db):
+    from helpers import open_page
+
+    at = open_page("app_pages/overview.py")
+    welcome = " ".join(m.value for m in at.markdown)
+    assert "这是示例数据" in welcome and "5 篇示例文章（示例）" in welcome
+    links = [(e.proto.label, e.proto.page) for e in at.get("page_link")]
+    labels = [label for label, _ in links]
+    assert labels[:3] == ["导入文章", "看一个主题", "比较省份"]
+
+
+def test_samples_go_in_one_action_and_several_articles_at_once(tmp_path):
+    ws = Workspace.open(Settings(db=tmp_path / "s.duckdb", workers=1))
+    assert len(ws.sample_article_ids()) == 5 and views.overview(ws, ALL).samples == 5
+    ids = list(ws.list_articles(ALL)["id"])
+    assert ws.delete_articles(ids[:2] + ids[:1], key=None) == 2  # a repeated id counts once
+    assert ws.summary().articles == 3
+    assert ws.remove_samples(key=None) == 3
+    assert ws.summary().articles == 0 and views.corpus(ws).samples == 0
+    ro = Workspace(Settings(db=tmp_path / "s.duckdb", workers=1, read_only=True), store=ws.store)
+    from analysis.access import AccessDenied
+
+    with pytest.raises(AccessDenied):
+        ro.remove_samples(key=None)
+
+
+def test_upload_progress_names_each_file(tmp_path):
+    from app_pages.corpus import progress_text
+
+    ws = Workspace(Settings(db=tmp_path / "u.duckdb", workers=1, import_samples=False))
+    calls: list[tuple[int, int, str]] = []
+    files = [(f"第{i}篇.txt", f"广东省推进高质量发展第{i}次会议。".encode()) for i in range(3)]
+    ws.ingest_uploads(files, key=None, progress=lambda d, t, n: calls.append((d, t, n)))
+    assert [(d, t) for d, t, _ in calls] == [(1, 3), (2, 3), (3, 3)]  # was one call at the end
+    assert [n for _, _, n in calls] == ["第0篇.txt", "第1篇.txt", "第2篇.txt"]
+    assert progress_text(2, 3, "第1篇.txt", 4.2) == "已分析 2/3 个文件 · 当前：第1篇.txt · 已用 4 秒"

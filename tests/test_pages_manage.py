@@ -256,7 +256,7 @@ def test_delete_needs_confirmation(env):
     store = store_of(db)
     aid = id_of(store, S002)
     at = app("corpus.py")
-    at.selectbox(key="del_article").select(aid)
+    at.multiselect(key="del_article").select(aid)
     run(at)
     at.button(key="do_delete").click()
     run(at)

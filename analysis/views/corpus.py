@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -24,6 +24,7 @@ class CorpusView(Base):
     labels: dict[str, str]  # article id -> "date · title · source" (for 删除文章)
     limits_line: str
     truncated: bool
+    samples: int = field(default=0, kw_only=True)  # stored sample articles (移除全部示例文章)
 
 
 def corpus(ws: Workspace) -> CorpusView:
@@ -47,4 +48,11 @@ def corpus(ws: Workspace) -> CorpusView:
         "内容相同的文件只保存一次。导入后所有页面的统计立即更新。"
     )
     labels = {r.id: f"{str(r.date)[:10]} · {r.title} · {r.source}" for r in arts.itertuples()}
-    return CorpusView(ws.summary(None), table, labels, limits_line, len(arts) >= SHOWN)
+    return CorpusView(
+        ws.summary(None),
+        table,
+        labels,
+        limits_line,
+        len(arts) >= SHOWN,
+        samples=len(ws.sample_article_ids()),
+    )

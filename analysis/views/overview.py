@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -18,6 +18,7 @@ class OverviewView(Base):
     top: Chart | None
     heat: Chart | None
     latest: pd.DataFrame  # 日期, 标题, 文章编号, 来源, 省份 (newest first, 10 rows)
+    samples: int = field(default=0, kw_only=True)  # stored sample articles: the first-run welcome
 
 
 def overview(ws: Workspace, f: Filters, *, metric: str = "count") -> OverviewView:
@@ -89,4 +90,5 @@ def overview(ws: Workspace, f: Filters, *, metric: str = "count") -> OverviewVie
         heat,
         table,
         notices=tuple(notices),
+        samples=len(ws.sample_article_ids()),
     )
