@@ -321,8 +321,8 @@ def _check_whole(db: Path) -> int:
                  + (SELECT count(*) FROM units u WHERE NOT EXISTS (SELECT 1 FROM articles a WHERE a.id = u.article_id))
                  + (SELECT count(*) FROM hits h WHERE NOT EXISTS (SELECT 1 FROM articles a WHERE a.id = h.article_id))
                  + (SELECT count(*) FROM articles a WHERE a.chars <> (SELECT coalesce(sum(chars), 0) FROM paragraphs p WHERE p.article_id = a.id))
-        """).fetchone()[0]
-        assert orphans == 0
+        """).fetchone()
+        assert orphans is not None and orphans[0] == 0
         return store.article_count()
     finally:
         store.close()
