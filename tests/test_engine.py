@@ -388,7 +388,10 @@ def test_rebuild_reproduces_a_fresh_ingest(tmp_path, sample_engine, samples_dir)
         eng = Engine(store, workers=1)
         eng.ingest_paths([samples_dir])
         fresh = state(eng)
-        assert fresh[0] == state(sample_engine)[0]
+        # rjieba's user words are process-wide: a test that added a phrase earlier in this run
+        # changes how later ingests segment, so the words table is compared within this test only.
+        same = {k: v for k, v in fresh[0].items() if k != "words"}
+        assert same == {k: v for k, v in state(sample_engine)[0].items() if k != "words"}
         assert eng.rebuild() == 5
         assert state(eng) == fresh
     finally:
