@@ -74,8 +74,19 @@ def pin_button(title: str, kind: str, pin_data: pd.DataFrame, key: str) -> None:
             st.toast(f"已加入演示：{title}", icon="📌")
 
 
+def _figure_key(chart: Chart) -> tuple:
+    # What the figure is drawn from; CSV of a chart's few dozen rows is far cheaper than
+    # Streamlit's hashing of Arrow-backed string columns (most of a new session's first run).
+    return (chart.kind, chart.title, chart.source, chart.value_label, chart.data.to_csv())
+
+
+@st.cache_resource(show_spinner=False, max_entries=256, hash_funcs={Chart: _figure_key})
 def figure(chart: Chart):
-    """The plotly figure of a view's chart (drawn here, from the chart's data)."""
+    """The plotly figure of a view's chart (drawn here, from the chart's data).
+
+    Shared by every session (issue 16): building a figure was most of a warm rerun, and
+    the same chart looks the same for everyone. st.plotly_chart and the PNG export only
+    read it (plotly_chart copies it with to_dict), so one object can serve all."""
     d, t, src, unit = chart.data, chart.title, chart.source, chart.value_label
     if chart.kind in ("bar", "emerging"):  # emerging: a ranking of z with counts kept for the deck
         return charts.bar_ranking(d, "label", "value", t, src, value_label=unit)
@@ -90,6 +101,17 @@ def figure(chart: Chart):
     if chart.kind == "map":
         return charts.china_map(d, "province", "value", t, src, value_label=unit)
     raise ValueError(chart.kind)
+
+
+# plotly.js ships its English strings only, so locale alone cannot make the toolbar
+# Chinese: the toolbar is hidden (PNG, CSV, Excel and 📌 sit under every chart in Chinese),
+# numbers come as 1,234 without k/M (charts._style), and the locale is set for dates.
+PLOTLY_CONFIG = {"locale": "zh-CN", "displaylogo": False, "displayModeBar": False}
+
+
+def plotly_chart(fig, *, key: str, **kwargs) -> None:
+    """Every plotly chart on every page, with PLOTLY_CONFIG."""
+    st.plotly_chart(fig, key=key, config=PLOTLY_CONFIG, **kwargs)
 
 
 def show_chart(chart: Chart | None) -> None:
@@ -108,7 +130,7 @@ def chart_block(
     takes for kind (bar: label,value; grouped_bar: group,series,value; line: x,series,value;
     heatmap: row,col,value; map: province,value).
     """
-    st.plotly_chart(fig, key=f"{key}_chart", config={"displaylogo": False})
+    plotly_chart(fig, key=f"{key}_chart")
     with st.container(horizontal=True, gap="small", key=f"{key}_row"):
         if st.button(
             "生成 PNG",
