@@ -1,10 +1,15 @@
 """政策主题看板：入口只做导航和共享的侧栏筛选，每页一个文件（app_pages/；不叫 pages/，以免触发 Streamlit 旧式多页模式）。"""
 
 import logging
+from pathlib import Path
 
 import streamlit as st
 
-st.set_page_config(page_title="政策主题看板", page_icon=":material/dashboard:", layout="wide")
+# The favicon is a file in the repository, served by this server (an emoji or icon name
+# would make the browser fetch it from a CDN).
+st.set_page_config(
+    page_title="政策主题看板", page_icon=str(Path(__file__).parent / "assets" / "favicon.png"), layout="wide"
+)
 
 from app_pages import _state as S
 
@@ -55,6 +60,16 @@ PAGES = {
 PAGE_ERROR = "这一页出错了，已记录在服务器日志中。可以刷新页面、清除筛选，或换一个页面再试。"
 
 page = st.navigation(PAGES)
+# Streamlit has no setting for the uploader's English (“Upload”, “50MB per file • TXT…”):
+# the size line goes (语料管理 states the limits in Chinese) and the button is relabelled.
+# Static CSS only; no article text ever reaches st.html.
+st.html(
+    """<style>
+    [data-testid="stFileUploaderDropzoneInstructions"] { display: none; }
+    [data-testid="stFileUploaderDropzone"] button p { font-size: 0; }
+    [data-testid="stFileUploaderDropzone"] button p::after { content: "选择文件"; font-size: 1rem; }
+    </style>"""
+)
 S.begin_run()
 top = st.container()
 try:

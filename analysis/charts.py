@@ -134,8 +134,11 @@ def _style(
         )
     if height:
         fig.update_layout(height=height)
-    fig.update_xaxes(tickfont=dict(size=TICK_FONT), title_font=dict(size=TICK_FONT + 1))
-    fig.update_yaxes(tickfont=dict(size=TICK_FONT), title_font=dict(size=TICK_FONT + 1))
+    # Chinese number style: 12,345 (never 12.3k or 1.2M, which read as English)
+    fig.update_layout(separators=".,")
+    numbers = dict(exponentformat="none", separatethousands=True)
+    fig.update_xaxes(tickfont=dict(size=TICK_FONT), title_font=dict(size=TICK_FONT + 1), **numbers)
+    fig.update_yaxes(tickfont=dict(size=TICK_FONT), title_font=dict(size=TICK_FONT + 1), **numbers)
     fig.add_annotation(
         text=source_line(source),
         name="source",

@@ -18,7 +18,7 @@ from analysis import slides as sl
 from analysis.export import ExportError
 from analysis.store.decks import DeckError
 from app_pages import _state as S
-from app_pages._widgets import file_stem
+from app_pages._widgets import file_stem, plotly_chart
 
 STAGE_W = 1280  # px: the slide is laid out at 1280 wide, then scaled to the window
 
@@ -158,7 +158,7 @@ def draw(item: sl.Part | dict, k: int, *, live: bool = False) -> None:
             else:  # the preview, or no browser for pictures (then it may not scale as exactly)
                 if not live:
                     fig.update_layout(width=STAGE_W - 40)
-                st.plotly_chart(fig, key=f"present_fig_{k}_{j}", config={"displayModeBar": False})
+                plotly_chart(fig, key=f"present_fig_{k}_{j}")
     notes = slide_figures.notes(item) if isinstance(item, sl.Part) else []
     if notes:
         st.caption(S.md_escape("；".join(notes)))

@@ -270,3 +270,42 @@ def test_upload_progress_names_each_file(tmp_path):
     assert [(d, t) for d, t, _ in calls] == [(1, 3), (2, 3), (3, 3)]  # was one call at the end
     assert [n for _, _, n in calls] == ["第0篇.txt", "第1篇.txt", "第2篇.txt"]
     assert progress_text(2, 3, "第1篇.txt", 4.2) == "已分析 2/3 个文件 · 当前：第1篇.txt · 已用 4 秒"
+
+
+# ---------------------------------------------------------------- no English an editor can see
+@pytest.mark.parametrize("page", ["overview", "themes", "compare"])
+def test_every_chart_is_configured_in_chinese(page_db, page):
+    import json
+
+    from helpers import open_page
+
+    at = open_page(f"app_pages/{page}.py")
+    found = at.get("plotly_chart")
+    assert found
+    for el in found:
+        config = json.loads(el.proto.config)
+        assert config["locale"] == "zh-CN" and config["displayModeBar"] is False  # toolbar is English-only
+        layout = json.loads(el.proto.spec)["layout"]
+        assert layout["separators"] == ".,"
+        for axis in ("xaxis", "yaxis"):
+            assert layout[axis]["exponentformat"] == "none"  # 12,345, never 12.3k
+
+
+def test_the_favicon_is_a_local_file():
+    import ast
+    from pathlib import Path
+
+    from PIL import Image
+
+    from analysis.settings import ROOT
+
+    icon = ROOT / "assets" / "favicon.png"
+    assert Image.open(icon).size == (64, 64)
+    tree = ast.parse((ROOT / "dashboard.py").read_text(encoding="utf-8"))
+    calls = [
+        n
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Call) and getattr(n.func, "attr", "") == "set_page_config"
+    ]
+    icon_arg = next(k.value for k in calls[0].keywords if k.arg == "page_icon")
+    assert "favicon.png" in ast.unparse(icon_arg) and Path(icon).is_file()
