@@ -323,7 +323,9 @@ def heatmap(matrix: pd.DataFrame, title: str, source: str = "", value_label: str
             ygap=2,
             texttemplate=template,
             textfont=dict(size=TICK_FONT),
-            colorbar=dict(title=dict(text=value_label), thickness=14),
+            colorbar=dict(
+                title=dict(text=value_label), thickness=14, exponentformat="none", separatethousands=True
+            ),
             hovertemplate=f"%{{y}} · %{{x}}<br>{value_label}：%{{z}}<extra></extra>",
         )
     )
@@ -408,7 +410,9 @@ def china_map(
             zmax=top,
             xgap=4,
             ygap=4,
-            colorbar=dict(title=dict(text=label), thickness=14, len=0.7),
+            colorbar=dict(
+                title=dict(text=label), thickness=14, len=0.7, exponentformat="none", separatethousands=True
+            ),
             hoverinfo="skip",
             name="数值",
         )
