@@ -220,7 +220,7 @@ def streamlit_server(db: Path, log_path: Path, **env_extra: str):
 # parameters; a test file may also mark itself. tests/test_lanes.py checks every name exists.
 BROWSER = ("test_browser.py", "test_xss.py", "test_present_browser.py")
 SLOW = (
-    "test_redos.py",
+    "test_redos.py::test_parsers_are_linear_on_hostile_shapes",
     "test_deck_render.py",
     "test_bench.py::test_bench_json_small",
     "test_cli.py::test_counts_subprocess_on_a_fresh_db",

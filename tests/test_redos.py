@@ -169,6 +169,27 @@ def test_parsers_are_linear_on_hostile_shapes(parser):
     assert not slow, f"{parser}: " + "; ".join(slow)
 
 
+@pytest.mark.parametrize(
+    "parser,text",
+    [
+        ("sections", "# x" + " " * 100_000 + "y"),  # 243 s in the attack run
+        ("md", "![" * 50_000),  # 30 s
+        ("html", "x" + " " * 100_000 + "y"),  # blank-run collapsing: 10 s
+    ],
+    ids=["heading_spaces", "images", "html_spaces"],
+)
+def test_the_attacks_of_issue_12_stay_fast(parser, text):
+    """The three shapes of the attack run, in the everyday test lane too."""
+    build, parse = PARSERS[parser]
+    parse(build("# 北京\n\n高质量发展。"))
+    budget = BUDGET_PER_100KB * len(text.encode()) / 100_000
+    name = "attack"
+    took = _timed(parser, [(name, build(text), budget)])[name]
+    if took > budget:
+        took = min(took, _timed(parser, [(name, build(text), budget)])[name])
+    assert took <= budget, f"{took:.2f} s > {budget:.2f} s"
+
+
 def test_heading_text_is_unchanged_by_the_linear_parser():
     """The split-based heading reader gives what the old pattern gave on ordinary lines."""
     pars = ["## 吉林 ##", "# 标题  #", "### C# ", "####### 七级", "#", "# 北京\u3000\u3000"]
