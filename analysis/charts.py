@@ -109,13 +109,15 @@ def _style(
     fig: go.Figure, title: str, source: str, bottom: int, legend: bool = False, height: int | None = None
 ) -> go.Figure:
     """Shared look; bottom = pixels the x axis (ticks and title) needs under the plot."""
+    # the ⚠ legend a source may end with gets a line of its own (a long footer is cut off)
+    footer = source_line(source).replace("；⚠", "<br>⚠")
     fig.update_layout(
         template="plotly_white",
         font=dict(family=CJK_FAMILY, size=BASE_FONT, color="#222222"),
         title=dict(text=title, x=0.01, xanchor="left", font=dict(size=TITLE_FONT, family=CJK_FAMILY)),
         paper_bgcolor="white",
         plot_bgcolor="white",
-        margin=dict(l=20, r=30, t=110 if legend else 70, b=bottom + 44),
+        margin=dict(l=20, r=30, t=110 if legend else 70, b=bottom + 44 + 18 * footer.count("<br>")),
         showlegend=legend,
         hoverlabel=dict(font_family=CJK_FAMILY),
         meta=dict(bottom=bottom),
@@ -140,7 +142,7 @@ def _style(
     fig.update_xaxes(tickfont=dict(size=TICK_FONT), title_font=dict(size=TICK_FONT + 1), **numbers)
     fig.update_yaxes(tickfont=dict(size=TICK_FONT), title_font=dict(size=TICK_FONT + 1), **numbers)
     fig.add_annotation(
-        text=source_line(source),
+        text=footer,
         name="source",
         showarrow=False,
         xref="paper",
@@ -455,10 +457,10 @@ def china_map(
             xref="paper",
             yref="paper",
             x=1,
-            y=0,
+            y=1,
             xanchor="right",
-            yanchor="top",
-            yshift=-14,
+            yanchor="bottom",
+            yshift=4,  # above the tiles: the source line below may run the whole width
             font=dict(size=13, color="#666666", family=CJK_FAMILY),
         )
     return fig
