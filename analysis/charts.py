@@ -143,6 +143,7 @@ def _style(
     fig.update_yaxes(tickfont=dict(size=TICK_FONT), title_font=dict(size=TICK_FONT + 1), **numbers)
     fig.add_annotation(
         text=footer,
+        align="left",
         name="source",
         showarrow=False,
         xref="paper",
