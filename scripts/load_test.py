@@ -11,6 +11,10 @@ Running; the time is from navigation to that moment, as an editor waits for it. 
 pages showing a Streamlit exception box, or not complete within 60 s. Bounded: each round
 stops at --deadline seconds. The browsers run on the same cores as the server, so the
 figures include their rendering work; print them with the load average (`uptime`).
+
+Not AppTest in threads: AppTest sets up and tears down a process-global test runtime
+on every run, so concurrent runs break each other ("Runtime hasn't been created!",
+KeyError) and the errors would be the harness's, not the dashboard's (tried, 2026-11-27).
 """
 
 from __future__ import annotations
