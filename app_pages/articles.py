@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import streamlit as st
 
@@ -22,6 +23,20 @@ def paragraph_md(parts: list[tuple[str, str | None]]) -> str:
     return "".join(
         f":orange-background[{S.md_escape(''.join(p.split()))}]" if tid else S.md_escape(p)
         for p, tid in parts
+    )
+
+
+def scroll_to(anchor: str) -> None:
+    """Bring the marked paragraph into view: Streamlit does not follow #anchor on a first
+    load. The script carries only the anchor id (p<number>), never article text."""
+    import streamlit.components.v1 as components
+
+    components.html(
+        "<script>const go = (n) => { const el = window.parent.document.getElementById("
+        + json.dumps(anchor)
+        + "); if (el) el.scrollIntoView({block: 'start'}); else if (n) setTimeout(() => go(n - 1), 200); };"
+        + " go(15);</script>",
+        height=0,
     )
 
 
@@ -166,6 +181,7 @@ def sections_view(art: ArticleDetail, options: list[str], read_only: bool) -> No
                         st.subheader(f"摘录所在段落（第 {p.idx + 1} 段）", anchor=f"p{p.idx}", divider="blue")
                         with st.container(border=True, key="marked_paragraph"):
                             st.markdown(tag + paragraph_md(p.parts))
+                        scroll_to(f"p{p.idx}")
                         continue
                     blocks.append(tag + paragraph_md(p.parts))
                 if blocks or not here:

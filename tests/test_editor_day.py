@@ -309,3 +309,37 @@ def test_the_favicon_is_a_local_file():
     ]
     icon_arg = next(k.value for k in calls[0].keywords if k.arg == "page_icon")
     assert "favicon.png" in ast.unparse(icon_arg) and Path(icon).is_file()
+
+
+@pytest.mark.browser
+def test_in_chromium_a_kwic_link_scrolls_to_its_paragraph_and_chrome_is_chinese(page_db, tmp_path):
+    from pathlib import Path
+
+    from helpers import streamlit_server
+    from playwright.sync_api import sync_playwright
+
+    chromium = Path("/usr/bin/chromium")
+    if not chromium.is_file():
+        pytest.skip("Debian chromium is not installed")
+    args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+    with streamlit_server(page_db, tmp_path / "server.log") as base, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(chromium), args=args)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.goto(base + "/articles?article=a50528cdb1dbcf87&p=17#p17")
+            page.wait_for_selector("text=摘录所在段落（第 18 段）", timeout=40_000)
+            page.wait_for_function(
+                "() => { const e = document.getElementById('p17');"
+                " return e && e.getBoundingClientRect().top < 300; }",
+                timeout=10_000,
+            )
+            icons = page.evaluate("() => [...document.querySelectorAll('link[rel*=icon]')].map(l => l.href)")
+            assert icons and all(i.startswith(base) for i in icons)  # served by our server
+            page.goto(base + "/corpus")
+            button = page.locator('[data-testid="stFileUploaderDropzone"] button p')
+            button.wait_for(timeout=40_000)
+            after = button.evaluate("e => getComputedStyle(e, '::after').content")
+            assert after == '"选择文件"' and button.evaluate("e => getComputedStyle(e).fontSize") == "0px"
+            assert not page.locator('[data-testid="stFileUploaderDropzoneInstructions"]').is_visible()
+        finally:
+            browser.close()
