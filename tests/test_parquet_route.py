@@ -154,3 +154,24 @@ def test_bad_workers_address_is_refused_in_chinese(tmp_path) -> None:
         with pytest.raises(RouteError, match="dask://local"):
             ingest_to_parquet([SAMPLES_DIR], tmp_path / "o", bad)
     assert not (tmp_path / "o").exists()  # refused before anything is written
+
+
+def test_dashboard_pages_run_on_the_dataset_read_only(dataset) -> None:
+    """POLICY_DB=DIR: every page runs on the Parquet folder; 主题 ranks 上海 with the store's numbers."""
+    from helpers import open_page
+
+    from analysis.settings import Settings
+    from app_pages import _state as S
+
+    out, _ = dataset
+    S.use_settings(Settings(db=out, workers=1), strict=True)
+    try:
+        assert S.ws().store.read_only and isinstance(S.ws().store, ParquetStore)
+        for page in ("overview", "themes", "compare", "wordcloud", "articles", "corpus"):
+            open_page(f"app_pages/{page}.py")
+        at = open_page("app_pages/themes.py", theme="business_environment")
+        table = next(d.value for d in at.dataframe if "95%区间" in d.value.columns)
+        row = table[table["省份"] == "上海"].iloc[0]
+        assert (row["次数"], row["字数"]) == (19, 2055)
+    finally:
+        S.use_settings(None)
