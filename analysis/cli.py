@@ -263,7 +263,9 @@ def build_parser() -> argparse.ArgumentParser:
     def add(name, func, help_):
         sp = sub.add_parser(name, help=help_, description=help_)
         sp.add_argument("--db", help="DuckDB 文件（默认 data/policy.duckdb，或环境变量 POLICY_DB）")
-        sp.add_argument("--no-samples", action="store_true", help="（保留以兼容旧脚本：命令行从不导入示例语料）")
+        sp.add_argument(
+            "--no-samples", action="store_true", help="（保留以兼容旧脚本：命令行从不导入示例语料）"
+        )
         sp.add_argument(
             "--quiet",
             "-q",
@@ -330,7 +332,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--seed", type=int, default=1)
     sp.add_argument("--format", choices=("json", "table"), default="table")
     sp.add_argument(
-        "--parquet-workers", metavar="1,2", help="改测 Parquet 路线：依次用这些数目的本地 Dask 工作进程导入（JSON 输出）"
+        "--parquet-workers",
+        metavar="1,2",
+        help="改测 Parquet 路线：依次用这些数目的本地 Dask 工作进程导入（JSON 输出）",
     )
     sp = add(
         "export",

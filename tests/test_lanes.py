@@ -31,7 +31,7 @@ def test_a_listed_file_or_test_is_matched_with_its_parameters():
     def item(path: str, name: str) -> SimpleNamespace:
         return SimpleNamespace(path=TESTS / path, originalname=name)
 
-    assert listed(item("test_redos.py", "test_anything"), SLOW)
+    assert listed(item("test_deck_render.py", "test_anything"), SLOW)  # a whole file
     assert listed(item("test_hardening.py", "test_sigkill_during_ingest_leaves_only_whole_articles"), SLOW)
     assert not listed(item("test_hardening.py", "test_sigkill"), SLOW)
     assert not listed(item("test_store.py", "test_pins"), SLOW + BROWSER)
