@@ -477,6 +477,20 @@ def md_escape(text: object) -> str:
 
 
 # ------------------------------------------------------------------ who may change things
+def drop_uploaded_files() -> None:
+    """Free this session's uploaded bytes once imported: Streamlit otherwise keeps them
+    until the session ends (tens of MB per file, issue 12 item 5)."""
+    from streamlit.runtime import get_instance
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    if ctx is not None:
+        try:
+            get_instance().uploaded_file_mgr.remove_session_files(ctx.session_id)
+        except RuntimeError:  # no runtime (AppTest without a server): nothing is held
+            pass
+
+
 def read_only() -> bool:
     return ws().access.read_only
 

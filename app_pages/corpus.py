@@ -54,9 +54,10 @@ def results_table(results: Sequence[Result]) -> pd.DataFrame:
 def upload_section(read_only: bool, limits_line: str) -> None:
     st.subheader("导入文章")
     st.caption(limits_line)
-    uploads = st.file_uploader(
-        "选择要导入的文件", type=TYPES, accept_multiple_files=True, key="upload", disabled=read_only
-    )
+    if read_only:  # no uploader at all: a disabled one still invites bodies to the upload endpoint
+        st.caption("当前不能导入，所以不显示上传框。")
+        return
+    uploads = st.file_uploader("选择要导入的文件", type=TYPES, accept_multiple_files=True, key="upload")
     columns = column_picker(uploads or [])
     go = st.button("开始导入", key="do_ingest", type="primary", disabled=read_only or not uploads)
     if go and uploads:
@@ -72,6 +73,8 @@ def upload_section(read_only: bool, limits_line: str) -> None:
             st.warning(str(exc))
             return
         results += [Result(n, FAILED, f"文件超过 {_mb(limit)}") for n in too_big]
+        del files, uploads
+        S.drop_uploaded_files()
         bar.empty()
         counts = {s: sum(r.status == s for r in results) for s in (NEW, EXISTS, FAILED)}
         summary = f"导入完成：新增 {counts[NEW]} 篇，已存在 {counts[EXISTS]} 篇，失败 {counts[FAILED]} 个。"
