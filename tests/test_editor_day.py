@@ -312,17 +312,26 @@ def test_the_favicon_is_a_local_file():
 
 
 @pytest.mark.browser
-def test_in_chromium_a_kwic_link_scrolls_to_its_paragraph_and_chrome_is_chinese(page_db, tmp_path):
+def test_in_chromium_a_kwic_link_scrolls_to_its_paragraph_and_chrome_is_chinese(tmp_path):
     from pathlib import Path
 
     from helpers import streamlit_server
     from playwright.sync_api import sync_playwright
 
+    from analysis.engine import Engine
+    from analysis.settings import SAMPLES_DIR
+    from analysis.store import Store
+
+    db = tmp_path / "live.duckdb"  # its own file: the server process needs the write lock
+    store = Store(db)
+    Engine(store, workers=1).ingest_paths([SAMPLES_DIR])
+    store.close()
+
     chromium = Path("/usr/bin/chromium")
     if not chromium.is_file():
         pytest.skip("Debian chromium is not installed")
     args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-    with streamlit_server(page_db, tmp_path / "server.log") as base, sync_playwright() as p:
+    with streamlit_server(db, tmp_path / "server.log") as base, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(chromium), args=args)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
