@@ -42,7 +42,14 @@ HEAT_MAX_PAGES = 3  # 42 rows: all 34 provincial units fit
 HEAT_COLS = 10  # columns that stay readable at 12 pt; the rest are cut with a note
 WORDS_ROWS = 12
 _FILE_NAME = re.compile(r"\.(txt|md|markdown|html?|docx?|pdf)$", re.IGNORECASE)
-WARN_LEGEND = "⚠ 表示该省份文本太少（不足 3000 字或只有 1 篇文章），每万字频次不稳定"
+
+
+def warn_legend() -> str:
+    """The ⚠ legend with the threshold in force (Settings.min_text_chars), as pages and PNGs say it."""
+    from .settings import current
+    from .stats import thin_legend
+
+    return thin_legend(current().min_text_chars)
 
 
 class PinError(ValueError):
@@ -132,7 +139,9 @@ def parts(pin: Pin) -> list[Part]:
     d = _numeric(d)
     notes: list[str] = []
     if pin.kind in ("bar", "emerging", "map") and d.iloc[:, 0].astype(str).str.contains("⚠").any():
-        notes.append(WARN_LEGEND)
+        legend = warn_legend()
+        if legend not in (pin.source or ""):  # pins made since the legend joined the source line
+            notes.append(legend)
     if pin.kind in ("bar", "emerging"):
         d = d.sort_values("value", ascending=False, kind="stable")
         if len(d) > RANK_MAX:

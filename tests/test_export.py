@@ -440,7 +440,7 @@ def test_long_ranking_in_two_columns_on_one_scale(full):
     assert cats[0][0] == "广东" and cats[1][-1] == "甘肃 ⚠"
     assert {c.value_axis.maximum_scale for c in charts_} == {400.0}  # 300 × 1.12 = 336 -> the next round step
     foot = [t for t in texts(s) if "⚠" in t and "筛选" in t]
-    assert foot and foot[0].startswith("⚠ 表示该省份文本太少")
+    assert foot and foot[0].startswith("⚠ 文本不足 3,000 字")  # the threshold in force (Settings)
 
 
 def test_big_heatmap_split_and_cut_with_note(full):
