@@ -125,6 +125,7 @@ class _Job:
     overrides: dict[int, str] | None = None
     keep_id: str = ""  # rebuild: the stored id and date basis stay
     keep_basis: str = ""
+    with_words: bool = True  # False: themes first, words_later.fill_words segments afterwards
 
 
 def _prepare_chunk(jobs: list[_Job], themes: tuple[Theme, ...]) -> tuple[list[tuple[str, str]], dict]:
@@ -143,7 +144,7 @@ def _prepare_chunk(jobs: list[_Job], themes: tuple[Theme, ...]) -> tuple[list[tu
         except IngestError as exc:
             status.append(("", str(exc)))
             continue
-        p = _prepare_job((raw, job.meta, job.overrides, themes, True))
+        p = _prepare_job((raw, job.meta, job.overrides, themes, job.with_words))
         if isinstance(p, str):
             status.append(("", p))
             continue
@@ -333,11 +334,13 @@ class Engine:
         paths: Iterable[str | os.PathLike],
         progress: Progress | None = None,
         columns: ColumnMap | None = None,
+        words: bool = True,
     ) -> list[Result]:
         """Files and folders; each file is read in a worker (never the whole corpus at once).
-        Tables (csv, xlsx, jsonl) and zip archives stream one entry per row or member."""
+        Tables (csv, xlsx, jsonl) and zip archives stream one entry per row or member.
+        words=False: no segmentation now (words_later.ingest_themes_first)."""
         plan = plan_paths([Path(p) for p in paths], columns)
-        jobs = (_Job(name, src, meta) for name, src, meta in plan.entries())
+        jobs = (_Job(name, src, meta, with_words=words) for name, src, meta in plan.entries())
         return self._ingest(jobs, plan.total, progress, 500)
 
     def ingest_uploads(

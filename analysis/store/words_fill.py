@@ -1,0 +1,37 @@
+"""Reads for filling words after themes (analysis/words_later.py): which articles have no
+word rows yet, and their paragraphs in order. Writes go through Store.add_tables."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+WORDS_READY = "words_ready"  # store_meta key: "0" while word rows are still being filled
+
+
+def articles_without_words(store, limit: int = 100_000) -> list[str]:
+    """Ids of stored articles with paragraphs but no word rows (oldest first)."""
+    rows = (
+        store.cur()
+        .execute(
+            """SELECT a.id FROM articles a
+           WHERE NOT EXISTS (SELECT 1 FROM words w WHERE w.article_id = a.id)
+             AND EXISTS (SELECT 1 FROM paragraphs p WHERE p.article_id = a.id)
+           ORDER BY a.ingested_at, a.id LIMIT ?""",
+            [limit],
+        )
+        .fetchall()
+    )
+    return [r[0] for r in rows]
+
+
+def paragraphs_of(store, article_ids: Sequence[str]) -> list[tuple[str, str, object, str, str]]:
+    """(article_id, province, date, source, norm) of the articles' paragraphs, in order."""
+    return (
+        store.cur()
+        .execute(
+            """SELECT article_id, province, date, source, norm FROM paragraphs
+           WHERE article_id IN (SELECT unnest(?)) ORDER BY article_id, idx""",
+            [list(article_ids)],
+        )
+        .fetchall()
+    )
