@@ -331,6 +331,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--articles", type=int, default=1000)
     sp.add_argument("--seed", type=int, default=1)
     sp.add_argument("--format", choices=("json", "table"), default="table")
+    sp.add_argument("--words-later", action="store_true", help="先统计主题，再补词语（报告主题就绪与词语就绪时间）")
     sp.add_argument(
         "--parquet-workers",
         metavar="1,2",

@@ -48,7 +48,15 @@ def test_bench_json_small(capsys):
     assert (b - 0.05) / (c + 0.0005) - 0.05 <= out["speedup"] <= (b + 0.05) / max(c - 0.0005, 1e-9) + 0.05
     for key in ("ingest_s", "count_s", "rebuild_s", "floor_s", "peak_rss_mb"):
         assert out[key] > 0, key
-    assert 0 < out["first_count_s"] <= out["words_ready_s"] == out["ingest_s"]
+    assert 0 < out["first_count_s"] <= out["themes_ready_s"] == out["words_ready_s"] == out["ingest_s"]
+
+
+def test_bench_words_later_small(capsys):
+    """Themes first: every count ready before the word rows, and the counts still match."""
+    assert main(["bench", "--articles", "60", "--seed", "3", "--words-later", "--format", "json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["words_later"] is True and out["articles"] == 60 and out["counts_match"] is True
+    assert 0 < out["first_count_s"] <= out["themes_ready_s"] < out["words_ready_s"] == out["ingest_s"]
     assert set(out["query_p50_ms"]) == set(out["query_p95_ms"]) == QUERIES
     assert all(0 < out["query_p50_ms"][q] <= out["query_p95_ms"][q] for q in QUERIES)
     assert out["added_theme_hits"] > 0  # the recount after the dictionary edit found the new phrase
