@@ -8,11 +8,24 @@ child that overruns its deadline is killed; the caller refuses that file and goe
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
+
+
+def _worker_start() -> None:
+    # Workers are forked from a threaded parent (the dashboard's server, DuckDB's threads).
+    # Objects inherited from it go to the permanent generation, so this child's garbage
+    # collector never finalises one whose C++ state belongs to a parent thread (seen as a
+    # segfault inside a collection); objects the child makes are collected as usual.
+    gc.freeze()
+
+
+def new_pool(size: int) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(size, initializer=_worker_start)
 
 
 class Overrun(Exception):
@@ -49,7 +62,7 @@ class DeadlinePool:
     def __init__(self, size: int, seconds: float):
         self.size = max(1, size)
         self.seconds = seconds
-        self._pool = ProcessPoolExecutor(self.size)
+        self._pool = new_pool(self.size)
 
     def submit(self, fn: Callable[..., Any], *args: Any) -> Future:
         return self._pool.submit(fn, *args)
@@ -61,11 +74,11 @@ class DeadlinePool:
     def restart(self) -> None:
         """Kill every worker (tasks in flight are lost) and start fresh ones."""
         _kill(self._pool)
-        self._pool = ProcessPoolExecutor(self.size)
+        self._pool = new_pool(self.size)
 
     def run_alone(self, fn: Callable[..., Any], *args: Any) -> Any:
         """Run one task in a process of its own with the per-file deadline; Overrun on expiry."""
-        single = ProcessPoolExecutor(1)
+        single = new_pool(1)
         try:
             return _await(single.submit(fn, *args), self.seconds, self.seconds)
         finally:

@@ -328,6 +328,9 @@ def _address_space() -> int:
 
 
 def _pdf_worker(data: bytes, max_pages: int, max_bytes: int, conn) -> None:
+    import gc
+
+    gc.freeze()  # forked from a threaded parent: never collect what was inherited (deadline_pool)
     try:
         import resource
 
