@@ -35,6 +35,8 @@ def cmd_ingest(args) -> int:
     if Settings.from_env().read_only:  # read-only means no write from any path, the inbox included
         print("只读模式（POLICY_READ_ONLY）：不导入任何文件", file=sys.stderr)
         return 2
+    if args.words_later:  # themes first, then the word rows (analysis/words_later.py)
+        return _ingest_words_later(args)
     if args.to_parquet:  # a Dask job writing a Parquet dataset (analysis/parquet_route.py)
         from .parquet_route import RouteError, ingest_to_parquet
         from .progress import cli_bar
@@ -62,6 +64,21 @@ def cmd_ingest(args) -> int:
         with cli_bar(args, "导入") as bar:
             results = eng.ingest_paths(args.paths, bar, columns=_columns(args))
     return _report_ingest(args, results)
+
+
+def _ingest_words_later(args) -> int:
+    from .progress import cli_bar
+    from .words_later import fill_words, ingest_themes_first
+
+    eng = _engine(args)
+    with cli_bar(args, "导入（主题）") as bar:
+        results = ingest_themes_first(eng, args.paths, bar)
+    code = _report_ingest(args, results)
+    if not args.quiet and args.format != "json":
+        print("主题统计已可查询；正在补充词语…", file=sys.stderr)
+    with cli_bar(args, "补充词语") as bar:
+        fill_words(eng, bar)
+    return code
 
 
 def _report_ingest(args, results) -> int:
@@ -293,6 +310,9 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument(f"--{field}-col", metavar="列名", help=f"表格中{label}所在的列（默认按列名识别）")
     sp.add_argument("--no-queue", action="store_true", help="看板占用数据库时直接报错，而不是交给看板导入")
     sp.add_argument("--wait", type=float, default=120.0, help="交给看板导入时最多等待的秒数")
+    sp.add_argument(
+        "--words-later", action="store_true", help="先导入并统计主题（即可查询），再补充词云所用的词语"
+    )
     sp.add_argument(
         "--to-parquet",
         metavar="文件夹",

@@ -139,6 +139,12 @@ class Workspace:
         lo, hi = self.store.date_span()
         return _day(lo), _day(hi)
 
+    def words_ready(self) -> bool:
+        """False while an import made themes first and its word rows are still being added."""
+        from .words_later import words_ready
+
+        return words_ready(self.store)
+
     def sources(self) -> list[str]:
         return list(self.store.sources())
 
@@ -247,7 +253,8 @@ class Workspace:
     ) -> pd.DataFrame:
         """Top words, without personal names, segmentation leftovers and hidden words."""
         w = self.store.word_totals(f, limit + 50, [*exclude, *self.word_exclusions()])
-        return w[~w["word"].map(segment.is_fragment)].head(limit).reset_index(drop=True)
+        # astype(bool): on no rows map() gives an object Series, which pandas takes as column names.
+        return w[~w["word"].map(segment.is_fragment).astype(bool)].head(limit).reset_index(drop=True)
 
     def distinctive_words(
         self,
@@ -261,7 +268,7 @@ class Workspace:
         d = stats.distinctive_words(
             self.store, f_a, f_b, top + 20, (*exclude, *self.word_exclusions()), min_count
         )
-        d = d[~d["word"].map(segment.is_fragment)]
+        d = d[~d["word"].map(segment.is_fragment).astype(bool)]
         return d.groupby("side", sort=False, group_keys=False).head(top).reset_index(drop=True)
 
     # ------------------------------------------------------------ hidden words (stopwords editors add)

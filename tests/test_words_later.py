@@ -36,3 +36,44 @@ def test_a_normal_ingest_is_ready(empty_engine: Engine) -> None:
     empty_engine.ingest_paths([SAMPLES_DIR / SAMPLE_FILES[0]])
     assert words_ready(empty_engine.store) is True
     assert empty_engine.store.df("SELECT count(*) AS n FROM words")["n"][0] > 0
+
+
+def test_pages_say_words_are_being_prepared_until_filled(tmp_path) -> None:
+    from helpers import open_page
+
+    from analysis.settings import Settings
+    from analysis.store import Store
+    from app_pages import _state as S
+
+    path = tmp_path / "later.duckdb"
+    store = Store(path)
+    ingest_themes_first(Engine(store, workers=1), [SAMPLES_DIR])
+    store.close()
+    S.use_settings(Settings(db=path, workers=1), strict=True)
+    try:
+        notice = "词语仍在准备中"
+        for page in ("wordcloud", "compare"):
+            at = open_page(f"app_pages/{page}.py")
+            assert any(notice in i.value for i in at.info), page
+        assert fill_words(S.ws().engine) == 5
+        for page in ("wordcloud", "compare"):
+            at = open_page(f"app_pages/{page}.py")
+            assert not any(notice in i.value for i in at.info), page
+    finally:
+        S.use_settings(None)
+
+
+def test_cli_ingest_words_later(tmp_path, capsys) -> None:
+    from analysis.cli import main
+    from analysis.store import Store
+
+    db = tmp_path / "cli.duckdb"
+    assert main(["ingest", str(SAMPLES_DIR), "--db", str(db), "--words-later", "-q"]) == 0
+    from analysis.store import _OPEN
+
+    for key in [k for k in _OPEN if k[0] == str(db.resolve())]:
+        _OPEN.pop(key).close()  # the CLI's process-wide connection, closed to reopen here
+    store = Store(db, read_only=True)
+    assert words_ready(store) is True
+    assert store.df("SELECT count(DISTINCT article_id) AS n FROM words")["n"][0] == 5
+    store.close()
