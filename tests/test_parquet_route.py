@@ -189,3 +189,16 @@ def test_dashboard_pages_run_on_the_dataset_read_only(dataset) -> None:
         assert (row["次数"], row["字数"]) == (19, 2055)
     finally:
         S.use_settings(None)
+
+
+def test_writes_to_the_dataset_are_refused_in_chinese(dataset, tmp_path, capsys) -> None:
+    from analysis.cli import main
+
+    out, _ = dataset
+    assert main(["rebuild", "--db", str(out), "-q"]) == 2
+    assert "Parquet 数据集，只能读取" in capsys.readouterr().err
+    new = tmp_path / "new.txt"
+    new.write_text("2024年5月1日\n\n## 广东\n\n广东持续优化营商环境，推动高质量发展。", encoding="utf-8")
+    assert main(["ingest", str(new), "--db", str(out), "-q"]) == 2
+    assert "--to-parquet" in capsys.readouterr().err
+    assert ParquetStore(out).article_count() == 5

@@ -17,9 +17,11 @@ with no files (pins, decks, overrides …) are empty in-memory tables.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -28,7 +30,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from ..settings import current
-from . import Store
+from . import Store, StoreLocked
 from .schema import DERIVED, TABLES
 
 # Tables written per batch of articles, partitioned by year; the rest are small and whole.
@@ -139,6 +141,10 @@ def _sql_text(s: str) -> str:
     return "'" + s.replace("'", "''") + "'"
 
 
+class ReadOnlyDataset(StoreLocked):
+    """A write was attempted on a Parquet dataset (the CLI prints it as 错误：…)."""
+
+
 class ParquetStore(Store):
     """Store's reads over a Parquet dataset: an in-memory DuckDB with a view per table."""
 
@@ -168,3 +174,11 @@ class ParquetStore(Store):
                 f"{_sql_text(str(pattern))}, hive_partitioning = true)"
             )
         cur.close()
+
+    @contextlib.contextmanager
+    def atomic(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """Every write goes through atomic(): refuse them all, in Chinese, before any SQL."""
+        raise ReadOnlyDataset(
+            f"{self.path} 是 Parquet 数据集，只能读取；新文件请用 ingest … --to-parquet {self.path} 加入"
+        )
+        yield self.cur()  # never reached: makes this a generator like Store.atomic
