@@ -124,7 +124,7 @@ def _ingest_via_dashboard(args):
     from .inbox import enqueue, wait_for_results
     from .settings import db_path
 
-    job = enqueue([Path(p) for p in args.paths], db_path(args.db))
+    job = enqueue([Path(p) for p in args.paths], db_path(args.db), _columns(args))
     print("数据库正被看板使用：文件已交给看板导入，等待结果…", file=sys.stderr)
     rows = wait_for_results(job, args.wait)
     if rows is None:
@@ -351,7 +351,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--articles", type=int, default=1000)
     sp.add_argument("--seed", type=int, default=1)
     sp.add_argument("--format", choices=("json", "table"), default="table")
-    sp.add_argument("--words-later", action="store_true", help="先统计主题，再补词语（报告主题就绪与词语就绪时间）")
+    sp.add_argument(
+        "--words-later", action="store_true", help="先统计主题，再补词语（报告主题就绪与词语就绪时间）"
+    )
     sp.add_argument(
         "--parquet-workers",
         metavar="1,2",
