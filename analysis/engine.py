@@ -21,7 +21,7 @@ import pyarrow as pa
 from .counting import Matcher
 from .deadline_pool import DeadlinePool, Overrun
 from .dictionary_save import restore_file, save_failure
-from .imports import plan_paths, plan_uploads
+from .imports import Plan, plan_paths, plan_uploads
 from .ingest import IngestError, RawDoc, Upload, read_path, read_source
 from .models import Meta, Parsed, Theme, dictionary_hash
 from .normalize import clean_controls, looks_traditional
@@ -358,7 +358,12 @@ class Engine:
                 f"本次上传共 {total / 2**20:.0f} MB，超过上限 {LIMITS.max_upload_total_bytes // 2**20} MB"
             )
             return [Result(n, FAILED, reason) for n, _ in files]
-        plan = plan_uploads([(safe_name(name), data) for name, data in files], columns)
+        return self.ingest_plan(
+            plan_uploads([(safe_name(name), data) for name, data in files], columns), progress
+        )
+
+    def ingest_plan(self, plan: Plan, progress: Progress | None = None) -> list[Result]:
+        """A planned import (imports.plan_uploads / plan_entries): one result per document or row."""
         jobs = (_Job(name, src, meta) for name, src, meta in plan.entries())
         return self._ingest(jobs, plan.total, progress, 500)
 

@@ -110,35 +110,44 @@ def plan_uploads(
 ) -> Plan:
     """Uploaded (safe name, bytes): tables and archives expand, documents decode here.
     An uploaded meta.csv gives the other documents their titles, dates and outlets."""
-    plan = Plan()
     metas: dict[str, Meta] = {}
+    refused: list[Entry] = []
     for name, data in files:
         if name.lower() == "meta.csv":
             try:
                 metas.update(read_meta_table(data, name, limits))
             except IngestError as exc:
-                plan.total += 1
-                plan._parts.append(_fail(name, f"元数据表无法使用：{exc}"))
-    for name, data in files:
-        if name.lower() == "meta.csv":
-            continue
+                refused.append((name, f"元数据表无法使用：{exc}", None))
+    entries: list[Entry] = [
+        (name, Upload(name, data, limits=limits), metas.get(name))  # read in a worker, with a deadline
+        for name, data in files
+        if name.lower() != "meta.csv"
+    ]
+    return plan_entries(refused + entries, columns, limits)
+
+
+def plan_entries(entries: list[Entry], columns: ColumnMap | None = None, limits: Limits = LIMITS) -> Plan:
+    """Named uploads, refusals and their metadata (from the uploader or the CLI's inbox):
+    tables and archives expand into their rows and members, documents stay as they are
+    (an Upload is read in a worker), a refusal is reported under its name."""
+    plan = Plan()
+    for name, doc, meta in entries:
         suffix = Path(name).suffix.lower()
-        try:
-            if suffix in TABLE_SUFFIXES:
-                table = open_table(data, name, limits)
-                resolve_columns(table.header, columns)
-                plan.total += table.total
-                plan._parts.append(lambda t=table: table_rows(t, columns, None, limits))
+        if isinstance(doc, Upload) and (suffix in TABLE_SUFFIXES or suffix in ARCHIVE_SUFFIXES):
+            try:
+                if suffix in TABLE_SUFFIXES:
+                    table = open_table(doc.data, name, limits)
+                    resolve_columns(table.header, columns)
+                    plan.total += table.total
+                    plan._parts.append(lambda t=table: table_rows(t, columns, None, limits))
+                else:
+                    arc = open_archive(doc.data, name, columns, limits)
+                    plan.total += arc.total
+                    plan._parts.append(arc.rows)
                 continue
-            if suffix in ARCHIVE_SUFFIXES:
-                arc = open_archive(data, name, columns, limits)
-                plan.total += arc.total
-                plan._parts.append(arc.rows)
-                continue
-            doc: Upload | str = Upload(name, data, limits=limits)  # read in a worker, with a deadline
-        except IngestError as exc:
-            doc = str(exc)
+            except IngestError as exc:
+                doc = str(exc)
         plan.total += 1
-        entry: Entry = (name, doc, metas.get(name))
+        entry: Entry = (name, doc, meta)
         plan._parts.append(lambda entry=entry: iter([entry]))
     return plan

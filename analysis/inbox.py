@@ -18,30 +18,55 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
+from dataclasses import asdict
 from pathlib import Path
 
-from .ingest import IngestError, Upload, expand_paths
+from .imports import expand_inputs, plan_entries
+from .ingest import IngestError, Upload
+from .models import Meta
 from .settings import LIMITS
+from .tables import ColumnMap, read_meta_table
 
 READY = "ready"  # written last: a job is complete only when this marker exists
 RESULTS = "results.json"
+META = "meta.json"  # target name -> title, date, outlet … from the source folder's meta.csv
+COLUMNS = "columns.json"  # the CLI's --text-col … for tables
 
 
 def inbox_dir(db: Path) -> Path:
     return db.with_name(db.name + ".inbox")
 
 
-def enqueue(paths: list[Path], db: Path) -> Path:
-    """Copy the files into a new job folder (under generated names) and mark it ready."""
+def enqueue(paths: list[Path], db: Path, columns: ColumnMap | None = None) -> Path:
+    """Copy the files into a new job folder (under generated names, file times kept) and mark
+    it ready. Tables and archives go as they are; each folder's meta.csv and the CLI's column
+    choices travel as meta.json and columns.json, so the dashboard imports exactly what a
+    direct `ingest` would."""
     job = inbox_dir(db) / f"{time.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:8]}"
     files = job / "files"
     files.mkdir(parents=True)
-    names = {}
-    for i, src in enumerate(expand_paths(paths)):
+    names: dict[str, str] = {}
+    metas: dict[str, dict[str, str]] = {}
+    folder_meta: dict[Path, dict[str, Meta]] = {}
+    for i, src in enumerate(expand_inputs(paths)):
         target = files / f"{i:05d}{src.suffix.lower()}"
-        shutil.copyfile(src, target)
+        shutil.copy2(src, target)
         names[target.name] = src.name
+        if src.parent not in folder_meta:
+            mc = src.parent / "meta.csv"
+            try:
+                folder_meta[src.parent] = read_meta_table(mc, mc.name) if mc.is_file() else {}
+            except IngestError:
+                folder_meta[src.parent] = {}  # the direct import reports it; here the files still go
+        meta = folder_meta[src.parent].get(src.name)
+        if meta is not None:
+            metas[target.name] = {
+                k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in asdict(meta).items()
+            }
     (job / "names.json").write_text(json.dumps(names, ensure_ascii=False), encoding="utf-8")
+    (job / META).write_text(json.dumps(metas, ensure_ascii=False), encoding="utf-8")
+    if columns is not None:
+        (job / COLUMNS).write_text(json.dumps(asdict(columns), ensure_ascii=False), encoding="utf-8")
     (job / READY).touch()
     return job
 
@@ -90,7 +115,48 @@ def _read_regular(path: Path, limit: int) -> bytes:
         return fh.read(limit + 1)
 
 
-def _job_docs(job: Path) -> list[tuple[str, Upload | str, None]]:
+def _optional_json(job: Path, name: str) -> dict:
+    """An optional small JSON object of the job (meta.json, columns.json): {} when absent."""
+    path = job / name
+    if not os.path.lexists(path):
+        return {}
+    if not _is(path, stat.S_ISREG):
+        raise BadJob(f"任务的 {name} 不是普通文件")
+    try:
+        data = json.loads(_read_regular(path, 2**22).decode("utf-8"))
+    except (OSError, ValueError, IngestError) as exc:
+        raise BadJob(f"任务的 {name} 无法读取（{type(exc).__name__}）") from None
+    if not isinstance(data, dict):
+        raise BadJob(f"任务的 {name} 格式不对")
+    return data
+
+
+def _job_metas(job: Path) -> dict[str, Meta]:
+    out: dict[str, Meta] = {}
+    for target, fields in _optional_json(job, META).items():
+        try:
+            day = fields.get("date")
+            out[target] = Meta(
+                **{k: str(fields.get(k) or "") for k in ("title", "outlet", "author", "section", "url")},
+                date=dt.date.fromisoformat(day) if day else None,
+            )
+        except (AttributeError, TypeError, ValueError):
+            raise BadJob(f"任务的 {META} 中 {target} 的元数据格式不对") from None
+    return out
+
+
+def job_columns(job: Path) -> ColumnMap | None:
+    """The CLI's column choices for the job's tables (None: recognise columns by name)."""
+    raw = _optional_json(job, COLUMNS)
+    if not raw:
+        return None
+    try:
+        return ColumnMap(**{k: (str(v) if v else None) for k, v in raw.items()})
+    except TypeError:
+        raise BadJob(f"任务的 {COLUMNS} 格式不对") from None
+
+
+def _job_docs(job: Path) -> list[tuple[str, Upload | str, Meta | None]]:
     """(label, bytes to read in a worker or a refusal) for each file of a job; BadJob when
     the job itself is malformed."""
     from .engine import safe_name
@@ -108,7 +174,8 @@ def _job_docs(job: Path) -> list[tuple[str, Upload | str, None]]:
         raise BadJob("任务的 names.json 格式不对（应为文件名对照表）")
     if not _is(files, stat.S_ISDIR):
         raise BadJob("任务缺少 files 文件夹（或它是符号链接）")
-    docs: list[tuple[str, Upload | str, None]] = []
+    metas = _job_metas(job)
+    docs: list[tuple[str, Upload | str, Meta | None]] = []
     for f in sorted(files.iterdir()):
         label = safe_name(str(names.get(f.name, f.name)))
         if _is(f, stat.S_ISLNK):
@@ -126,7 +193,7 @@ def _job_docs(job: Path) -> list[tuple[str, Upload | str, None]]:
             docs.append((label, f"无法读取文件（{exc.strerror or type(exc).__name__}），拒绝导入", None))
             continue
         mtime = dt.date.fromtimestamp(os.lstat(f).st_mtime)
-        docs.append((label, Upload(label, data, mtime), None))
+        docs.append((label, Upload(label, data, mtime), metas.get(f.name)))
     return docs
 
 
@@ -168,12 +235,13 @@ def drain(engine, db: Path) -> int:
     for job in _ready_jobs(inbox_dir(db)):
         try:
             docs = _job_docs(job)
+            columns = job_columns(job)
         except BadJob as exc:
             quarantine(job, str(exc))
             done += 1
             continue
-        try:
-            results = engine.ingest_docs(docs)
+        try:  # tables and archives expand into rows and members, as in a direct import
+            results = engine.ingest_plan(plan_entries(list(docs), columns))
         except Exception as exc:  # keep the watcher alive; report the failure to the CLI
             results = [Result(d[0], FAILED, f"看板导入时出错：{exc}") for d in docs]
         _write_results(job, results)

@@ -130,3 +130,33 @@ def test_read_only_cli_refuses_to_import(tmp_path):
     assert out.returncode == 2
     assert "只读模式（POLICY_READ_ONLY）：不导入任何文件" in out.stderr
     assert not db.exists() and not inbox_dir(db).exists()
+
+
+def test_a_queued_folder_imports_tables_archives_and_meta_like_a_direct_ingest(engine, tmp_path):
+    """The CLI hands a folder to the dashboard: a CSV's rows, a zip's members, meta.csv titles
+    and the --text-col choice arrive as they would in a direct import (before: each table or
+    zip went in as one document, meta.csv and the column flags were dropped)."""
+    import zipfile
+
+    from analysis.tables import ColumnMap
+
+    folder = tmp_path / "来稿"
+    folder.mkdir()
+    (folder / "江苏.txt").write_text("江苏推动高质量发展，优化营商环境。", encoding="utf-8")
+    (folder / "meta.csv").write_text(
+        "file,title,date,outlet\n江苏.txt,江苏的一篇,2024-03-07,新华日报\n", encoding="utf-8"
+    )
+    rows = "标题,日期,稿件\n广东一,2024-02-01,广东加快发展新质生产力。\n广东二,2024-02-02,广东持续优化营商环境，营商环境更好。\n"
+    (folder / "剪报.csv").write_bytes(rows.encode("gbk"))
+    with zipfile.ZipFile(folder / "包.zip", "w") as zf:
+        zf.writestr("内层/浙江.txt", "浙江推进共同富裕示范区建设，推动高质量发展。".encode())
+    db = engine.store.path
+    job = enqueue([folder], db, ColumnMap(text="稿件"))
+    assert drain(engine, db) == 1
+    got = sorted((r["name"], r["status"]) for r in json.loads((job / RESULTS).read_text("utf-8")))
+    assert [s for _, s in got] == [NEW] * 4, got
+    assert any("剪报.csv" in n and "第 2 行" in n for n, _ in got)
+    assert any("浙江.txt" in n for n, _ in got)
+    titles = dict(zip(*engine.store.df("SELECT title, outlet FROM articles").to_dict("list").values()))
+    assert titles["江苏的一篇"] == "新华日报" and {"广东一", "广东二"} <= set(titles)
+    assert engine.store.scalar("SELECT count(*) FROM articles") == 4
