@@ -35,7 +35,7 @@ def cmd_ingest(args) -> int:
     if Settings.from_env().read_only:  # read-only means no write from any path, the inbox included
         print("只读模式（POLICY_READ_ONLY）：不导入任何文件", file=sys.stderr)
         return 2
-    if args.words_later:  # themes first, then the word rows (analysis/words_later.py)
+    if args.words_later and not args.to_parquet:  # themes first, then the word rows (words_later.py)
         return _ingest_words_later(args)
     if args.to_parquet:  # a Dask job writing a Parquet dataset (analysis/parquet_route.py)
         from .parquet_route import RouteError, ingest_to_parquet
