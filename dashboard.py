@@ -51,6 +51,7 @@ PAGES = {
         st.Page(
             "app_pages/dictionary.py", title="主题词典", icon=":material/menu_book:", url_path="dictionary"
         ),
+        st.Page("app_pages/leaders.py", title="领导人", icon=":material/badge:", url_path="leaders"),
     ],
     "会议": [
         st.Page("app_pages/present.py", title="演示模式", icon=":material/slideshow:", url_path="present"),

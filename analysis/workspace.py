@@ -587,6 +587,45 @@ class Workspace:
         with self._write_lock:
             self._decks().remove(int(deck_id), kind, int(item_id))
 
+    # ------------------------------------------------------------ attribution: weak sections, leaders
+    def weak_sections(self, f: Filters | None = None, *, limit: int = 500) -> pd.DataFrame:
+        """Sections attributed on thin evidence under the filters, newest articles first."""
+        return self.store.weak_sections(f, limit=limit)
+
+    def leader_terms(self) -> list:
+        """Every term in corpus/geo/leaders.csv (leaders.Term), in file order."""
+        from .leaders import leader_terms
+
+        return leader_terms()
+
+    def add_leader_term(
+        self,
+        name: str,
+        province: str,
+        office: str,
+        start: str,
+        end: str = "",
+        *,
+        key: EditorKey | None,
+        note: str = "",
+    ) -> None:
+        """Add a term to leaders.csv (LeaderError when malformed); effective after a rebuild."""
+        from .leaders import Term, add_term
+
+        self._guard(key, "修改领导人数据")
+        with self._write_lock:
+            add_term(
+                Term(name.strip(), province.strip(), office.strip(), start.strip(), end.strip(), note.strip())
+            )
+
+    def end_leader_term(self, name: str, office: str, end: str, *, key: EditorKey | None):
+        """Close the open term of `name` in `office` at month `end`; effective after a rebuild."""
+        from .leaders import end_term
+
+        self._guard(key, "修改领导人数据")
+        with self._write_lock:
+            return end_term(name.strip(), office.strip(), end.strip())
+
     # ------------------------------------------------------------ the inbox (CLI imports through the dashboard)
     def drain_inbox(self) -> int:
         """Import the jobs the command line queued. A read-only deployment that holds the

@@ -7,8 +7,9 @@ import json
 
 import streamlit as st
 
-from analysis.views import ArticleDetail, ArticlesView
+from analysis.views import WEAK_FLAG, ArticleDetail, ArticlesView, Paragraph
 from app_pages import _state as S
+from app_pages._widgets import article_url
 
 
 def apply_override(article_id: str, section_idx: int) -> None:
@@ -24,6 +25,33 @@ def paragraph_md(parts: list[tuple[str, str | None]]) -> str:
         f":orange-background[{S.md_escape(''.join(p.split()))}]" if tid else S.md_escape(p)
         for p, tid in parts
     )
+
+
+def paragraph_tag(p: Paragraph) -> str:
+    """A paragraph whose province differs from its section's: its province, evidence,
+    runner-up and the weak flag, as inert markdown."""
+    extra = "".join(f"，{S.md_escape(x)}" for x in (p.also, WEAK_FLAG if p.weak else "") if x)
+    return f"〔{S.md_escape(p.province)}，依据 {S.md_escape(p.reason)}{extra}〕"
+
+
+def weak_list(v: ArticlesView) -> None:
+    """Every weakly attributed section under the filters; a row opens its article."""
+    n = len(v.weak)
+    with st.expander(f"依据较弱的分段（{n} 段）", expanded=False, key="weak_list"):
+        if v.weak.empty:
+            st.success("当前筛选条件下没有依据较弱的分段。")
+            return
+        st.caption(
+            "这些分段的省份只凭较弱的依据判断（如仅标题提及、未指明地方），请优先核对；点“打开”查看原文并改正。"
+        )
+        table = v.weak.assign(原文=[article_url(a) for a in v.weak["文章编号"]]).drop(columns=["段"])
+        st.dataframe(
+            table,
+            hide_index=True,
+            width="stretch",
+            key="weak_table",
+            column_config={"原文": st.column_config.LinkColumn(display_text="打开", width="small")},
+        )
 
 
 def scroll_to(anchor: str) -> None:
@@ -146,13 +174,16 @@ def sections_view(art: ArticleDetail, options: list[str], read_only: bool) -> No
         with st.container(border=True):
             left, right = st.columns([3, 1])
             left.markdown(f"**{S.md_escape(sec.header) or '（无小标题）'}**")
+            also = f" · {S.md_escape(sec.also)}" if sec.also else ""
             if sec.override:
                 left.caption(
                     f"省份：{S.md_escape(sec.province)}（编辑指定；自动判断为 {S.md_escape(sec.auto_province)}，"
-                    f"依据 {S.md_escape(sec.auto_reason)}）"
+                    f"依据 {S.md_escape(sec.auto_reason)}）{also}"
                 )
             else:
-                left.caption(f"省份：{S.md_escape(sec.province)}（依据 {S.md_escape(sec.reason)}）")
+                left.caption(f"省份：{S.md_escape(sec.province)}（依据 {S.md_escape(sec.reason)}）{also}")
+            if sec.weak:  # an editor checks these first
+                left.markdown(f":orange[**{WEAK_FLAG}**]")
             # the store is the truth (the on_change callback has already written any choice)
             st.session_state[f"ovr_{sec.idx}"] = sec.override if sec.override in options else ""
             right.selectbox(
@@ -169,11 +200,7 @@ def sections_view(art: ArticleDetail, options: list[str], read_only: bool) -> No
             with st.expander(f"正文 {len(sec.paragraphs)} 段", expanded=open_all or here):
                 blocks: list[str] = []
                 for p in sec.paragraphs:
-                    tag = (
-                        ""
-                        if p.own_province
-                        else f"〔{S.md_escape(p.province)}，依据 {S.md_escape(p.reason)}〕"
-                    )
+                    tag = "" if p.own_province else paragraph_tag(p)
                     if p.idx == mark:  # the paragraph opened from a KWIC row: its own marked block
                         if blocks:
                             st.markdown("\n\n".join(blocks))
@@ -213,6 +240,7 @@ _q = st.text_input(
 S.qp_set("q", _q.strip())
 _view = S.articles_view(S.filters(), _q.strip(), chosen_article())
 _chosen = article_list(_view)
+weak_list(_view)
 if _chosen and _view.detail is not None and _view.detail.id == _chosen:
     article_view(_view.detail, _view.province_options, _read_only)
 elif _chosen:

@@ -6,12 +6,13 @@ tests assert their numbers. Figures are drawn from the Chart records by the page
 from __future__ import annotations
 
 from ._common import METRICS, Chart, filters_text, plain, provinces_by_text, source_line, tables
-from .articles import ArticleDetail, ArticlesView, article_detail, articles
+from .articles import WEAK_FLAG, ArticleDetail, ArticlesView, Paragraph, article_detail, articles
 from .audit import AuditView, audit
 from .compare import CompareOptions, CompareView, compare, compare_options
 from .corpus import CorpusView, corpus
 from .dictionary import DictionaryView, dictionary
 from .emerging import EmergingOptions, EmergingView, emerging, emerging_options
+from .leaders import LeadersView, leaders
 from .overview import OverviewView, overview
 from .present import PresentView, present
 from .speakers import SpeakersView, speakers
@@ -31,11 +32,13 @@ NAMES = (
     "dictionary",
     "dictionary",
     "present",
+    "leaders",
 )
 
 __all__ = [
     "METRICS",
     "NAMES",
+    "WEAK_FLAG",
     "ArticleDetail",
     "ArticlesView",
     "AuditView",
@@ -46,7 +49,9 @@ __all__ = [
     "DictionaryView",
     "EmergingOptions",
     "EmergingView",
+    "LeadersView",
     "OverviewView",
+    "Paragraph",
     "PresentView",
     "SpeakersView",
     "ThemeView",
@@ -61,6 +66,7 @@ __all__ = [
     "emerging",
     "emerging_options",
     "filters_text",
+    "leaders",
     "overview",
     "plain",
     "present",

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
+from ..attribution import also_mentioned
 from ..models import NATIONAL, Filters
 from ..workspace import Workspace
 from ._common import Base
 
 LIMIT = 500
+WEAK_FLAG = "⚠ 依据较弱，请核对"  # beside a section or paragraph decided on thin evidence
 BASIS_NOTE = {
     "正文": "日期取自正文",
     "元数据": "日期取自元数据",
@@ -27,6 +29,8 @@ class Paragraph:
     reason: str
     own_province: bool  # False when the paragraph's province differs from its section's
     idx: int = -1  # the paragraph's index in the article (?p= on the 文章 page marks it)
+    also: str = ""  # the runner-up: 也提到：新疆 3 次
+    weak: bool = False
 
 
 @dataclass(frozen=True)
@@ -39,6 +43,8 @@ class SectionView:
     auto_reason: str
     override: str  # "" = follows the evidence
     paragraphs: list[Paragraph]
+    also: str = ""  # the runner-up: 也提到：新疆 3 次
+    weak: bool = False  # decided on thin evidence (an editor's choice is never weak)
 
 
 @dataclass(frozen=True)
@@ -61,6 +67,7 @@ class ArticlesView(Base):
     total_note: str
     detail: ArticleDetail | None
     province_options: list[str]  # for 改正省份: "" (automatic), the 31 provinces, 全国
+    weak: pd.DataFrame = field(default_factory=pd.DataFrame, kw_only=True)  # weak_table()
 
 
 def article_detail(ws: Workspace, article_id: str) -> ArticleDetail | None:
@@ -92,9 +99,13 @@ def article_detail(ws: Workspace, article_id: str) -> ArticleDetail | None:
                         p.reason,
                         p.province == sec.province,
                         int(p.idx),
+                        also_mentioned(p.runner_up or "", int(p.runner_up_count or 0)),
+                        bool(p.weak),
                     )
                     for p in mine.itertuples()
                 ],
+                also_mentioned(sec.runner_up or "", int(sec.runner_up_count or 0)),
+                bool(sec.weak) and not overrides.get(idx),
             )
         )
     basis = BASIS_NOTE.get(art["date_basis"], art["date_basis"] or "")
@@ -108,6 +119,29 @@ def article_detail(ws: Workspace, article_id: str) -> ArticleDetail | None:
         int(art["chars"] or 0),
         counts,
         sections,
+    )
+
+
+def weak_table(ws: Workspace, f: Filters) -> pd.DataFrame:
+    """Every weakly attributed section under the filters (newest first), for an editor to
+    check: 日期, 标题, 小标题, 省份, 依据, 也提到, 字数, 文章编号, 段."""
+    w = ws.weak_sections(f, limit=LIMIT)
+    if w.empty:
+        return pd.DataFrame()
+    return pd.DataFrame(
+        {
+            "日期": [str(d)[:10] for d in w["date"]],
+            "标题": w["title"],
+            "小标题": w["header"].fillna(""),
+            "省份": w["province"],
+            "依据": w["reason"],
+            "也提到": [
+                also_mentioned(p or "", int(n or 0)) for p, n in zip(w["runner_up"], w["runner_up_count"])
+            ],
+            "字数": w["chars"].fillna(0).astype(int),
+            "文章编号": w["article_id"],
+            "段": w["idx"].astype(int),
+        }
     )
 
 
@@ -146,5 +180,11 @@ def articles(ws: Workspace, f: Filters, *, search: str = "", article_id: str = "
     if article_id and detail is None:
         notices.append("找不到这篇文章，可能已被删除。")
     return ArticlesView(
-        table, labels, note, detail, ["", *ws.province_names(), NATIONAL], notices=tuple(notices)
+        table,
+        labels,
+        note,
+        detail,
+        ["", *ws.province_names(), NATIONAL],
+        notices=tuple(notices),
+        weak=weak_table(ws, f),
     )

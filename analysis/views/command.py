@@ -87,6 +87,7 @@ def build_view(ws, args) -> Any:
         corpus,
         dictionary,
         emerging,
+        leaders,
         overview,
         present,
         speakers,
@@ -151,6 +152,8 @@ def build_view(ws, args) -> Any:
         return dictionary(ws, f, metric=m)
     if name == "present":
         return present(ws, deck_id=args.deck)
+    if name == "leaders":
+        return leaders(ws)
     return corpus(ws)
 
 
