@@ -13,8 +13,6 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from pypinyin import lazy_pinyin
-
 from .models import Theme
 from .themes import CATEGORIES
 
@@ -27,6 +25,8 @@ def theme_id_for(name: str, taken: Sequence[str] = ()) -> str:
 
     Latin letters and digits in the name are kept (5G网络 -> 5g_wang_luo, prefixed t_);
     a name with nothing spellable gets t_ + a short hash, which is stable for that name."""
+    from pypinyin import lazy_pinyin  # here, not at the top: its tables take 0.2 s to load
+
     parts = [re.sub(r"[^a-z0-9]", "", p.lower()) for p in lazy_pinyin(name.strip())]
     base = "_".join(p for p in parts if p)[:50].strip("_")
     if not base:

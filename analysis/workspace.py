@@ -32,7 +32,7 @@ from .themes import load_themes
 
 log = logging.getLogger("policy.workspace")
 
-__all__ = ["AccessDenied", "CorpusSummary", "EditorKey", "Workspace", "shared"]
+# __all__ (what pages may use) is at the end, with the page door section.
 
 
 @dataclass(frozen=True)
@@ -694,3 +694,86 @@ def reset_shared() -> None:
         ws = _SHARED.pop("ws", None)
         if ws is not None:
             ws.stop_watcher()
+
+
+# ================================================================ the page door
+# Everything a page may take from analysis/ besides views and models: the records, errors,
+# constants and pure helpers, re-exported from the modules that own them (their logic stays
+# there). The pages import only this module, analysis.views and analysis.models
+# (tests/test_workspace.py holds them to it), so one file lists what the UI depends on.
+# AccessDenied, EditorKey, Result, Settings and ColumnMap come in with the imports at the top.
+from .audit import with_exclusion  # noqa: E402
+from .charts import (  # noqa: E402  drawing a view's Chart
+    bar_ranking,
+    china_map,
+    grouped_bars,
+    heatmap,
+    trend_lines,
+    word_colors,
+    wordcloud_image,
+)
+from .dict_versions import diff_themes  # noqa: E402
+from .engine import EXISTS, FAILED, NEW  # noqa: E402  Result's status words
+from .export import ExportError, csv_bytes, png_bytes, xlsx_bytes  # noqa: E402
+from .ingest import IngestError  # noqa: E402
+from .quotes import default_excerpt  # noqa: E402
+from .settings import install  # noqa: E402
+from .slide_figures import figures as slide_figures  # noqa: E402
+from .slide_figures import notes as slide_notes  # noqa: E402
+from .slides import Part as SlidePart  # noqa: E402
+from .slides import expand as expand_slides  # noqa: E402
+from .slides import footer_line, quote_attribution, quote_body  # noqa: E402
+from .store.decks import DeckError  # noqa: E402
+from .tables import FIELD_LABELS, TABLE_SUFFIXES, preview  # noqa: E402
+from .theme_entry import check_entry, make_entry, others_than, remove, upsert  # noqa: E402
+from .themes import CATEGORIES, ThemeError, parse_themes  # noqa: E402
+
+__all__ = [
+    "CATEGORIES",
+    "EXISTS",
+    "FAILED",
+    "FIELD_LABELS",
+    "NEW",
+    "TABLE_SUFFIXES",
+    "AccessDenied",
+    "ColumnMap",
+    "CorpusSummary",
+    "DeckError",
+    "EditorKey",
+    "ExportError",
+    "IngestError",
+    "Result",
+    "Settings",
+    "SlidePart",
+    "ThemeError",
+    "Workspace",
+    "bar_ranking",
+    "check_entry",
+    "china_map",
+    "csv_bytes",
+    "default_excerpt",
+    "diff_themes",
+    "expand_slides",
+    "footer_line",
+    "grouped_bars",
+    "heatmap",
+    "install",
+    "make_entry",
+    "others_than",
+    "parse_themes",
+    "png_bytes",
+    "preview",
+    "quote_attribution",
+    "quote_body",
+    "remove",
+    "reset_shared",
+    "shared",
+    "slide_figures",
+    "slide_notes",
+    "trend_lines",
+    "upsert",
+    "with_exclusion",
+    "word_colors",
+    "wordcloud_image",
+    "xlsx_bytes",
+]

@@ -11,8 +11,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from analysis.ingest import IngestError
-from analysis.tables import FIELD_LABELS, TABLE_SUFFIXES, ColumnMap, preview
+from analysis.workspace import FIELD_LABELS, TABLE_SUFFIXES, ColumnMap, IngestError, preview
 from app_pages import _state as S
 
 NONE = "（不导入）"

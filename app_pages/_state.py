@@ -19,11 +19,19 @@ import pandas as pd
 import streamlit as st
 
 from analysis import views
-from analysis.access import AccessDenied, EditorKey
 from analysis.models import Filters
-from analysis.settings import Settings, install
-from analysis.themes import CATEGORIES
-from analysis.workspace import CorpusSummary, Workspace, reset_shared, shared
+from analysis.workspace import (
+    CATEGORIES,
+    AccessDenied,
+    CorpusSummary,
+    EditorKey,
+    Settings,
+    Workspace,
+    install,
+    reset_shared,
+    shared,
+    wordcloud_image,
+)
 
 METRICS = views.METRICS
 EDITOR_KEY = "_editor_key"  # session_state: the EditorKey of a successful login
@@ -441,9 +449,7 @@ def word_cloud(
     max_words: int = 150,
 ):
     """analysis.charts.wordcloud_image, cached (drawing one takes a good fraction of a second)."""
-    from analysis import charts
-
-    return charts.wordcloud_image(freqs, width=width, height=height, colors=colors, max_words=max_words)
+    return wordcloud_image(freqs, width=width, height=height, colors=colors, max_words=max_words)
 
 
 # ------------------------------------------------------------------ text shown as text

@@ -13,8 +13,19 @@ import re
 import pandas as pd
 import streamlit as st
 
-from analysis import charts, export
 from analysis.views import Chart
+from analysis.workspace import (
+    ExportError,
+    bar_ranking,
+    china_map,
+    csv_bytes,
+    default_excerpt,
+    grouped_bars,
+    heatmap,
+    png_bytes,
+    trend_lines,
+    xlsx_bytes,
+)
 from app_pages import _state as S
 
 _UNSAFE = re.compile(r'[\\/:*?"<>|\s\x00-\x1f]+')
@@ -33,7 +44,7 @@ def download_row(data: pd.DataFrame, title: str, key: str, note: str = "") -> No
     note = note or S.source_line()  # computed here: the download callable runs off the script thread
     st.download_button(
         "CSV",
-        lambda: export.csv_bytes(snapshot),
+        lambda: csv_bytes(snapshot),
         file_name=f"{stem}.csv",
         mime="text/csv",
         key=f"{key}_csv",
@@ -42,7 +53,7 @@ def download_row(data: pd.DataFrame, title: str, key: str, note: str = "") -> No
     )
     st.download_button(
         "Excel",
-        lambda: export.xlsx_bytes(snapshot, title=title, note=note),
+        lambda: xlsx_bytes(snapshot, title=title, note=note),
         file_name=f"{stem}.xlsx",
         key=f"{key}_xlsx",
         icon=":material/download:",
@@ -89,17 +100,17 @@ def figure(chart: Chart):
     read it (plotly_chart copies it with to_dict), so one object can serve all."""
     d, t, src, unit = chart.data, chart.title, chart.source, chart.value_label
     if chart.kind in ("bar", "emerging"):  # emerging: a ranking of z with counts kept for the deck
-        return charts.bar_ranking(d, "label", "value", t, src, value_label=unit)
+        return bar_ranking(d, "label", "value", t, src, value_label=unit)
     if chart.kind == "grouped_bar":
-        return charts.grouped_bars(d, "group", "series", "value", t, src, value_label=unit)
+        return grouped_bars(d, "group", "series", "value", t, src, value_label=unit)
     if chart.kind == "line":
-        return charts.trend_lines(d, "x", "value", "series", t, src, value_label=unit)
+        return trend_lines(d, "x", "value", "series", t, src, value_label=unit)
     if chart.kind == "heatmap":
         m = d.pivot_table(index="row", columns="col", values="value", aggfunc="sum", fill_value=0, sort=False)
         m = m.rename_axis(index=None, columns=None)
-        return charts.heatmap(m, t, src, value_label=unit)
+        return heatmap(m, t, src, value_label=unit)
     if chart.kind == "map":
-        return charts.china_map(d, "province", "value", t, src, value_label=unit)
+        return china_map(d, "province", "value", t, src, value_label=unit)
     raise ValueError(chart.kind)
 
 
@@ -139,10 +150,8 @@ def chart_block(
             help="生成图片需要一两秒；生成后出现下载按钮",
         ):
             try:
-                png = export.png_bytes(
-                    fig, height=int(fig.layout.height or 720)
-                )  # tall heatmaps stay readable
-            except export.ExportError as exc:
+                png = png_bytes(fig, height=int(fig.layout.height or 720))  # tall heatmaps stay readable
+            except ExportError as exc:
                 st.caption(f"未能生成 PNG：{exc}")
             else:
                 st.download_button(
@@ -228,9 +237,7 @@ def quote_button(row, key: str) -> None:
                 )
                 return f"{str(r.get('date', ''))[:10]} {r.get('province', '')} {ctx}"
 
-            from analysis.quotes import default_excerpt  # a sentence first, never the headline
-
-            k = st.selectbox(
+            k = st.selectbox(  # default_excerpt: a sentence first, never the headline
                 "选择一处摘录",
                 range(len(rows)),
                 index=default_excerpt(rows),

@@ -4,7 +4,7 @@ contexts to catch false hits, and the phrases or themes that never match."""
 import pandas as pd
 import streamlit as st
 
-from analysis.themes import CATEGORIES
+from analysis.workspace import CATEGORIES
 from app_pages import _state as S
 from app_pages._widgets import download_row
 

@@ -5,8 +5,8 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from analysis import charts
 from analysis.views.compare import MODES
+from analysis.workspace import word_colors
 from app_pages import _state as S
 from app_pages._widgets import download_row, pin_button, show_chart
 
@@ -112,7 +112,7 @@ show_chart(v.bars)
 
 # ------------------------------------------------------------------ word clouds
 st.subheader("词云")
-colors = charts.word_colors(sorted({w for s in v.sides for w in s.words["word"]}))
+colors = word_colors(sorted({w for s in v.sides for w in s.words["word"]}))
 per_row = 2 if len(v.sides) == 4 else len(v.sides)
 for start in range(0, len(v.sides), per_row):
     for col, side in zip(st.columns(per_row), v.sides[start : start + per_row]):

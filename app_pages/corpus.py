@@ -7,8 +7,8 @@ from collections.abc import Sequence
 import pandas as pd
 import streamlit as st
 
-from analysis.engine import EXISTS, FAILED, NEW, Result
 from analysis.views.corpus import SHOWN, TYPES
+from analysis.workspace import EXISTS, FAILED, NEW, Result
 from app_pages import _state as S
 from app_pages._imports import column_picker, export_section
 

@@ -8,11 +8,19 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from analysis.audit import with_exclusion
-from analysis.dict_versions import diff_themes
 from analysis.models import Filters, Theme
-from analysis.theme_entry import check_entry, make_entry, others_than, remove, upsert
-from analysis.themes import CATEGORIES, ThemeError, parse_themes
+from analysis.workspace import (
+    CATEGORIES,
+    ThemeError,
+    check_entry,
+    diff_themes,
+    make_entry,
+    others_than,
+    parse_themes,
+    remove,
+    upsert,
+    with_exclusion,
+)
 from app_pages import _state as S
 
 FLASH = "dict_flash"  # session_state: the message of the last successful write, shown once

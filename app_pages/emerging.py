@@ -5,8 +5,8 @@ import datetime as dt
 
 import streamlit as st
 
-from analysis.themes import CATEGORIES, ThemeError
 from analysis.views.emerging import BY
+from analysis.workspace import CATEGORIES, ThemeError
 from app_pages import _state as S
 from app_pages._widgets import show_chart
 

@@ -13,10 +13,18 @@ import datetime as dt
 import streamlit as st
 import streamlit.components.v1 as components
 
-from analysis import export, slide_figures
-from analysis import slides as sl
-from analysis.export import ExportError
-from analysis.store.decks import DeckError
+from analysis.workspace import (
+    DeckError,
+    ExportError,
+    SlidePart,
+    expand_slides,
+    footer_line,
+    png_bytes,
+    quote_attribution,
+    quote_body,
+    slide_figures,
+    slide_notes,
+)
 from app_pages import _state as S
 from app_pages._widgets import file_stem, plotly_chart
 
@@ -90,8 +98,8 @@ def _slide_png(spec: str) -> bytes | None:
 
     fig = pio.from_json(spec)
     try:
-        return export.png_bytes(fig, width=STAGE_W - 40, height=int(fig.layout.height or 520), scale=2)
-    except export.ExportError:
+        return png_bytes(fig, width=STAGE_W - 40, height=int(fig.layout.height or 520), scale=2)
+    except ExportError:
         return None
 
 
@@ -115,7 +123,7 @@ names = dict(zip(ids, decks["name"].astype(str)))
 deck = S.qp_choice("deck", ids, ids[0])
 deck_id = int(deck)
 content = ws.deck_content(deck_id)
-shown = sl.expand(content)
+shown = expand_slides(content)
 n = len(shown)
 i = S.qp_int("slide", 1, 1, max(1, n))
 today = dt.date.today()
@@ -134,13 +142,13 @@ def _start(at: int = 1) -> None:
     S.qp_set("slide", str(at))
 
 
-def draw(item: sl.Part | dict, k: int, *, live: bool = False) -> None:
+def draw(item: SlidePart | dict, k: int, *, live: bool = False) -> None:
     """One slide: a quote, a word cloud, or the part's figure and notes (live: an
     interactive chart for the preview; on the scaled stage a picture)."""
     if isinstance(item, dict):
         st.space(60)
-        st.markdown("## " + S.md_escape(sl.quote_body(item)))
-        st.markdown("#### " + S.md_escape(sl.quote_attribution(item)), text_alignment="right")
+        st.markdown("## " + S.md_escape(quote_body(item)))
+        st.markdown("#### " + S.md_escape(quote_attribution(item)), text_alignment="right")
         return
     if item.data.empty:
         st.markdown("## " + S.md_escape(item.title))
@@ -149,9 +157,9 @@ def draw(item: sl.Part | dict, k: int, *, live: bool = False) -> None:
         st.markdown("## " + S.md_escape(item.title))
         freqs = dict(zip(item.data["label"].astype(str), item.data["value"].astype(float)))
         st.image(S.word_cloud(freqs, STAGE_W - 40, 440), width=STAGE_W - 40)
-        st.caption(S.md_escape(sl.footer_line(item.pin, today)))
+        st.caption(S.md_escape(footer_line(item.pin, today)))
     else:
-        for j, fig in enumerate(slide_figures.figures(item)):
+        for j, fig in enumerate(slide_figures(item)):
             png = None if live else _slide_png(fig.to_json())
             if png is not None:
                 st.image(png, width=STAGE_W - 40)
@@ -159,7 +167,7 @@ def draw(item: sl.Part | dict, k: int, *, live: bool = False) -> None:
                 if not live:
                     fig.update_layout(width=STAGE_W - 40)
                 plotly_chart(fig, key=f"present_fig_{k}_{j}")
-    notes = slide_figures.notes(item) if isinstance(item, sl.Part) else []
+    notes = slide_notes(item) if isinstance(item, SlidePart) else []
     if notes:
         st.caption(S.md_escape("；".join(notes)))
 
@@ -295,7 +303,7 @@ for k, r in enumerate(items.itertuples(index=False), start=1):
             icon=":material/play_arrow:",
             type="tertiary",
             on_click=_start,
-            args=(len(sl.expand(content[: k - 1])) + 1,),
+            args=(len(expand_slides(content[: k - 1])) + 1,),
         )
         for label, step, icon_name in (("上移", -1, "arrow_upward"), ("下移", 1, "arrow_downward")):
             if st.button(
@@ -351,4 +359,4 @@ quotes = [c for c in content if isinstance(c, dict)]
 if quotes:
     with st.expander(f"引语原文（共 {len(quotes)} 段，可复制）"):
         for q in quotes:
-            st.code(f"{sl.quote_body(q)}{sl.quote_attribution(q)}", language=None, wrap_lines=True)
+            st.code(f"{quote_body(q)}{quote_attribution(q)}", language=None, wrap_lines=True)
