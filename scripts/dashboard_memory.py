@@ -9,28 +9,15 @@ resident memory (VmHWM). Make a large store with
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-PAGES = [
-    "overview",
-    "themes",
-    "compare",
-    "wordcloud",
-    "articles",
-    "emerging",
-    "speakers",
-    "audit",
-    "corpus",
-    "dictionary",
-    "present",
-]
+sys.path.insert(0, str(ROOT))
+from analysis.launch import start as start_dashboard  # noqa: E402  (after the path: run as a script)
+from analysis.launch import stop as stop_dashboard  # noqa: E402
+from analysis.views import NAMES as PAGES  # noqa: E402
 
 
 def _peak_mb(pid: int) -> float:
@@ -43,38 +30,8 @@ def _peak_mb(pid: int) -> float:
 def main(db: str) -> int:
     from playwright.sync_api import sync_playwright
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "dashboard.py",
-            "--server.headless",
-            "true",
-            "--server.address",
-            "127.0.0.1",
-            "--server.port",
-            str(port),
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        cwd=ROOT,
-        env={**os.environ, "POLICY_DB": db},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
+    proc, base = start_dashboard(db)
     try:
-        for _ in range(100):
-            try:
-                if urllib.request.urlopen(f"{base}/_stcore/health", timeout=2).read() == b"ok":
-                    break
-            except OSError:
-                time.sleep(0.3)
         with sync_playwright() as p:
             browser = p.chromium.launch(
                 executable_path="/usr/bin/chromium",
@@ -95,8 +52,7 @@ def main(db: str) -> int:
             browser.close()
         print(f"dashboard peak RSS\t{_peak_mb(proc.pid):.0f} MB")
     finally:
-        proc.terminate()
-        proc.wait(10)
+        stop_dashboard(proc)
     return 0
 
 

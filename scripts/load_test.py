@@ -23,55 +23,21 @@ import argparse
 import asyncio
 import json
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = ("themes", "compare")  # 主题, 省份对比
+sys.path.insert(0, str(ROOT))
+from analysis.launch import start as start_dashboard  # noqa: E402  (after the path: run as a script)
+from analysis.launch import stop as stop_dashboard  # noqa: E402
+
 CHROMIUM = os.environ.get("BROWSER_PATH", "/usr/bin/chromium")
 IDLE = """() => { const s = document.querySelector('[data-testid="stStatusWidget"]');
                   return !s || !/Running|Connecting|Stop/.test(s.innerText || ""); }"""
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def start_server(db: str) -> tuple[subprocess.Popen, str]:
-    port = _free_port()
-    cmd = [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true"]
-    cmd += [
-        "--server.address",
-        "127.0.0.1",
-        "--server.port",
-        str(port),
-        "--browser.gatherUsageStats",
-        "false",
-    ]
-    proc = subprocess.Popen(
-        cmd,
-        cwd=ROOT,
-        env={**os.environ, "POLICY_DB": db},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(200):
-        try:
-            if urllib.request.urlopen(f"{base}/_stcore/health", timeout=2).read() == b"ok":
-                return proc, base
-        except OSError:
-            time.sleep(0.3)
-    proc.terminate()
-    raise SystemExit("看板没有在 60 秒内启动")
 
 
 async def _open(page, url: str) -> float:
@@ -150,14 +116,13 @@ def main() -> int:
     args = ap.parse_args()
     tmp = tempfile.TemporaryDirectory(prefix="policy-load-")
     db = args.db or str(Path(tmp.name) / "load.duckdb")
-    proc, base = start_server(db)
+    proc, base = start_dashboard(db, seconds=60)
     try:
         for n in (int(x) for x in args.sessions.split(",")):
             print(json.dumps(asyncio.run(round_of(base, n, args.loops, args.deadline)), ensure_ascii=False))
             sys.stdout.flush()
     finally:
-        proc.terminate()
-        proc.wait(10)
+        stop_dashboard(proc)
         tmp.cleanup()
     return 0
 

@@ -13,24 +13,12 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-PAGES = [
-    "overview",
-    "themes",
-    "compare",
-    "wordcloud",
-    "articles",
-    "emerging",
-    "speakers",
-    "audit",
-    "corpus",
-    "dictionary",
-    "present",
-]
+sys.path.insert(0, str(ROOT))
+from analysis.views import NAMES as PAGES  # noqa: E402  (after the path: run as a script)
 
 
 def main() -> int:
     os.environ["POLICY_DB"] = str(Path(tempfile.mkdtemp()) / "pages.duckdb")
-    sys.path.insert(0, str(ROOT))
     from streamlit.testing.v1 import AppTest
 
     worst = 0.0

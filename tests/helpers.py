@@ -5,7 +5,6 @@ Import them with `from helpers import …`; pytest puts tests/ on the path.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 import re
@@ -141,75 +140,12 @@ def open_page(page: str, **params: str):
     return at
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextlib.contextmanager
 def streamlit_server(db: Path, log_path: Path, **env_extra: str):
-    """`streamlit run dashboard.py` on 127.0.0.1 with POLICY_DB=db; yields the base URL.
+    """`streamlit run dashboard.py` on 127.0.0.1 with POLICY_DB=db and one import worker, as a
+    context manager yielding the base URL (analysis.launch, shared with the scripts)."""
+    from analysis.launch import dashboard
 
-    Waits (bounded) for /_stcore/health, and stops the whole process group afterwards.
-    """
-    import os
-    import signal
-    import subprocess
-    import sys
-    import time
-    import urllib.request
-
-    env = dict(os.environ, POLICY_DB=str(db), POLICY_WORKERS="1", **env_extra)
-    port = free_port()
-    with log_path.open("wb") as log:
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "streamlit",
-                "run",
-                "dashboard.py",
-                "--server.headless",
-                "true",
-                "--server.address",
-                "127.0.0.1",
-                "--server.port",
-                str(port),
-                "--browser.gatherUsageStats",
-                "false",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 40
-            while True:
-                if proc.poll() is not None:
-                    raise AssertionError(f"streamlit exited early with code {proc.returncode}: {log_path}")
-                try:
-                    with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
-                        if r.read().decode().strip() == "ok":
-                            break
-                except OSError:
-                    pass
-                if time.monotonic() > deadline:
-                    raise AssertionError("streamlit did not become healthy within 40 s")
-                time.sleep(0.3)
-            yield base
-        finally:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(timeout=5)
+    return dashboard(db, log_path, POLICY_WORKERS="1", **env_extra)
 
 
 # ---------------------------------------------------------------- test lanes

@@ -30,7 +30,6 @@ NAMES = (
     "audit",
     "corpus",
     "dictionary",
-    "dictionary",
     "present",
     "leaders",
 )
