@@ -58,6 +58,8 @@ PAGES = {
     ],
 }
 
+# 总览 and 语料管理 say it their own way; 领导人 and 演示模式 count no articles.
+OWN_SAMPLE_NOTICE = ("总览", "语料管理", "领导人", "演示模式")  # titles (总览's url_path is "")
 PAGE_ERROR = "这一页出错了，已记录在服务器日志中。可以刷新页面、清除筛选，或换一个页面再试。"
 
 page = st.navigation(PAGES)
@@ -79,6 +81,8 @@ try:
     S.sidebar_filters()
     with top:
         S.hidden_line()
+        if page.title not in OWN_SAMPLE_NOTICE:
+            S.samples_line()
     page.run()
 except Exception:  # an editor never sees a traceback (or the server's paths in one)
     log.exception("page %s failed", page.url_path)

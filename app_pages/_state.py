@@ -296,6 +296,13 @@ def hidden_line() -> None:
             st.button("清除筛选", key="clear_filters", on_click=clear_filters, type="tertiary")
 
 
+def samples_line() -> None:
+    """One line on a page that counts articles while bundled samples are among them."""
+    note = views.samples_note(samples_in(filters()))
+    if note:
+        st.caption(note)
+
+
 def empty_hint(what: str = "当前筛选条件下没有数据") -> None:
     st.info(f"{what}。可以放宽左侧的日期范围、来源或类别，或到“语料管理”页导入更多文章。")
 
@@ -307,6 +314,11 @@ _cached = st.cache_data(show_spinner=False, max_entries=256, ttl=3600)
 @_cached
 def summary(f: Filters | None = None) -> CorpusSummary:
     return ws().summary(f)
+
+
+@_cached
+def samples_in(f: Filters) -> int:
+    return views.samples_in(ws(), f)
 
 
 @_cached

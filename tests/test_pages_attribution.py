@@ -228,3 +228,39 @@ def test_leader_edits_refused_in_read_only_mode(env):
     with pytest.raises(AccessDenied):
         S.ws().add_leader_term(NEW_LEADER, "浙江", "省长", "2026-01", key=None)
     assert (geo / "leaders.csv").read_bytes() == before
+
+
+# ---------------------------------------------------------------- 4. 示例 on every page that counts articles
+COUNTING = (
+    "themes.py",
+    "compare.py",
+    "wordcloud.py",
+    "articles.py",
+    "emerging.py",
+    "speakers.py",
+    "audit.py",
+)
+SAMPLES_LINE = "这里的数字含 {n} 篇示例文章（示例，随看板附带用来演示）；可在“语料管理”页一键移除。"
+
+
+def sample_lines(at: AppTest) -> list[str]:
+    return [c.value for c in at.caption if "示例文章" in c.value]
+
+
+@pytest.mark.parametrize("page", COUNTING)
+def test_counting_pages_say_samples_are_among_their_articles(env, page):
+    assert sample_lines(app(page)) == [SAMPLES_LINE.format(n=5)]
+
+
+def test_samples_line_follows_the_filters_and_the_removal(env):
+    S.ws().ingest_uploads([("钱塘远.txt", ARTICLE.encode())], key=None)
+    assert sample_lines(app("themes.py")) == [SAMPLES_LINE.format(n=5)]
+    assert sample_lines(app("themes.py", src=S003)) == [SAMPLES_LINE.format(n=1)]
+    assert sample_lines(app("themes.py", src="钱塘远.txt")) == []  # an editor's own article only
+    # 总览 has its own welcome, not a second line
+    assert SAMPLES_LINE.format(n=5) not in sample_lines(app("overview.py"))
+    at = app("corpus.py")
+    at.button(key="do_remove_samples").click()
+    run(at)
+    assert [x.value for x in at.success] == ["已移除 5 篇示例文章。"]
+    assert sample_lines(app("themes.py")) == []

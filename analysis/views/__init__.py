@@ -5,7 +5,17 @@ tests assert their numbers. Figures are drawn from the Chart records by the page
 
 from __future__ import annotations
 
-from ._common import METRICS, Chart, filters_text, plain, provinces_by_text, source_line, tables
+from ._common import (
+    METRICS,
+    Chart,
+    filters_text,
+    plain,
+    provinces_by_text,
+    samples_in,
+    samples_note,
+    source_line,
+    tables,
+)
 from .articles import WEAK_FLAG, ArticleDetail, ArticlesView, Paragraph, article_detail, articles
 from .audit import AuditView, audit
 from .compare import CompareOptions, CompareView, compare, compare_options
@@ -70,6 +80,8 @@ __all__ = [
     "plain",
     "present",
     "provinces_by_text",
+    "samples_in",
+    "samples_note",
     "source_line",
     "speakers",
     "tables",

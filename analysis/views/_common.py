@@ -69,6 +69,25 @@ def corpus_line(ws: Any, f: Filters | None) -> str:
     return f"{s.articles} 篇报道、{s.chars:,} 字{span}"
 
 
+def samples_in(ws: Any, f: Filters | None) -> int:
+    """How many articles under the filters are the bundled samples (示例). Samples are told by
+    their file names (an editor's file of the very same name would be counted with them)."""
+    f = f or Filters()
+    ids = ws.sample_article_ids()
+    if not ids:
+        return 0
+    names = sorted({a["source"] for a in map(ws.article, ids) if a})
+    keep = tuple(n for n in names if not f.sources or n in f.sources)
+    return ws.summary(dataclasses.replace(f, sources=keep)).articles if keep else 0
+
+
+def samples_note(n: int) -> str:
+    """The one line a counting page shows while samples are among its articles ("" when none)."""
+    if not n:
+        return ""
+    return f"这里的数字含 {n} 篇示例文章（示例，随看板附带用来演示）；可在“语料管理”页一键移除。"
+
+
 def source_line(ws: Any, f: Filters, metric: str) -> str:
     """A chart footer: corpus line plus the filters in words (charts prefix 来源：政策主题看板)."""
     return f"{corpus_line(ws, f)}；{filters_text(f, metric)}"
