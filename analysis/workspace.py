@@ -23,6 +23,7 @@ from . import queries, segment, stats
 from .access import Access, AccessDenied, EditorKey
 from .counting import Matcher
 from .engine import Engine, Progress, Result
+from .leaders import Term
 from .models import Filters, Theme
 from .settings import Settings
 from .store import Store, open_store
@@ -592,8 +593,8 @@ class Workspace:
         """Sections attributed on thin evidence under the filters, newest articles first."""
         return self.store.weak_sections(f, limit=limit)
 
-    def leader_terms(self) -> list:
-        """Every term in corpus/geo/leaders.csv (leaders.Term), in file order."""
+    def leader_terms(self) -> list[Term]:
+        """Every term in corpus/geo/leaders.csv, in file order."""
         from .leaders import leader_terms
 
         return leader_terms()
@@ -610,7 +611,7 @@ class Workspace:
         note: str = "",
     ) -> None:
         """Add a term to leaders.csv (LeaderError when malformed); effective after a rebuild."""
-        from .leaders import Term, add_term
+        from .leaders import add_term
 
         self._guard(key, "修改领导人数据")
         with self._write_lock:
@@ -618,7 +619,7 @@ class Workspace:
                 Term(name.strip(), province.strip(), office.strip(), start.strip(), end.strip(), note.strip())
             )
 
-    def end_leader_term(self, name: str, office: str, end: str, *, key: EditorKey | None):
+    def end_leader_term(self, name: str, office: str, end: str, *, key: EditorKey | None) -> Term:
         """Close the open term of `name` in `office` at month `end`; effective after a rebuild."""
         from .leaders import end_term
 
