@@ -19,9 +19,13 @@ from analysis.settings import SAMPLES_DIR
 from analysis.store import Store
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="session", autouse=True)
 def sample_engine(tmp_path_factory) -> Iterator[Engine]:
-    """The five sample articles, ingested once; tests must not change this store."""
+    """The five sample articles, ingested once; tests must not change this store.
+
+    Built before the first test (autouse): rjieba's user words are process-wide, and a test
+    that adds a dictionary phrase would otherwise change how this store was segmented,
+    depending on which tests happened to run first."""
     store = Store(tmp_path_factory.mktemp("samples") / "samples.duckdb")
     engine = Engine(store, workers=1)
     results = engine.ingest_paths([SAMPLES_DIR])

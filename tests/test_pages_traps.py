@@ -176,11 +176,12 @@ def test_password_field_is_emptied_and_lockout_shows(conf):
     box.input("错误口令").run()
     assert at.session_state["editor_password"] == ""  # not kept as the input's value
     assert any("口令不对" in c.value for c in at.sidebar.caption)
-    assert at.button(key="do_ingest").disabled
+    assert not at.get("file_uploader")  # refused: no uploader at all
     at.sidebar.text_input(key="editor_password").input("口令123").run()
     assert at.session_state["editor_password"] == ""
     assert any("已用编辑口令登录" in c.value for c in at.sidebar.caption)
     assert not any("编辑口令" in i.value for i in at.info)
+    assert len(at.get("file_uploader")) == 1
     at.button(key="editor_logout").click().run()
     assert any("编辑口令" in i.value for i in at.info)
     for _ in range(5):
