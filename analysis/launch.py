@@ -19,6 +19,10 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+# For Playwright's wait_for_function: true once a page's script run is over (Streamlit's
+# status widget no longer says Running, Connecting or Stop), as an editor sees it finish.
+PAGE_IDLE_JS = """() => { const s = document.querySelector('[data-testid="stStatusWidget"]');
+                          return !s || !/Running|Connecting|Stop/.test(s.innerText || ""); }"""
 
 
 def free_port() -> int:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from analysis.launch import PAGE_IDLE_JS  # noqa: E402
 from analysis.launch import start as start_dashboard  # noqa: E402  (after the path: run as a script)
 from analysis.launch import stop as stop_dashboard  # noqa: E402
 from analysis.views import NAMES as PAGES  # noqa: E402
@@ -43,11 +44,7 @@ def main(db: str) -> int:
                 start = time.perf_counter()
                 page.goto(f"{base}/{name}", wait_until="domcontentloaded", timeout=120_000)
                 page.wait_for_selector("h1", timeout=120_000)
-                page.wait_for_function(
-                    """() => { const s = document.querySelector('[data-testid="stStatusWidget"]');
-                               return !s || !/Running|Connecting|Stop/.test(s.innerText || ""); }""",
-                    timeout=300_000,
-                )
+                page.wait_for_function(PAGE_IDLE_JS, timeout=300_000)
                 print(f"{name}\t{time.perf_counter() - start:.1f} s (first load)")
             browser.close()
         print(f"dashboard peak RSS\t{_peak_mb(proc.pid):.0f} MB")

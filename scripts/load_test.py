@@ -32,12 +32,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = ("themes", "compare")  # 主题, 省份对比
 sys.path.insert(0, str(ROOT))
+from analysis.launch import PAGE_IDLE_JS as IDLE  # noqa: E402
 from analysis.launch import start as start_dashboard  # noqa: E402  (after the path: run as a script)
 from analysis.launch import stop as stop_dashboard  # noqa: E402
 
 CHROMIUM = os.environ.get("BROWSER_PATH", "/usr/bin/chromium")
-IDLE = """() => { const s = document.querySelector('[data-testid="stStatusWidget"]');
-                  return !s || !/Running|Connecting|Stop/.test(s.innerText || ""); }"""
 
 
 async def _open(page, url: str) -> float:

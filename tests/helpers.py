@@ -6,8 +6,10 @@ Import them with `from helpers import …`; pytest puts tests/ on the path.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -22,6 +24,17 @@ S002 = "002_97a22416d0fa03dc.txt"
 S003 = "003_e2fcacf149f9e963.txt"
 S004 = "004_3ba7f582877c7687.txt"
 SAMPLE_FILES = (S000, S001, S002, S003, S004)
+# One quote as the ❝ 引用 picker keeps it (test_export draws it, test_decks stores it).
+QUOTE = {
+    "text": "要因地制宜发展新质生产力。",
+    "source": "新华社",
+    "date": dt.date(2024, 3, 5),
+    "province": "江苏",
+    "speaker": "习近平",
+}
+# The bracketed 【…】 section headers of sample 004 after its editor's note, in order
+# (read off the file by hand; test_sections and test_provinces both check against them).
+S004_PROVINCES = ["湖北", "广东", "四川", "重庆", "浙江", "江苏", "贵州", "江西"]
 
 
 def sample_text(name: str) -> str:
@@ -138,6 +151,35 @@ def open_page(page: str, **params: str):
     at.switch_page(page).run()
     assert not at.exception, [e.value for e in at.exception]
     return at
+
+
+CHROMIUM = "/usr/bin/chromium"  # Debian's; the browser tests skip without it
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+def sample_store(path: Path, pins: Sequence[tuple[str, str, str, str, str]] = (), quotes=()) -> Path:
+    """A store file holding the bundled samples (plus pins as Store.add_pin's arguments, and
+    quotes), written and closed before a server opens it (the server needs the write lock)."""
+    from analysis.store import Store
+
+    store = Store(path)
+    try:
+        Engine(store, workers=1).ingest_paths([SAMPLES_DIR])
+        for pin in pins:
+            store.add_pin(*pin)
+        for q in quotes:
+            store.add_quote(q)
+    finally:
+        store.close()
+    return path
+
+
+def settle(page, timeout_ms: int = 20_000, pause_ms: int = 400) -> None:
+    """Wait until the page's script run is over, then `pause_ms` for the browser to draw."""
+    from analysis.launch import PAGE_IDLE_JS
+
+    page.wait_for_function(PAGE_IDLE_JS, timeout=timeout_ms)
+    page.wait_for_timeout(pause_ms)
 
 
 def streamlit_server(db: Path, log_path: Path, **env_extra: str):

@@ -12,15 +12,10 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import streamlit_server
-
-from analysis.engine import Engine
-from analysis.settings import SAMPLES_DIR
-from analysis.store import Store
+from helpers import CHROMIUM, CHROMIUM_ARGS, sample_store, settle, streamlit_server
 
 ROOT = Path(__file__).resolve().parents[1]
 SHOTS = ROOT / "tests" / "artifacts" / "screenshots"
-CHROMIUM = "/usr/bin/chromium"
 PAGES = {  # url path -> heading the page must show
     "overview": "总览",
     "themes": "主题",
@@ -41,39 +36,21 @@ playwright_api = pytest.importorskip("playwright.sync_api")
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).is_file(), reason="Debian chromium is not installed")
 
 
-def _prepare_db(path: Path) -> None:
-    """Samples plus one pin, written and closed before the server opens the file."""
-    store = Store(path)
-    try:
-        Engine(store, workers=1).ingest_paths([SAMPLES_DIR])
-        store.add_pin(
-            "新质生产力：各省份排名",
-            "bar",
-            '[{"label":"广东","value":21},{"label":"北京","value":7},{"label":"吉林","value":4}]',
-            "5 篇报道",
-            "原始次数",
-        )
-    finally:
-        store.close()
+PIN = (  # one pinned chart, so the presentation page has something to show
+    "新质生产力：各省份排名",
+    "bar",
+    '[{"label":"广东","value":21},{"label":"北京","value":7},{"label":"吉林","value":4}]',
+    "5 篇报道",
+    "原始次数",
+)
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("browser")
     db = tmp / "browser.duckdb"
-    _prepare_db(db)
-    with streamlit_server(db, tmp / "streamlit.log") as base:
+    with streamlit_server(sample_store(db, pins=[PIN]), tmp / "streamlit.log") as base:
         yield base
-
-
-def _settle(page, timeout_ms: int = 20_000) -> None:
-    """Wait until the script run is over (the status widget says nothing is running)."""
-    page.wait_for_function(
-        """() => { const s = document.querySelector('[data-testid="stStatusWidget"]');
-                   return !s || !/Running|Connecting|Stop/.test(s.innerText || ""); }""",
-        timeout=timeout_ms,
-    )
-    page.wait_for_timeout(400)
 
 
 def _screenshot_whole_page(page, path: Path) -> None:
@@ -94,7 +71,7 @@ def test_every_page_opens_without_errors(server):
         browser = p.chromium.launch(
             executable_path=CHROMIUM,
             headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+            args=CHROMIUM_ARGS,
         )
         try:
             page = browser.new_page(viewport={"width": 1440, "height": 1000}, locale="zh-CN")
@@ -102,12 +79,12 @@ def test_every_page_opens_without_errors(server):
             for path, heading in PAGES.items():
                 page.goto(f"{server}/{path}", wait_until="domcontentloaded")
                 page.locator("h1").filter(has_text=heading).first.wait_for(state="visible")
-                _settle(page)
+                settle(page)
                 if path in CHART_PAGES:
                     page.locator('[data-testid="stPlotlyChart"] .main-svg').first.wait_for(state="visible")
                 if path in IMAGE_PAGES:
                     page.locator('[data-testid="stImage"] img').first.wait_for(state="visible")
-                _settle(page)
+                settle(page)
                 _screenshot_whole_page(page, SHOTS / f"{path}.png")
                 errors = page.locator('[data-testid="stException"]')
                 if errors.count():

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 
+import helpers
 import pandas as pd
 import pytest
 from pptx import Presentation
@@ -19,15 +20,7 @@ from analysis.workspace import Workspace
 BAR = pd.DataFrame({"label": ["广东", "江苏"], "value": [337, 65]}).to_json(
     orient="records", force_ascii=False
 )
-QUOTE = {
-    "text": "要因地制宜发展新质生产力。",
-    "source": "新华社",
-    "date": dt.date(2024, 3, 5),
-    "province": "江苏",
-    "speaker": "习近平",
-    "article_id": "a1",
-    "par_idx": 2,
-}
+QUOTE = {**helpers.QUOTE, "article_id": "a1", "par_idx": 2}
 
 
 def titles(decks: Decks, deck_id: int) -> list[str]:

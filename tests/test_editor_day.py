@@ -119,15 +119,12 @@ def _spec(at, title_part: str) -> dict:
 @pytest.fixture(scope="module")
 def page_db(tmp_path_factory):
     """A fresh sample store the dashboard runs on (AppTest)."""
-    from analysis.engine import Engine
-    from analysis.settings import SAMPLES_DIR
-    from analysis.store import Store
+    from helpers import sample_store
+
     from app_pages import _state as S
 
     path = tmp_path_factory.mktemp("editor_day") / "pages.duckdb"
-    store = Store(path)
-    Engine(store, workers=1).ingest_paths([SAMPLES_DIR])
-    store.close()
+    sample_store(path)
     S.use_settings(Settings(db=path, workers=1), strict=True)
     yield path
     S.use_settings(None)
@@ -315,24 +312,14 @@ def test_the_favicon_is_a_local_file():
 def test_in_chromium_a_kwic_link_scrolls_to_its_paragraph_and_chrome_is_chinese(tmp_path):
     from pathlib import Path
 
-    from helpers import streamlit_server
+    from helpers import CHROMIUM, CHROMIUM_ARGS, sample_store, streamlit_server
     from playwright.sync_api import sync_playwright
 
-    from analysis.engine import Engine
-    from analysis.settings import SAMPLES_DIR
-    from analysis.store import Store
-
-    db = tmp_path / "live.duckdb"  # its own file: the server process needs the write lock
-    store = Store(db)
-    Engine(store, workers=1).ingest_paths([SAMPLES_DIR])
-    store.close()
-
-    chromium = Path("/usr/bin/chromium")
-    if not chromium.is_file():
+    db = sample_store(tmp_path / "live.duckdb")  # its own file: the server process needs the write lock
+    if not Path(CHROMIUM).is_file():
         pytest.skip("Debian chromium is not installed")
-    args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
     with streamlit_server(db, tmp_path / "server.log") as base, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(chromium), args=args)
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             page.goto(base + "/articles?article=a50528cdb1dbcf87&p=17#p17")

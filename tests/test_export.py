@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import QUOTE
 from openpyxl import load_workbook
 from PIL import Image
 from pptx import Presentation
@@ -167,13 +168,6 @@ PINS = [
         "全部",
     ),
 ]
-QUOTE = {
-    "text": "要因地制宜发展新质生产力。",
-    "source": "新华社",
-    "date": dt.date(2024, 3, 5),
-    "province": "江苏",
-    "speaker": "习近平",
-}
 
 
 @pytest.fixture(scope="module")

@@ -152,29 +152,13 @@ def test_outlet_filter_and_comparison_in_chromium(tmp_path):
     from pathlib import Path
 
     playwright_api = pytest.importorskip("playwright.sync_api")
-    from helpers import streamlit_server
+    from helpers import CHROMIUM, CHROMIUM_ARGS, sample_store, settle, streamlit_server
 
-    from analysis.engine import Engine
-    from analysis.settings import SAMPLES_DIR
-    from analysis.store import Store
-
-    chromium = "/usr/bin/chromium"
-    if not Path(chromium).is_file():
+    if not Path(CHROMIUM).is_file():
         pytest.skip("Debian chromium is not installed")
-    db = tmp_path / "live.duckdb"
-    store = Store(db)
-    Engine(store, workers=1).ingest_paths([SAMPLES_DIR])
-    store.close()
+    db = sample_store(tmp_path / "live.duckdb")
     shots = Path(__file__).resolve().parent / "artifacts" / "screenshots"
     shots.mkdir(parents=True, exist_ok=True)
-
-    def settle(page) -> None:
-        page.wait_for_function(
-            """() => { const s = document.querySelector('[data-testid="stStatusWidget"]');
-                       return !s || !/Running|Connecting|Stop/.test(s.innerText || ""); }""",
-            timeout=20_000,
-        )
-        page.wait_for_timeout(400)
 
     def articles(page) -> str:
         metric = page.locator('[data-testid="stMetric"]').filter(has_text="文章数").first
@@ -182,9 +166,9 @@ def test_outlet_filter_and_comparison_in_chromium(tmp_path):
 
     with streamlit_server(db, tmp_path / "streamlit.log") as base, playwright_api.sync_playwright() as p:
         browser = p.chromium.launch(
-            executable_path=chromium,
+            executable_path=CHROMIUM,
             headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+            args=CHROMIUM_ARGS,
         )
         try:
             page = browser.new_page(viewport={"width": 1440, "height": 1000}, locale="zh-CN")

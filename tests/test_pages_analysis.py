@@ -15,12 +15,10 @@ import zipfile
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import open_page
+from helpers import open_page, sample_store
 from streamlit.testing.v1 import AppTest
 
-from analysis.engine import Engine
-from analysis.settings import SAMPLES_DIR, Settings
-from analysis.store import Store
+from analysis.settings import Settings
 from app_pages import _state as S
 
 
@@ -28,9 +26,7 @@ from app_pages import _state as S
 def db(tmp_path_factory):
     """A fresh store with the samples; the app runs on Settings naming it."""
     path = tmp_path_factory.mktemp("pages_analysis") / "pages.duckdb"
-    store = Store(path)
-    Engine(store, workers=1).ingest_paths([SAMPLES_DIR])
-    store.close()
+    sample_store(path)
     S.use_settings(Settings(db=path, workers=1), strict=True)
     yield path
     S.use_settings(None)

@@ -13,14 +13,13 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from helpers import APP, S000, S003
+from helpers import APP, S000, S003, sample_store
 from streamlit.testing.v1 import AppTest
 
 from analysis import leaders, provinces
-from analysis.engine import Engine
 from analysis.models import Filters
-from analysis.settings import GEO_DIR, SAMPLES_DIR, THEMES_FILE, Settings
-from analysis.store import Store, open_store
+from analysis.settings import GEO_DIR, THEMES_FILE, Settings
+from analysis.store import open_store
 from analysis.views import articles
 from analysis.workspace import AccessDenied
 from app_pages import _state as S
@@ -31,9 +30,7 @@ FLAG = "⚠ 依据较弱，请核对"
 @pytest.fixture(scope="module")
 def template_db(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("attribution") / "samples.duckdb"
-    store = Store(path)
-    Engine(store, workers=1).ingest_paths([SAMPLES_DIR])
-    store.close()
+    sample_store(path)
     return path
 
 

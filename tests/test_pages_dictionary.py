@@ -12,12 +12,11 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from helpers import APP
+from helpers import APP, sample_store
 from streamlit.testing.v1 import AppTest
 
-from analysis.engine import Engine
-from analysis.settings import SAMPLES_DIR, THEMES_FILE, Settings
-from analysis.store import Store, open_store
+from analysis.settings import THEMES_FILE, Settings
+from analysis.store import open_store
 from analysis.themes import load_themes
 from app_pages import _state as S
 
@@ -25,9 +24,7 @@ from app_pages import _state as S
 @pytest.fixture(scope="module")
 def template_db(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("dict_template") / "samples.duckdb"
-    store = Store(path)
-    Engine(store, workers=1).ingest_paths([SAMPLES_DIR])
-    store.close()
+    sample_store(path)
     return path
 
 

@@ -9,12 +9,10 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from helpers import open_page
+from helpers import open_page, sample_store
 from streamlit.testing.v1 import AppTest
 
-from analysis.engine import Engine
-from analysis.settings import SAMPLES_DIR, THEMES_FILE, Settings
-from analysis.store import Store
+from analysis.settings import THEMES_FILE, Settings
 from app_pages import _state as S
 
 
@@ -25,9 +23,7 @@ def db(tmp_path_factory):
     path = folder / "pages.duckdb"
     themes = folder / "themes.yaml"
     shutil.copy(THEMES_FILE, themes)
-    store = Store(path)
-    Engine(store, workers=1).ingest_paths([SAMPLES_DIR])
-    store.close()
+    sample_store(path)
     S.use_settings(Settings(db=path, themes_file=themes, workers=1), strict=True)
     yield path
     S.use_settings(None)

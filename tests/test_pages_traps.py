@@ -19,12 +19,12 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
+from helpers import sample_store
 from streamlit.testing.v1 import AppTest
 
 from analysis import provinces, views
-from analysis.engine import Engine
-from analysis.settings import GEO_DIR, SAMPLES_DIR, THEMES_FILE, Settings
-from analysis.store import Store, open_store
+from analysis.settings import GEO_DIR, THEMES_FILE, Settings
+from analysis.store import open_store
 from app_pages import _state as S
 
 APP = str(Path(__file__).resolve().parents[1] / "dashboard.py")
@@ -42,9 +42,7 @@ LATER = (
 @pytest.fixture(scope="module")
 def template(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("traps") / "samples.duckdb"
-    store = Store(path)
-    Engine(store, workers=1).ingest_paths([SAMPLES_DIR])
-    store.close()
+    sample_store(path)
     return path
 
 

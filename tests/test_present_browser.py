@@ -7,19 +7,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from helpers import CHROMIUM, CHROMIUM_ARGS, sample_store, settle, streamlit_server
 
-from analysis.engine import Engine
-from analysis.settings import SAMPLES_DIR
 from analysis.slides import expand
-from analysis.store import Store
 from tests.test_export import ALL_KINDS, ALL_QUOTES
 
-try:  # the live-server helper moved from conftest to helpers
-    from tests.helpers import streamlit_server
-except ImportError:  # pragma: no cover
-    from tests.conftest import streamlit_server  # type: ignore[attr-defined,no-redef]
-
-CHROMIUM = "/usr/bin/chromium"
 SHOTS = Path(__file__).resolve().parent / "artifacts" / "screenshots"
 SIZES = [(1024, 768), (1920, 1080)]
 N_SLIDES = len(expand([*ALL_KINDS, *ALL_QUOTES]))
@@ -47,35 +39,21 @@ _BOXES = """() => {
 }"""
 
 
-def _prepare_db(path: Path) -> None:
-    store = Store(path)
-    try:
-        Engine(store, workers=1).ingest_paths([SAMPLES_DIR])
-        for pin in ALL_KINDS:
-            data = pin.data.to_json(orient="records", force_ascii=False)
-            store.add_pin(pin.title, pin.kind, data, pin.source, pin.filters)
-        for q in ALL_QUOTES:
-            store.add_quote({**q, "article_id": "x", "par_idx": 0})
-    finally:
-        store.close()
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("present")
     db = tmp / "present.duckdb"
-    _prepare_db(db)
-    with streamlit_server(db, tmp / "streamlit.log") as base:
+    pins = [
+        (p.title, p.kind, p.data.to_json(orient="records", force_ascii=False), p.source, p.filters)
+        for p in ALL_KINDS
+    ]
+    quotes = [{**q, "article_id": "x", "par_idx": 0} for q in ALL_QUOTES]
+    with streamlit_server(sample_store(db, pins, quotes), tmp / "streamlit.log") as base:
         yield base
 
 
 def _settle(page) -> None:
-    page.wait_for_function(
-        """() => { const s = document.querySelector('[data-testid="stStatusWidget"]');
-                   return !s || !/Running|Connecting|Stop/.test(s.innerText || ""); }""",
-        timeout=30_000,
-    )
-    page.wait_for_timeout(700)  # the fit script runs every 300 ms
+    settle(page, timeout_ms=30_000, pause_ms=700)  # the fit script runs every 300 ms
 
 
 def _slide(page, n: int) -> None:
@@ -96,7 +74,7 @@ def browser():
         b = p.chromium.launch(
             executable_path=CHROMIUM,
             headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+            args=CHROMIUM_ARGS,
         )
         yield b
         b.close()
@@ -149,7 +127,7 @@ def test_stage_holds_each_kind(server, browser):
     finally:
         page.close()
     assert seen == [1] * 9 + [0, 0]
-    assert "⚠ 表示该省份文本太少" in texts[0]
+    assert "⚠ 文本不足 3,000 字" in texts[0]  # the legend with the default threshold (stats.thin_legend)
     assert "未列出：数字经济、对外开放、民营经济、绿色低碳、城乡融合" in texts[3]
     assert "灰色：所选范围内无数据" in texts[5]
     assert "“要因地制宜发展新质生产力。”" in texts[9]

@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from helpers import S000, S001, S002, S003, S004, article_id
+from helpers import S000, S001, S002, S003, S004, S004_PROVINCES, article_id
 
 from analysis import provinces as provinces_mod
 from analysis.attribution import also_mentioned
@@ -204,30 +204,8 @@ def test_sample_001_follows_markdown_headers(sample_engine):
 
 def test_sample_004_editor_note_is_national(sample_engine):
     s = sections(sample_engine, S004)
-    assert s["header"].tolist() == [
-        "",
-        "编者按",
-        "湖北",
-        "广东",
-        "四川",
-        "重庆",
-        "浙江",
-        "江苏",
-        "贵州",
-        "江西",
-    ]
-    assert s["province"].tolist() == [
-        "全国",
-        "全国",
-        "湖北",
-        "广东",
-        "四川",
-        "重庆",
-        "浙江",
-        "江苏",
-        "贵州",
-        "江西",
-    ]
+    assert s["header"].tolist() == ["", "编者按", *S004_PROVINCES]
+    assert s["province"].tolist() == ["全国", "全国", *S004_PROVINCES]
     assert s["reason"].tolist()[1:4] == ["未指明具体地方 → 全国", "标题：湖北", "标题：广东"]
     p = sample_engine.store.paragraphs_df(article_id(sample_engine, S004))
     note = p[p["section_idx"] == 1]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from helpers import S001, S002, S004, sample_text
+from helpers import S001, S002, S004, S004_PROVINCES, sample_text
 
 from analysis.normalize import clean_controls, split_paragraphs
 from analysis.provinces import gazetteer
@@ -101,18 +101,7 @@ def test_sample_002_has_28_plain_sections():
 
 def test_sample_004_bracketed_sections():
     pars, secs = sections_of(S004)
-    assert [s.header for s in secs] == [
-        "",
-        "编者按",
-        "湖北",
-        "广东",
-        "四川",
-        "重庆",
-        "浙江",
-        "江苏",
-        "贵州",
-        "江西",
-    ]
+    assert [s.header for s in secs] == ["", "编者按", *S004_PROVINCES]
     assert secs[0].paragraphs == [pars[0]] and pars[0].startswith("原标题:2024全国两会特别策划")
 
 
