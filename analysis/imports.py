@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .archive import ARCHIVE_SUFFIXES, open_archive
-from .ingest import SUFFIXES, IngestError, RawDoc, Upload
+from .ingest import SUFFIXES, IngestError, RawDoc, Upload, expand_paths
 from .models import Meta
 from .settings import LIMITS, Limits
 from .tables import TABLE_SUFFIXES, ColumnMap, open_table, read_meta_table, resolve_columns, table_rows
@@ -33,23 +33,9 @@ class Plan:
 
 
 def expand_inputs(paths: list[Path]) -> list[Path]:
-    """Files given, plus known files inside given folders, in a stable order."""
-    out: list[Path] = []
-    for p in paths:
-        if p.is_dir():
-            out.extend(
-                sorted(
-                    f
-                    for f in p.rglob("*")
-                    if f.is_file()
-                    and f.suffix.lower() in KNOWN
-                    and not f.name.startswith(".")
-                    and f.name.lower() != "meta.csv"
-                )
-            )
-        elif p.name.lower() != "meta.csv":
-            out.append(p)
-    return out
+    """Files given, plus known files inside given folders, in a stable order (meta.csv is
+    read with its folder, not imported)."""
+    return expand_paths(paths, KNOWN, skip={"meta.csv"})
 
 
 def _mtime(path: Path) -> dt.date:

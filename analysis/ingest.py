@@ -13,6 +13,7 @@ import os
 import re
 import zipfile
 import zlib
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -526,8 +527,11 @@ def read_source(source: Path | Upload | RawDoc) -> RawDoc:
     return source
 
 
-def expand_paths(paths: list[Path]) -> list[Path]:
-    """Files given, plus supported files inside given folders, in a stable order."""
+def expand_paths(
+    paths: list[Path], suffixes: AbstractSet[str] = SUFFIXES - {""}, skip: AbstractSet[str] = frozenset()
+) -> list[Path]:
+    """Files given, plus files with these suffixes inside given folders, in a stable order;
+    hidden files in folders are left out, and names in `skip` (lower case) everywhere."""
     out: list[Path] = []
     for p in paths:
         if p.is_dir():
@@ -535,9 +539,12 @@ def expand_paths(paths: list[Path]) -> list[Path]:
                 sorted(
                     f
                     for f in p.rglob("*")
-                    if f.is_file() and f.suffix.lower() in SUFFIXES - {""} and not f.name.startswith(".")
+                    if f.is_file()
+                    and f.suffix.lower() in suffixes
+                    and not f.name.startswith(".")
+                    and f.name.lower() not in skip
                 )
             )
-        else:
+        elif p.name.lower() not in skip:
             out.append(p)
     return out

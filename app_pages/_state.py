@@ -15,7 +15,6 @@ import threading
 from collections.abc import Sequence
 from dataclasses import replace
 
-import pandas as pd
 import streamlit as st
 
 from analysis import views
@@ -307,6 +306,22 @@ def empty_hint(what: str = "当前筛选条件下没有数据") -> None:
     st.info(f"{what}。可以放宽左侧的日期范围、来源或类别，或到“语料管理”页导入更多文章。")
 
 
+def filters_with_articles() -> Filters:
+    """The sidebar's filters; when they select no article, the hint instead of the page."""
+    f = filters()
+    if not summary(f).articles:
+        empty_hint()
+        st.stop()
+    return f
+
+
+def words_pending_notice() -> None:
+    """Themes first, words later (words_later.py): a page drawing words says so while its
+    word rows are still being added (asked every run, not cached)."""
+    if not ws().words_ready():
+        st.info("词语仍在准备中：主题统计已经可用，词语补齐之前这里的词语不完整。")
+
+
 # ------------------------------------------------------------------ cached reads (one named function each)
 _cached = st.cache_data(show_spinner=False, max_entries=256, ttl=3600)
 
@@ -348,8 +363,8 @@ def provinces_by_text(f: Filters) -> list[str]:
 
 
 @_cached
-def dictionary_hits(f: Filters | None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    return ws().dictionary_hits(f)
+def dictionary_view(f: Filters, metric: str) -> views.DictionaryView:
+    return views.dictionary(ws(), f, metric=metric)
 
 
 @_cached

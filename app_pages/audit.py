@@ -29,10 +29,7 @@ st.caption(
     "逐个检查词典里的词语：命中多少次、在多少篇文章和省份出现、最早和最晚日期，并列出原文例句，"
     "方便发现误计（例如“消费”计入了“消费者”）和从未出现的词语。"
 )
-f = S.filters()
-if not S.summary(f).articles:
-    S.empty_hint()
-    st.stop()
+f = S.filters_with_articles()
 cats = tuple(c for c in S.qp_list("au_cat") if c in CATEGORIES)
 # the category picker sits further down; its value from the last interaction is known now
 v = S.audit_view(f, tuple(st.session_state.get("au_cat", cats)))

@@ -11,12 +11,8 @@ from app_pages import _state as S
 from app_pages._widgets import download_row, pin_button, show_chart
 
 st.title("省份对比")
-if not S.ws().words_ready():  # themes first, words later (words_later.py): say so, uncached
-    st.info("词语仍在准备中：主题统计已经可用，词语补齐之前这里的词语不完整。")
-f = S.filters()
-if not S.summary(f).articles:
-    S.empty_hint()
-    st.stop()
+S.words_pending_notice()
+f = S.filters_with_articles()
 opts = S.compare_options(f)
 
 mode = st.radio(

@@ -277,36 +277,18 @@ def import_section(themes: list[Theme], can_write: bool) -> None:
 
 def hits_section() -> None:
     f = S.filters()
-    themes, phrases = S.dictionary_hits(f)
+    v = S.dictionary_view(f, S.metric())  # the same tables as `python -m analysis view dictionary`
     st.subheader("命中情况")
-    st.caption(f"按当前筛选统计（{S.filters_text(f)}）。从未命中的词语可能写法有误。")
+    st.caption(f"按当前筛选统计（{v.filters_text}）。从未命中的词语可能写法有误。")
     c1, c2 = st.columns([2, 3])
     c1.dataframe(
-        themes.rename(
-            columns={
-                "name": "主题",
-                "category": "类别",
-                "phrases": "词语数",
-                "count": "次数",
-                "docs": "文章数",
-            }
-        )[["主题", "类别", "词语数", "次数", "文章数"]],
+        v.themes,
         hide_index=True,
         width="stretch",
         key="dict_theme_hits",
     )
     c2.dataframe(
-        phrases.rename(
-            columns={
-                "theme": "主题",
-                "phrase": "词语",
-                "count": "次数",
-                "docs": "文章数",
-                "provinces": "省份数",
-                "first_seen": "最早",
-                "last_seen": "最近",
-            }
-        )[["主题", "词语", "次数", "文章数", "省份数", "最早", "最近"]],
+        v.phrases,
         hide_index=True,
         width="stretch",
         key="dict_phrase_hits",

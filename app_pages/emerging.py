@@ -15,10 +15,7 @@ st.caption(
     "找出最近明显多起来（或某个省份特别常说）的词语：候选词取自原文中 2–8 个字的片段，去掉套话、停用词、"
     "日常词汇和地名人名；按“每万字出现率之比”的显著性（z 值）排序。"
 )
-f = S.filters()
-if not S.summary(f).articles:
-    S.empty_hint()
-    st.stop()
+f = S.filters_with_articles()
 opts = S.emerging_options(f)
 
 c1, c2, c3, c4 = st.columns([2, 2, 1, 1])

@@ -10,12 +10,8 @@ from app_pages import _state as S
 from app_pages._widgets import download_row, file_stem, pin_button
 
 st.title("词云")
-if not S.ws().words_ready():  # themes first, words later (words_later.py): say so, uncached
-    st.info("词语仍在准备中：主题统计已经可用，词语补齐之前这里的词语不完整。")
-base = S.filters()
-if not S.summary(base).articles:
-    S.empty_hint()
-    st.stop()
+S.words_pending_notice()
+base = S.filters_with_articles()
 options = S.provinces_by_text(base)
 
 c1, c2 = st.columns([3, 2])
