@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from helpers import BROWSER, SAMPLE_FILES, SLOW, listed
+from helpers import BROWSER, SAMPLE_FILES, SLOW, listed, sample_store
 
 from analysis.engine import Engine
 from analysis.settings import SAMPLES_DIR
@@ -32,6 +32,12 @@ def sample_engine(tmp_path_factory) -> Iterator[Engine]:
     assert [(r.name, r.status) for r in results] == [(n, "新增") for n in SAMPLE_FILES]
     yield engine
     store.close()
+
+
+@pytest.fixture(scope="session")
+def sample_db(tmp_path_factory) -> Path:
+    """A closed store file holding the samples, for page tests to copy (helpers.private_settings)."""
+    return sample_store(tmp_path_factory.mktemp("template") / "samples.duckdb")
 
 
 @pytest.fixture

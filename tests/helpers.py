@@ -153,6 +153,40 @@ def open_page(page: str, **params: str):
     return at
 
 
+def run_page(page: str, **params: str):
+    """Run one page (app_pages/<page>) of dashboard.py in AppTest with URL parameters, straight
+    away (not after 总览, as open_page does); no exception allowed."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.switch_page(f"app_pages/{page}")
+    for k, v in params.items():
+        at.query_params[k] = v
+    return rerun(at)
+
+
+def rerun(at):
+    """Run the AppTest again (after a widget change); no exception allowed."""
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def private_settings(tmp_path: Path, template: Path):
+    """Settings on copies, in tmp_path, of a template store and of the shipped dictionary
+    (writable), so a page test may write; one import worker."""
+    import shutil
+
+    from analysis.settings import THEMES_FILE, Settings
+
+    db = tmp_path / "policy.duckdb"
+    shutil.copy(template, db)
+    themes = tmp_path / "themes.yaml"
+    shutil.copy(THEMES_FILE, themes)
+    themes.chmod(0o644)
+    return Settings(db=db, themes_file=themes, workers=1)
+
+
 CHROMIUM = "/usr/bin/chromium"  # Debian's; the browser tests skip without it
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 

@@ -13,12 +13,12 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from helpers import APP, S000, S003, sample_store
+from helpers import S000, S003, private_settings, rerun, run_page
 from streamlit.testing.v1 import AppTest
 
 from analysis import leaders, provinces
 from analysis.models import Filters
-from analysis.settings import GEO_DIR, THEMES_FILE, Settings
+from analysis.settings import GEO_DIR
 from analysis.store import open_store
 from analysis.views import articles
 from analysis.workspace import AccessDenied
@@ -27,47 +27,25 @@ from app_pages import _state as S
 FLAG = "⚠ 依据较弱，请核对"
 
 
-@pytest.fixture(scope="module")
-def template_db(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("attribution") / "samples.duckdb"
-    sample_store(path)
-    return path
-
-
 @pytest.fixture
-def env(tmp_path, monkeypatch, template_db):
+def env(tmp_path, monkeypatch, sample_db):
     """A private store, dictionary and geo directory; corpus/geo/leaders.csv never changes."""
-    db = tmp_path / "policy.duckdb"
-    shutil.copy(template_db, db)
-    themes = tmp_path / "themes.yaml"
-    shutil.copy(THEMES_FILE, themes)
+    s = private_settings(tmp_path, sample_db)
     geo = tmp_path / "geo"
     shutil.copytree(GEO_DIR, geo)
     monkeypatch.setattr(provinces, "GEO_DIR", geo)
     monkeypatch.setattr(leaders, "GEO_DIR", geo)
     provinces.gazetteer.cache_clear()
     original = (GEO_DIR / "leaders.csv").read_bytes()
-    S.use_settings(Settings(db=db, themes_file=themes, workers=1), strict=True)
-    yield db, geo
+    S.use_settings(s, strict=True)
+    yield s.db, geo
     S.use_settings(None)
     provinces.gazetteer.cache_clear()
     assert (GEO_DIR / "leaders.csv").read_bytes() == original, "a test wrote to corpus/geo/leaders.csv"
 
 
-def app(page: str, **params: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.switch_page(f"app_pages/{page}")
-    for k, v in params.items():
-        at.query_params[k] = v
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def run(at: AppTest) -> AppTest:
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+app = run_page
+run = rerun
 
 
 def id_of(db: Path, source: str) -> str:

@@ -7,37 +7,25 @@ Each test runs against its own copy of the sample store and of the dictionary.
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from helpers import APP, sample_store
+from helpers import APP, private_settings, rerun
 from streamlit.testing.v1 import AppTest
 
-from analysis.settings import THEMES_FILE, Settings
+from analysis.settings import THEMES_FILE
 from analysis.store import open_store
 from analysis.themes import load_themes
 from app_pages import _state as S
 
 
-@pytest.fixture(scope="module")
-def template_db(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("dict_template") / "samples.duckdb"
-    sample_store(path)
-    return path
-
-
 @pytest.fixture
-def env(tmp_path, template_db):
-    db = tmp_path / "policy.duckdb"
-    shutil.copy(template_db, db)
-    themes = tmp_path / "themes.yaml"
-    shutil.copy(THEMES_FILE, themes)
-    themes.chmod(0o644)
-    S.use_settings(Settings(db=db, themes_file=themes, workers=1), strict=True)
+def env(tmp_path, sample_db):
+    s = private_settings(tmp_path, sample_db)
+    S.use_settings(s, strict=True)
     original = THEMES_FILE.read_bytes()
-    yield db, themes
+    yield s.db, s.themes_file
     S.use_settings(None)
     assert THEMES_FILE.read_bytes() == original, "a test wrote to corpus/themes.yaml"
 
@@ -48,10 +36,7 @@ def app() -> AppTest:
     return run(at)
 
 
-def run(at: AppTest) -> AppTest:
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+run = rerun
 
 
 def counts(db: Path) -> dict[str, int]:

@@ -7,55 +7,32 @@ dictionary (POLICY_DB, POLICY_THEMES), so nothing here touches data/ or corpus/t
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from helpers import APP, S002, SAMPLE_FILES, sample_store, sample_text
+from helpers import S002, SAMPLE_FILES, private_settings, rerun, run_page, sample_text
 from streamlit.testing.v1 import AppTest
 
 from analysis import queries
-from analysis.settings import THEMES_FILE, Settings
+from analysis.settings import THEMES_FILE
 from analysis.store import Store, open_store
 from app_pages import _state as S
 
 
-@pytest.fixture(scope="session")
-def template_db(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("template") / "samples.duckdb"
-    sample_store(path)
-    return path
-
-
 @pytest.fixture
-def env(tmp_path, monkeypatch, template_db):
+def env(tmp_path, monkeypatch, sample_db):
     """A private store and dictionary for one test; the app's caches cleared around it."""
-    db = tmp_path / "policy.duckdb"
-    shutil.copy(template_db, db)
-    themes = tmp_path / "themes.yaml"
-    shutil.copy(THEMES_FILE, themes)
-    S.use_settings(Settings(db=db, themes_file=themes, workers=1), strict=True)
+    s = private_settings(tmp_path, sample_db)
+    S.use_settings(s, strict=True)
     original_themes = THEMES_FILE.read_bytes()
-    yield db, themes
+    yield s.db, s.themes_file
     S.use_settings(None)
     assert THEMES_FILE.read_bytes() == original_themes, "a test wrote to corpus/themes.yaml"
 
 
-def app(page: str, **params: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.switch_page(f"app_pages/{page}")
-    for k, v in params.items():
-        at.query_params[k] = v
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def run(at: AppTest) -> AppTest:
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+app = run_page
+run = rerun
 
 
 def store_of(db: Path) -> Store:

@@ -19,11 +19,11 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
-from helpers import sample_store
+from helpers import private_settings, run_page
 from streamlit.testing.v1 import AppTest
 
 from analysis import provinces, views
-from analysis.settings import GEO_DIR, THEMES_FILE, Settings
+from analysis.settings import GEO_DIR, Settings
 from analysis.store import open_store
 from app_pages import _state as S
 
@@ -39,33 +39,15 @@ LATER = (
 )
 
 
-@pytest.fixture(scope="module")
-def template(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("traps") / "samples.duckdb"
-    sample_store(path)
-    return path
-
-
 @pytest.fixture
-def conf(tmp_path, template) -> Iterator[Settings]:
-    db = tmp_path / "policy.duckdb"
-    shutil.copy(template, db)
-    themes = tmp_path / "themes.yaml"
-    shutil.copy(THEMES_FILE, themes)
-    s = Settings(db=db, themes_file=themes, workers=1)
+def conf(tmp_path, sample_db) -> Iterator[Settings]:
+    s = private_settings(tmp_path, sample_db)
     S.use_settings(s, strict=True)
     yield s
     S.use_settings(None)
 
 
-def page(name: str, **params: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.switch_page(f"app_pages/{name}")
-    for k, v in params.items():
-        at.query_params[k] = v
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+page = run_page
 
 
 def captions(at: AppTest) -> str:
