@@ -5,6 +5,7 @@ Import them with `from helpers import …`; pytest puts tests/ on the path.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import io
@@ -189,6 +190,26 @@ def private_settings(tmp_path: Path, template: Path):
 
 CHROMIUM = "/usr/bin/chromium"  # Debian's; the browser tests skip without it
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+@contextlib.contextmanager
+def chromium():
+    """Headless Debian Chromium driven by Playwright; yields the browser and closes it after."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def editor_page(browser, width: int = 1440, height: int = 1000):
+    """A page as an editor's desktop browser opens the dashboard: Chinese locale, 20 s waits."""
+    page = browser.new_page(viewport={"width": width, "height": height}, locale="zh-CN")
+    page.set_default_timeout(20_000)
+    return page
 
 
 def sample_store(path: Path, pins: Sequence[tuple[str, str, str, str, str]] = (), quotes=()) -> Path:

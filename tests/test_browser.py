@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import CHROMIUM, CHROMIUM_ARGS, sample_store, settle, streamlit_server
+from helpers import CHROMIUM, chromium, editor_page, sample_store, settle, streamlit_server
 
 ROOT = Path(__file__).resolve().parents[1]
 SHOTS = ROOT / "tests" / "artifacts" / "screenshots"
@@ -67,15 +67,9 @@ def test_every_page_opens_without_errors(server):
     SHOTS.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     problems = []
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=CHROMIUM_ARGS,
-        )
+    with chromium() as browser:
+        page = editor_page(browser)
         try:
-            page = browser.new_page(viewport={"width": 1440, "height": 1000}, locale="zh-CN")
-            page.set_default_timeout(20_000)
             for path, heading in PAGES.items():
                 page.goto(f"{server}/{path}", wait_until="domcontentloaded")
                 page.locator("h1").filter(has_text=heading).first.wait_for(state="visible")
@@ -95,7 +89,7 @@ def test_every_page_opens_without_errors(server):
                 if heading not in page.locator("h1").all_inner_texts()[0]:
                     problems.append(f"{path}: first heading is not {heading}")
         finally:
-            browser.close()
+            page.close()
     assert not problems, "\n".join(problems)
     assert time.monotonic() - started < 80
     for path in PAGES:

@@ -151,8 +151,8 @@ def test_outlet_filter_and_comparison_in_chromium(tmp_path):
     outlet comparison draws its chart."""
     from pathlib import Path
 
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    from helpers import CHROMIUM, CHROMIUM_ARGS, sample_store, settle, streamlit_server
+    pytest.importorskip("playwright.sync_api")
+    from helpers import CHROMIUM, chromium, editor_page, sample_store, settle, streamlit_server
 
     if not Path(CHROMIUM).is_file():
         pytest.skip("Debian chromium is not installed")
@@ -164,15 +164,9 @@ def test_outlet_filter_and_comparison_in_chromium(tmp_path):
         metric = page.locator('[data-testid="stMetric"]').filter(has_text="文章数").first
         return metric.locator('[data-testid="stMetricValue"]').inner_text().strip()
 
-    with streamlit_server(db, tmp_path / "streamlit.log") as base, playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=CHROMIUM_ARGS,
-        )
+    with streamlit_server(db, tmp_path / "streamlit.log") as base, chromium() as browser:
+        page = editor_page(browser)
         try:
-            page = browser.new_page(viewport={"width": 1440, "height": 1000}, locale="zh-CN")
-            page.set_default_timeout(20_000)
             page.goto(f"{base}/", wait_until="domcontentloaded")  # 总览 is the default page
             page.locator("h1").filter(has_text="总览").first.wait_for(state="visible")
             settle(page)
@@ -195,7 +189,7 @@ def test_outlet_filter_and_comparison_in_chromium(tmp_path):
             assert not page.locator('[data-testid="stException"]').count()
             page.screenshot(path=str(shots / "compare_outlets.png"), full_page=True)
         finally:
-            browser.close()
+            page.close()
 
 
 def test_view_command_takes_outlets(tmp_path, capsys):

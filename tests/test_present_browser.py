@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import CHROMIUM, CHROMIUM_ARGS, sample_store, settle, streamlit_server
+from helpers import CHROMIUM, chromium, sample_store, settle, streamlit_server
 
 from analysis.slides import expand
 from tests.test_export import ALL_KINDS, ALL_QUOTES
@@ -70,14 +70,8 @@ def _cut_off(page) -> list:
 
 @pytest.fixture(scope="module")
 def browser():
-    with playwright_api.sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=CHROMIUM_ARGS,
-        )
+    with chromium() as b:
         yield b
-        b.close()
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")

@@ -11,7 +11,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from helpers import streamlit_server
+from helpers import CHROMIUM, chromium, streamlit_server
 
 from analysis.engine import Engine
 from analysis.settings import SAMPLES_DIR
@@ -19,7 +19,6 @@ from analysis.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 SHOTS = ROOT / "tests" / "artifacts" / "screenshots"
-CHROMIUM = "/usr/bin/chromium"
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).is_file(), reason="Debian chromium is not installed")
@@ -56,7 +55,6 @@ def hostile_server(tmp_path_factory):
 
 def test_hostile_text_stays_text(hostile_server):
     base, article_id = hostile_server
-    from playwright.sync_api import sync_playwright
 
     SHOTS.mkdir(parents=True, exist_ok=True)
     urls = {
@@ -66,14 +64,9 @@ def test_hostile_text_stays_text(hostile_server):
         "xss_corpus": "/corpus",
         "xss_overview": "/overview",
     }
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 1400, "height": 1600})
         try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1600})
             dialogs: list[str] = []
 
             def on_dialog(d) -> None:  # a script that ran would open an alert: record and close it
@@ -101,4 +94,4 @@ def test_hostile_text_stays_text(hostile_server):
             assert "onerror" in body and "javascript:" in body
             assert not dialogs
         finally:
-            browser.close()
+            page.close()
