@@ -188,6 +188,22 @@ def private_settings(tmp_path: Path, template: Path):
     return Settings(db=db, themes_file=themes, workers=1)
 
 
+@contextlib.contextmanager
+def pages_on(settings):
+    """The dashboard's pages (AppTest) run on `settings` inside the block, with fresh caches;
+    afterwards the shipped corpus/themes.yaml must be as it was (tests write to copies)."""
+    from analysis.settings import THEMES_FILE
+    from app_pages import _state as S
+
+    original = THEMES_FILE.read_bytes()
+    S.use_settings(settings, strict=True)
+    try:
+        yield settings
+    finally:
+        S.use_settings(None)
+    assert THEMES_FILE.read_bytes() == original, "a test wrote to corpus/themes.yaml"
+
+
 CHROMIUM = "/usr/bin/chromium"  # Debian's; the browser tests skip without it
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 

@@ -119,15 +119,11 @@ def _spec(at, title_part: str) -> dict:
 @pytest.fixture(scope="module")
 def page_db(tmp_path_factory):
     """A fresh sample store the dashboard runs on (AppTest)."""
-    from helpers import sample_store
+    from helpers import pages_on, sample_store
 
-    from app_pages import _state as S
-
-    path = tmp_path_factory.mktemp("editor_day") / "pages.duckdb"
-    sample_store(path)
-    S.use_settings(Settings(db=path, workers=1), strict=True)
-    yield path
-    S.use_settings(None)
+    path = sample_store(tmp_path_factory.mktemp("editor_day") / "pages.duckdb")
+    with pages_on(Settings(db=path, workers=1)):
+        yield path
 
 
 # ---------------------------------------------------------------- words: names, fragments, hidden words

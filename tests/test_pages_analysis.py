@@ -15,7 +15,7 @@ import zipfile
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import open_page, sample_store
+from helpers import open_page, pages_on, sample_store
 from streamlit.testing.v1 import AppTest
 
 from analysis.settings import Settings
@@ -25,11 +25,9 @@ from app_pages import _state as S
 @pytest.fixture(scope="module")
 def db(tmp_path_factory):
     """A fresh store with the samples; the app runs on Settings naming it."""
-    path = tmp_path_factory.mktemp("pages_analysis") / "pages.duckdb"
-    sample_store(path)
-    S.use_settings(Settings(db=path, workers=1), strict=True)
-    yield path
-    S.use_settings(None)
+    path = sample_store(tmp_path_factory.mktemp("pages_analysis") / "pages.duckdb")
+    with pages_on(Settings(db=path, workers=1)):
+        yield path
 
 
 def _values(v):

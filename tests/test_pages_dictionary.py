@@ -11,10 +11,9 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from helpers import APP, private_settings, rerun
+from helpers import APP, pages_on, private_settings, rerun
 from streamlit.testing.v1 import AppTest
 
-from analysis.settings import THEMES_FILE
 from analysis.store import open_store
 from analysis.themes import load_themes
 from app_pages import _state as S
@@ -22,12 +21,8 @@ from app_pages import _state as S
 
 @pytest.fixture
 def env(tmp_path, sample_db):
-    s = private_settings(tmp_path, sample_db)
-    S.use_settings(s, strict=True)
-    original = THEMES_FILE.read_bytes()
-    yield s.db, s.themes_file
-    S.use_settings(None)
-    assert THEMES_FILE.read_bytes() == original, "a test wrote to corpus/themes.yaml"
+    with pages_on(private_settings(tmp_path, sample_db)) as s:
+        yield s.db, s.themes_file
 
 
 def app() -> AppTest:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from helpers import open_page, sample_store
+from helpers import open_page, pages_on, sample_store
 from streamlit.testing.v1 import AppTest
 
 from analysis.settings import THEMES_FILE, Settings
@@ -24,9 +24,8 @@ def db(tmp_path_factory):
     themes = folder / "themes.yaml"
     shutil.copy(THEMES_FILE, themes)
     sample_store(path)
-    S.use_settings(Settings(db=path, themes_file=themes, workers=1), strict=True)
-    yield path
-    S.use_settings(None)
+    with pages_on(Settings(db=path, themes_file=themes, workers=1)):
+        yield path
 
 
 def table(at: AppTest, key: str):

@@ -11,11 +11,10 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from helpers import S002, SAMPLE_FILES, private_settings, rerun, run_page, sample_text
+from helpers import S002, SAMPLE_FILES, pages_on, private_settings, rerun, run_page, sample_text
 from streamlit.testing.v1 import AppTest
 
 from analysis import queries
-from analysis.settings import THEMES_FILE
 from analysis.store import Store, open_store
 from app_pages import _state as S
 
@@ -23,12 +22,8 @@ from app_pages import _state as S
 @pytest.fixture
 def env(tmp_path, monkeypatch, sample_db):
     """A private store and dictionary for one test; the app's caches cleared around it."""
-    s = private_settings(tmp_path, sample_db)
-    S.use_settings(s, strict=True)
-    original_themes = THEMES_FILE.read_bytes()
-    yield s.db, s.themes_file
-    S.use_settings(None)
-    assert THEMES_FILE.read_bytes() == original_themes, "a test wrote to corpus/themes.yaml"
+    with pages_on(private_settings(tmp_path, sample_db)) as s:
+        yield s.db, s.themes_file
 
 
 app = run_page

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
-from helpers import private_settings, run_page
+from helpers import pages_on, private_settings, run_page
 from streamlit.testing.v1 import AppTest
 
 from analysis import provinces, views
@@ -41,10 +41,8 @@ LATER = (
 
 @pytest.fixture
 def conf(tmp_path, sample_db) -> Iterator[Settings]:
-    s = private_settings(tmp_path, sample_db)
-    S.use_settings(s, strict=True)
-    yield s
-    S.use_settings(None)
+    with pages_on(private_settings(tmp_path, sample_db)) as s:
+        yield s
 
 
 page = run_page
