@@ -138,6 +138,23 @@ def qp_choice(key: str, options: Sequence[str], default: str) -> str:
     return raw or default
 
 
+def url_radio(label: str, choices: dict[str, str], key: str, default: str, **kw) -> str:
+    """A horizontal radio over choices (value -> label) whose value lives in the URL under `key`
+    (left out while it is the default), so a shared link reopens the same choice."""
+    values = list(choices)
+    picked = st.radio(
+        label,
+        values,
+        format_func=choices.get,
+        horizontal=True,
+        key=key,
+        index=values.index(qp_choice(key, values, default)),
+        **kw,
+    )
+    qp_set(key, "" if picked == default else str(picked))
+    return str(picked)
+
+
 def qp_date(key: str, lo: dt.date | None = None, hi: dt.date | None = None) -> dt.date | None:
     """A date from the URL, moved into [lo, hi] when given; unreadable -> None, with a notice."""
     raw = qp_get(key)

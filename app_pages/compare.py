@@ -15,15 +15,7 @@ S.words_pending_notice()
 f = S.filters_with_articles()
 opts = S.compare_options(f)
 
-mode = st.radio(
-    "对比什么",
-    list(MODES),
-    format_func=MODES.get,
-    horizontal=True,
-    key="mode",
-    index=list(MODES).index(S.qp_choice("mode", list(MODES), "provinces")),
-)
-S.qp_set("mode", "" if mode == "provinces" else mode)
+mode = S.url_radio("对比什么", MODES, "mode", "provinces")
 
 
 def _period(key: str, default: tuple[dt.date, dt.date], lo: dt.date, hi: dt.date) -> tuple[dt.date, dt.date]:

@@ -20,15 +20,7 @@ opts = S.emerging_options(f)
 
 c1, c2, c3, c4 = st.columns([2, 2, 1, 1])
 with c1:
-    by = st.radio(
-        "比较方式",
-        list(BY),
-        format_func=BY.get,
-        key="em_by",
-        horizontal=True,
-        index=list(BY).index(S.qp_choice("em_by", list(BY), "period")),
-    )
-    S.qp_set("em_by", "" if by == "period" else by)
+    by = S.url_radio("比较方式", BY, "em_by", "period")
 split: dt.date | None = None
 province = ""
 with c2:

@@ -26,16 +26,7 @@ with c1:
     )
     S.qp_set("wc_provs", provs)
 with c2:
-    mode = st.radio(
-        "显示",
-        list(MODES),
-        format_func=MODES.get,
-        horizontal=True,
-        key="wc_mode",
-        index=list(MODES).index(S.qp_choice("wc_mode", list(MODES), "words")),
-        help="仅主题词：词典主题的名称，大小按出现次数",
-    )
-    S.qp_set("wc_mode", "" if mode == "words" else mode)
+    mode = S.url_radio("显示", MODES, "wc_mode", "words", help="仅主题词：词典主题的名称，大小按出现次数")
 c3, c4 = st.columns([3, 2])
 with c3:
     top_n = st.slider("最多显示多少个词", 20, 300, S.qp_int("wc_max", 100, 20, 300), step=10, key="wc_max")
