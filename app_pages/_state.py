@@ -155,6 +155,17 @@ def url_radio(label: str, choices: dict[str, str], key: str, default: str, **kw)
     return str(picked)
 
 
+def url_multiselect(
+    label: str, options: Sequence[str], key: str, fallback: Sequence[str] = (), most: int | None = None, **kw
+) -> list[str]:
+    """A multiselect whose picks live in the URL under `key` (the URL's values that are still
+    options, at most `most`, else `fallback`), so a shared link reopens the same selection."""
+    default = [o for o in qp_list(key) if o in options][:most] or list(fallback)
+    picked = st.multiselect(label, options, default=default, max_selections=most, key=key, **kw)
+    qp_set(key, picked)
+    return picked
+
+
 def qp_date(key: str, lo: dt.date | None = None, hi: dt.date | None = None) -> dt.date | None:
     """A date from the URL, moved into [lo, hi] when given; unreadable -> None, with a notice."""
     raw = qp_get(key)

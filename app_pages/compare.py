@@ -40,16 +40,15 @@ provs: list[str] = []
 outs: list[str] = []
 periods = None
 if mode == "outlets":
-    outs = st.multiselect(
+    outs = S.url_multiselect(
         "选择 2–4 家媒体",
         opts.outlets,
-        default=[o for o in S.qp_list("outs") if o in opts.outlets][:4] or opts.outlets[:2],
-        max_selections=4,
-        key="outs",
+        "outs",
+        opts.outlets[:2],
+        4,
         placeholder="选择媒体",
         help="按文章数从多到少排列；媒体名来自导入时的来源列或 meta.csv",
     )
-    S.qp_set("outs", outs)
     if len(outs) < 2:
         st.info(
             "请至少选择两家媒体进行对比。"
@@ -58,16 +57,15 @@ if mode == "outlets":
         )
         st.stop()
 elif mode == "provinces":
-    provs = st.multiselect(
+    provs = S.url_multiselect(
         "选择 2–4 个省份",
         opts.provinces,
-        default=[p for p in S.qp_list("provs") if p in opts.provinces][:4] or opts.default_provinces,
-        max_selections=4,
-        key="provs",
+        "provs",
+        opts.default_provinces,
+        4,
         placeholder="选择省份",
         help="按文本量从多到少排列；默认是文本最多的两个省份",
     )
-    S.qp_set("provs", provs)
     if len(provs) < 2:
         st.info("请至少选择两个省份进行对比。")
         st.stop()

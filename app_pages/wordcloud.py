@@ -16,15 +16,13 @@ options = S.provinces_by_text(base)
 
 c1, c2 = st.columns([3, 2])
 with c1:
-    provs = st.multiselect(
+    provs = S.url_multiselect(
         "省份（不选即全部）",
         options,
-        default=[p for p in S.qp_list("wc_provs") if p in options],
-        key="wc_provs",
+        "wc_provs",
         placeholder="全部省份",
         help=f"“{NATIONAL}”是没有落到具体省份的段落",
     )
-    S.qp_set("wc_provs", provs)
 with c2:
     mode = S.url_radio("显示", MODES, "wc_mode", "words", help="仅主题词：词典主题的名称，大小按出现次数")
 c3, c4 = st.columns([3, 2])
