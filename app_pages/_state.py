@@ -280,13 +280,16 @@ def sidebar_filters() -> None:
             )
             qp_set("outlet", picked)
         options = sources()
-        chosen = st.multiselect(
-            "来源文件",
-            options,
-            default=[s for s in qp_list("src") if s in options],
-            key="f_sources",
-            placeholder="全部来源",
-        )
+        by_file = [s for s in qp_list("src") if s in options]
+        # Sources are outlets (above); single files are an editor's rarer need, kept out of the way.
+        with st.expander("按文件筛选", expanded=bool(by_file)):
+            chosen = st.multiselect(
+                "来源文件",
+                options,
+                default=by_file,
+                key="f_sources",
+                placeholder="全部文件",
+            )
         qp_set("src", chosen)
         cats = st.multiselect(
             "主题类别",

@@ -49,7 +49,7 @@ if v.heat is not None:
 
 st.subheader("最新文章")
 latest = v.latest.assign(打开=[article_url(a) for a in v.latest["文章编号"]])[
-    ["日期", "标题", "打开", "来源", "省份"]
+    ["日期", "标题", "打开", "媒体", "省份"]
 ]
 st.dataframe(
     latest,

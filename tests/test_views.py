@@ -10,7 +10,6 @@ import datetime as dt
 import json
 
 import pytest
-from helpers import S002
 
 from analysis import views
 from analysis.models import Filters
@@ -43,6 +42,9 @@ def test_overview(ws):
     assert heat[("广东", "高质量发展")] == 70
     assert data(v.heat)["row"].iloc[0] == "广东"  # busiest province first
     assert len(v.latest) == 5 and v.latest["日期"].iloc[0] == "2024-03-07"
+    assert v.latest["媒体"].iloc[0] == "人民日报" and "（未注明）" in set(
+        v.latest["媒体"]
+    )  # outlets, not files
 
 
 def test_overview_per_10k_and_a_filter(ws):
@@ -116,9 +118,10 @@ def test_wordcloud(ws):
 
 def test_articles_search_and_detail(ws, sample_engine):
     v = views.articles(ws, ALL)
-    assert len(v.table) == 5 and list(v.table.columns)[:5] == ["日期", "标题", "来源", "省份", "字数"]
+    assert len(v.table) == 5 and list(v.table.columns)[:5] == ["日期", "标题", "媒体", "省份", "字数"]
+    assert sorted(v.table["媒体"]) == ["人民日报", "人民日报", "极目新闻", "深圳特区报", "（未注明）"]
     v = views.articles(ws, ALL, search="陈吉宁")
-    assert list(v.table["来源"]) == [S002]
+    assert list(v.table["标题"]) == ["各省区市新春第一会讲话摘要汇编"]
     aid = v.table["文章编号"].iloc[0]
     d = views.articles(ws, ALL, article_id=aid).detail
     assert d is not None and d.title == "各省区市新春第一会讲话摘要汇编"

@@ -289,11 +289,11 @@ class Reads:
             p += [search, search, search]
         return self.df(
             f"""
-            SELECT a.id, a.title, a.source, a.date, a.date_basis, a.chars,
+            SELECT a.id, a.title, a.source, coalesce(a.outlet, '') AS outlet, a.date, a.date_basis, a.chars,
                    string_agg(DISTINCT u.province, '、' ORDER BY u.province) AS provinces
             FROM articles a JOIN units u ON u.article_id = a.id
             WHERE {w} {cond}
-            GROUP BY a.id, a.title, a.source, a.date, a.date_basis, a.chars, a.ingested_at
+            GROUP BY a.id, a.title, a.source, a.outlet, a.date, a.date_basis, a.chars, a.ingested_at
             ORDER BY a.date DESC, a.ingested_at DESC, a.id LIMIT ?""",
             [*p, limit],
         )

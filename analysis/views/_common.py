@@ -156,3 +156,12 @@ def tables(value: Any, prefix: str = "") -> dict[str, pd.DataFrame]:
         for i, v in enumerate(value):
             out.update(tables(v, f"{prefix}[{i}]"))
     return out
+
+
+NO_OUTLET = "（未注明）"
+
+
+def outlet_labels(outlets: pd.Series) -> list[str]:
+    """What lists show as an article's source: its outlet (人民日报), never its file name; an
+    article whose outlet nobody gave says so (the file name is in the article's details)."""
+    return [str(o) if isinstance(o, str) and o.strip() else NO_OUTLET for o in outlets]

@@ -10,7 +10,7 @@ import pandas as pd
 from ..attribution import also_mentioned
 from ..models import NATIONAL, Filters
 from ..workspace import Workspace
-from ._common import Base
+from ._common import Base, outlet_labels
 
 LIMIT = 500
 WEAK_FLAG = "⚠ 依据较弱，请核对"  # beside a section or paragraph decided on thin evidence
@@ -62,7 +62,7 @@ class ArticleDetail:
 
 @dataclass(frozen=True)
 class ArticlesView(Base):
-    table: pd.DataFrame  # 日期, 标题, (摘要,) 来源, 省份, 字数 (+ 文章编号, and 段落 when searching)
+    table: pd.DataFrame  # 日期, 标题, (摘要,) 媒体, 省份, 字数 (+ 文章编号, and 段落 when searching)
     labels: dict[str, str]  # article id -> "date · title · source", in list order
     total_note: str
     detail: ArticleDetail | None
@@ -158,12 +158,13 @@ def articles(ws: Workspace, f: Filters, *, search: str = "", article_id: str = "
             columns={
                 "date": "日期",
                 "title": "标题",
-                "source": "来源",
+                "outlet": "媒体",
                 "provinces": "省份",
                 "chars": "字数",
                 "id": "文章编号",
             }
-        )[["日期", "标题", "来源", "省份", "字数", "文章编号"]]
+        )[["日期", "标题", "媒体", "省份", "字数", "文章编号"]]
+        table["媒体"] = outlet_labels(table["媒体"])  # the outlet, not the file (file names: details)
         if search:  # each hit shows where the words occur (title or file name hits have none)
             snips = ws.search_snippets(list(arts["id"]), search)
             table.insert(

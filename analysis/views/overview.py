@@ -8,7 +8,7 @@ import pandas as pd
 
 from ..models import Filters
 from ..workspace import CorpusSummary, Workspace
-from ._common import EMPTY, METRICS, Base, Chart, filters_text, metric_or_count, source_line
+from ._common import EMPTY, METRICS, Base, Chart, filters_text, metric_or_count, outlet_labels, source_line
 
 
 @dataclass(frozen=True)
@@ -17,7 +17,9 @@ class OverviewView(Base):
     filters_text: str  # "" when no filter is set
     top: Chart | None
     heat: Chart | None
-    latest: pd.DataFrame  # 日期, 标题, 文章编号, 来源, 省份 (newest first, 10 rows)
+    latest: (
+        pd.DataFrame
+    )  # 日期, 标题, 文章编号, 媒体, 省份 (newest first, 10 rows; file names only in details)
     samples: int = field(default=0, kw_only=True)  # stored sample articles: the first-run welcome
 
 
@@ -79,7 +81,7 @@ def overview(ws: Workspace, f: Filters, *, metric: str = "count") -> OverviewVie
             "日期": pd.to_datetime(latest["date"]).dt.strftime("%Y-%m-%d"),
             "标题": latest["title"],
             "文章编号": latest["id"],
-            "来源": latest["source"],
+            "媒体": outlet_labels(latest["outlet"]),
             "省份": latest["provinces"],
         }
     )
