@@ -27,9 +27,12 @@ PAGES = {
             "app_pages/overview.py",
             title="总览",
             icon=":material/dashboard:",
-            url_path="overview",
+            url_path="start",  # reserved name only: the default page is served at "/"
             default=True,
         ),
+        # Streamlit serves the default page at "/" only; this hidden twin answers /overview too,
+        # so a typed or bookmarked /overview opens 总览 instead of a "Page not found" dialog.
+        st.Page("app_pages/overview.py", title="总览", url_path="overview", visibility="hidden"),
         st.Page("app_pages/themes.py", title="主题", icon=":material/search:", url_path="themes"),
         st.Page(
             "app_pages/compare.py", title="省份对比", icon=":material/compare_arrows:", url_path="compare"
