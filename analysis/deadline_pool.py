@@ -8,15 +8,41 @@ child that overruns its deadline is killed; the caller refuses that file and goe
 
 from __future__ import annotations
 
+import ctypes
 import gc
+import os
+import signal
+import sys
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
-def _worker_start() -> None:
+
+def die_with_parent(parent: int) -> None:
+    """Have the kernel SIGKILL this process when its parent dies (Linux; elsewhere only the
+    check below). A worker blocks on its task pipe, which it holds open itself, so without
+    this a SIGKILLed ingest left its workers alive for good.
+
+    The signal fires when the parent *thread* that forked this process exits. The pools
+    here are made, fed and closed by one call in one thread (Engine._ingest, run_alone),
+    and ProcessPoolExecutor forks every worker in the thread of the first submit, so no
+    worker of a pool in use can lose its forking thread early."""
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+        except (OSError, AttributeError):  # no libc.prctl: the check below still helps
+            pass
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
+
+
+def _worker_start(parent: int) -> None:
+    die_with_parent(parent)
     # Workers are forked from a threaded parent (the dashboard's server, DuckDB's threads).
     # Objects inherited from it go to the permanent generation, so this child's garbage
     # collector never finalises one whose C++ state belongs to a parent thread (seen as a
@@ -25,7 +51,7 @@ def _worker_start() -> None:
 
 
 def new_pool(size: int) -> ProcessPoolExecutor:
-    return ProcessPoolExecutor(size, initializer=_worker_start)
+    return ProcessPoolExecutor(size, initializer=_worker_start, initargs=(os.getpid(),))
 
 
 class Overrun(Exception):
