@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TypeVar
 
 import pyarrow as pa
 
@@ -158,8 +159,13 @@ def _prepare_chunk(jobs: list[_Job], themes: tuple[Theme, ...]) -> tuple[list[tu
     return status, article_tables(parsed, fmts) if parsed else {}
 
 
-def _chunked(items: Iterable, size: int) -> Iterator[list]:
-    chunk = []
+T = TypeVar("T")
+
+
+def chunked(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    """Lists of `size` items (the last one shorter), read lazily: a large folder is never all
+    in memory (itertools.batched from Python 3.12, which gives tuples)."""
+    chunk: list[T] = []
     for item in items:
         chunk.append(item)
         if len(chunk) >= size:
@@ -255,6 +261,12 @@ class Engine:
     def _ingest(
         self, jobs: Iterable[_Job], total: int, progress: Progress | None, batch: int
     ) -> list[Result]:
+        with self.store.bulk():  # one checkpoint at the end, not one per batch
+            return self._ingest_batches(jobs, total, progress, batch)
+
+    def _ingest_batches(
+        self, jobs: Iterable[_Job], total: int, progress: Progress | None, batch: int
+    ) -> list[Result]:
         """Workers read, parse, count and build Arrow tables; this process checks for
         duplicates and appends each batch of whole articles in one transaction."""
         self.sync_dictionary()  # never count new articles with an out-of-date dictionary
@@ -314,7 +326,7 @@ class Engine:
             in_batch = 0
             depth = 2 * max(1, batch // per_chunk) + 2 * self.workers
             parsed = 0
-            for chunk, (status, tables) in _in_order(pool, _chunked(jobs, per_chunk), themes, depth):
+            for chunk, (status, tables) in _in_order(pool, chunked(jobs, per_chunk), themes, depth):
                 pending.append((chunk, status, tables))
                 in_batch += len(chunk)
                 parsed += len(chunk)

@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from .engine import EXISTS, FAILED, NEW, Result, _Job, _prepare_chunk, _worker_tools
+from .engine import EXISTS, FAILED, NEW, Result, _Job, _prepare_chunk, _worker_tools, chunked
 from .imports import plan_paths
 from .models import Theme, dictionary_hash
 from .store.parquet import stored_ids, without_articles, write_batch, write_whole
@@ -115,17 +115,6 @@ def _write_dictionary(root: Path, themes: list[Theme]) -> None:
     write_whole(root, "store_meta", _table("store_meta", meta))
 
 
-def _chunks(jobs: Iterable[_Job], size: int) -> Iterator[list[_Job]]:
-    chunk: list[_Job] = []
-    for job in jobs:
-        chunk.append(job)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
 def ingest_to_parquet(
     paths: Iterable[str | Path],
     out: str | Path,
@@ -156,7 +145,7 @@ def ingest_to_parquet(
         # Big tasks (few files, little scheduling), but enough of them to keep every worker busy.
         chunk = max(1, min(chunk, -(-plan.total // (2 * n_workers))))
         pending: deque = deque()
-        it = enumerate(_chunks((_Job(n, s, m) for n, s, m in plan.entries()), chunk))
+        it = enumerate(chunked((_Job(n, s, m) for n, s, m in plan.entries()), chunk))
 
         def submit(i: int, jobs: list[_Job]) -> None:
             fut = client.submit(_chunk_task, jobs, key, str(root), f"{run}-{i:06d}", pure=False)
