@@ -105,6 +105,29 @@ class Store(Reads, DictionaryVersions):
                     cur.execute("ROLLBACK")
                 raise
 
+    @contextlib.contextmanager
+    def bulk(self, wal: str = "1GB") -> Iterator[None]:
+        """A long import: checkpoint once at the end, not after every batch.
+
+        DuckDB checkpoints (compresses and writes the WAL into the file) whenever the WAL
+        passes checkpoint_threshold (16 MB): with a batch of 500 articles that was nearly
+        every commit, and half the writer's time (docs/SCALING.md). Each batch is still
+        its own committed transaction in the WAL, so a kill loses nothing committed."""
+        if self.read_only:
+            yield
+            return
+        cur = self.cur()
+        old = cur.execute("SELECT current_setting('checkpoint_threshold')").fetchall()[0][0]
+        cur.execute(f"SET checkpoint_threshold = '{wal}'")
+        try:
+            yield
+        finally:
+            cur.execute(f"SET checkpoint_threshold = '{old}'")
+            # Fails while another thread reads (a dashboard session): the WAL then
+            # checkpoints at the next commit past the threshold, or on close.
+            with contextlib.suppress(duckdb.Error):
+                cur.execute("CHECKPOINT")
+
     def migrate(self) -> list[str]:
         """Create missing tables and add missing columns (older store files keep opening).
 
