@@ -5,15 +5,17 @@ own choices) lives in the URL, so a link reopens the same view. Every URL parame
 parsed here with a fallback; a bad one costs a one-line notice, never a traceback.
 The Workspace is a process singleton (analysis.workspace.shared), outside
 st.cache_resource, so a viewer clearing Streamlit's caches cannot build a second engine
-or start a second inbox watcher. Cached calls are named functions, one per view.
+or start a second inbox watcher. Cached calls are named, one per view, all made by
+_cached_view (pages name every option, as the views do).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
+from typing import Concatenate, ParamSpec, TypeVar
 
 import streamlit as st
 
@@ -38,6 +40,8 @@ NOTICES = "_url_notices"  # session_state: this run's notices about bad URL para
 
 _settings: Settings | None = None
 _settings_lock = threading.Lock()
+P = ParamSpec("P")
+V = TypeVar("V")
 _strict = False  # tests: let a page's exception through to AppTest instead of the Chinese notice
 
 
@@ -357,14 +361,26 @@ def words_pending_notice() -> None:
 _cached = st.cache_data(show_spinner=False, max_entries=256, ttl=3600)
 
 
+def _cached_view(
+    view: Callable[Concatenate[Workspace, P], V], *, spinner: str | bool = False, max_entries: int = 256
+) -> Callable[P, V]:
+    """views.X on the process's Workspace, cached by its filters and options (which the caller
+    names, as the view does). st.cache_data tells functions apart by qualified name and source,
+    so each wrapper takes the view's name: otherwise all of them would share one cache."""
+
+    def cached(*args: P.args, **kwargs: P.kwargs) -> V:
+        return view(ws(), *args, **kwargs)
+
+    cached.__name__ = cached.__qualname__ = f"{view.__name__}_view"
+    return st.cache_data(show_spinner=spinner, max_entries=max_entries, ttl=3600)(cached)
+
+
+samples_in = _cached_view(views.samples_in)
+
+
 @_cached
 def summary(f: Filters | None = None) -> CorpusSummary:
     return ws().summary(f)
-
-
-@_cached
-def samples_in(f: Filters) -> int:
-    return views.samples_in(ws(), f)
 
 
 @_cached
@@ -388,109 +404,19 @@ def theme_options() -> dict[str, str]:
     return ws().theme_names()
 
 
-@_cached
-def provinces_by_text(f: Filters) -> list[str]:
-    return views.provinces_by_text(ws(), f)
-
-
-@_cached
-def dictionary_view(f: Filters, metric: str) -> views.DictionaryView:
-    return views.dictionary(ws(), f, metric=metric)
-
-
-@_cached
-def overview_view(f: Filters, metric: str) -> views.OverviewView:
-    return views.overview(ws(), f, metric=metric)
-
-
-@_cached
-def themes_view(
-    f: Filters,
-    theme_id: str,
-    term: str,
-    metric: str,
-    compare: tuple[str, ...] = (),
-    passage_province: str = "",
-    passage_outlet: str = "",
-) -> views.ThemeView:
-    return views.themes(
-        ws(),
-        f,
-        theme_id=theme_id,
-        term=term,
-        metric=metric,
-        compare=compare,
-        passage_province=passage_province,
-        passage_outlet=passage_outlet,
-    )
-
-
-@_cached
-def compare_options(f: Filters) -> views.CompareOptions:
-    return views.compare_options(ws(), f)
-
-
-@st.cache_data(show_spinner="正在对比…", max_entries=64, ttl=3600)
-def compare_view(
-    f: Filters,
-    mode: str,
-    provinces: tuple[str, ...],
-    periods: tuple[tuple[dt.date, dt.date], tuple[dt.date, dt.date]] | None,
-    hide_boilerplate: bool,
-    metric: str,
-    outlets: tuple[str, ...] = (),
-) -> views.CompareView:
-    return views.compare(
-        ws(),
-        f,
-        mode=mode,
-        provinces=provinces,
-        periods=periods,
-        hide_boilerplate=hide_boilerplate,
-        metric=metric,
-        outlets=outlets,
-    )
-
-
-@_cached
-def wordcloud_view(
-    f: Filters, provinces: tuple[str, ...], mode: str, top: int, hide: bool
-) -> views.WordCloudView:
-    return views.wordcloud(ws(), f, provinces=provinces, mode=mode, top=top, hide_boilerplate=hide)
-
-
-@_cached
-def articles_view(f: Filters, search: str, article_id: str) -> views.ArticlesView:
-    return views.articles(ws(), f, search=search, article_id=article_id)
-
-
-@_cached
-def emerging_options(f: Filters) -> views.EmergingOptions:
-    return views.emerging_options(ws(), f)
-
-
-@st.cache_data(show_spinner="正在统计词语…", max_entries=64, ttl=3600)
-def emerging_view(
-    f: Filters, by: str, split: dt.date | None, province: str, top: int, min_count: int, metric: str
-) -> views.EmergingView:
-    return views.emerging(
-        ws(), f, by=by, split=split, province=province, top=top, min_count=min_count, metric=metric
-    )
-
-
-@_cached
-def speakers_view(f: Filters, a: str, b: str, metric: str) -> views.SpeakersView:
-    return views.speakers(ws(), f, a=a, b=b, metric=metric)
-
-
-@st.cache_data(show_spinner="正在检查词典…", max_entries=32, ttl=3600)
-def audit_view(f: Filters, categories: tuple[str, ...]) -> views.AuditView:
-    return views.audit(ws(), f, categories=categories)
-
-
-@_cached
-def corpus_view() -> views.CorpusView:
-    return views.corpus(ws())
+provinces_by_text = _cached_view(views.provinces_by_text)
+dictionary_view = _cached_view(views.dictionary)
+overview_view = _cached_view(views.overview)
+themes_view = _cached_view(views.themes)
+compare_options = _cached_view(views.compare_options)
+compare_view = _cached_view(views.compare, spinner="正在对比…", max_entries=64)
+wordcloud_view = _cached_view(views.wordcloud)
+articles_view = _cached_view(views.articles)
+emerging_options = _cached_view(views.emerging_options)
+emerging_view = _cached_view(views.emerging, spinner="正在统计词语…", max_entries=64)
+speakers_view = _cached_view(views.speakers)
+audit_view = _cached_view(views.audit, spinner="正在检查词典…", max_entries=32)
+corpus_view = _cached_view(views.corpus)
 
 
 @st.cache_data(show_spinner=False, max_entries=512, ttl=3600)
@@ -498,16 +424,8 @@ def quote(article_id: str, par_idx: int, phrase: str | None) -> dict | None:
     return ws().quote_for(article_id, int(par_idx), phrase or None)
 
 
-@st.cache_data(show_spinner="正在绘制词云…", max_entries=64, ttl=3600)
-def word_cloud(
-    freqs: dict[str, float],
-    width: int = 800,
-    height: int = 500,
-    colors: dict[str, str] | None = None,
-    max_words: int = 150,
-):
-    """analysis.charts.wordcloud_image, cached (drawing one takes a good fraction of a second)."""
-    return wordcloud_image(freqs, width=width, height=height, colors=colors, max_words=max_words)
+# analysis.charts.wordcloud_image, cached (drawing one takes a good fraction of a second)
+word_cloud = st.cache_data(show_spinner="正在绘制词云…", max_entries=64, ttl=3600)(wordcloud_image)
 
 
 # ------------------------------------------------------------------ text shown as text

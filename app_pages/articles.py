@@ -238,7 +238,7 @@ _q = st.text_input(
     "搜索标题、文件名或正文", value=S.qp_get("q"), key="q", placeholder="例如：营商环境、深圳、002"
 )
 S.qp_set("q", _q.strip())
-_view = S.articles_view(S.filters(), _q.strip(), chosen_article())
+_view = S.articles_view(S.filters(), search=_q.strip(), article_id=chosen_article())
 _chosen = article_list(_view)
 weak_list(_view)
 if _chosen and _view.detail is not None and _view.detail.id == _chosen:

@@ -32,7 +32,7 @@ st.caption(
 f = S.filters_with_articles()
 cats = tuple(c for c in S.qp_list("au_cat") if c in CATEGORIES)
 # the category picker sits further down; its value from the last interaction is known now
-v = S.audit_view(f, tuple(st.session_state.get("au_cat", cats)))
+v = S.audit_view(f, categories=tuple(st.session_state.get("au_cat", cats)))
 with st.container(horizontal=True, key="au_metrics"):
     for label, n in v.metrics.items():
         st.metric(label, n)

@@ -85,7 +85,15 @@ hide = st.toggle(
 )
 S.qp_set("boiler", "" if hide else "show")
 
-v = S.compare_view(f, mode, tuple(provs), periods, hide, S.metric(), tuple(outs))
+v = S.compare_view(
+    f,
+    mode=mode,
+    provinces=tuple(provs),
+    periods=periods,
+    hide_boilerplate=hide,
+    metric=S.metric(),
+    outlets=tuple(outs),
+)
 if v.sizes:
     st.caption(S.md_escape(v.sizes))
 elif mode == "periods":

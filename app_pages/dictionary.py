@@ -277,7 +277,7 @@ def import_section(themes: list[Theme], can_write: bool) -> None:
 
 def hits_section() -> None:
     f = S.filters()
-    v = S.dictionary_view(f, S.metric())  # the same tables as `python -m analysis view dictionary`
+    v = S.dictionary_view(f, metric=S.metric())  # the same tables as `python -m analysis view dictionary`
     st.subheader("命中情况")
     st.caption(f"按当前筛选统计（{v.filters_text}）。从未命中的词语可能写法有误。")
     c1, c2 = st.columns([2, 3])

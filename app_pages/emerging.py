@@ -61,7 +61,9 @@ with c4:
     )
     S.qp_set("em_min", "" if min_count == 3 else str(min_count))
 
-v = S.emerging_view(f, by, split, province, int(top), int(min_count), S.metric())
+v = S.emerging_view(
+    f, by=by, split=split, province=province, top=int(top), min_count=int(min_count), metric=S.metric()
+)
 if v.comparison:
     st.caption(S.md_escape(v.comparison))
 if v.chart is None:

@@ -6,7 +6,7 @@ from app_pages import _state as S
 from app_pages._widgets import article_url, show_chart
 
 st.title("总览")
-v = S.overview_view(S.filters(), S.metric())
+v = S.overview_view(S.filters(), metric=S.metric())
 summary = v.summary
 if not summary.articles:
     S.empty_hint()

@@ -12,7 +12,7 @@ st.caption(
 )
 f = S.filters()
 m = S.metric()
-first = S.speakers_view(f, S.qp_get("sp_a"), S.qp_get("sp_b"), m)
+first = S.speakers_view(f, a=S.qp_get("sp_a"), b=S.qp_get("sp_b"), metric=m)
 if first.table.empty:
     for line in first.notices:
         S.empty_hint(line)
@@ -45,7 +45,7 @@ for col, key, default in ((c1, "sp_a", first.picks[0]), (c2, "sp_b", first.picks
     )
     S.qp_set(key, choice)
     picks.append(choice)
-v = S.speakers_view(f, picks[0], picks[1], m)
+v = S.speakers_view(f, a=picks[0], b=picks[1], metric=m)
 if v.chart is None:
     for line in v.notices:
         st.info(line)

@@ -53,7 +53,15 @@ S.qp_set("vs", compare)
 pp = st.session_state.get("th_pp", S.qp_get("pp")) or ""
 po = st.session_state.get("th_po", S.qp_get("po")) or ""
 pp, po = ("" if pp == ALL_P else pp), ("" if po == ALL_O else po)
-v = S.themes_view(S.filters(), theme_id, term, S.metric(), tuple(compare), pp, po)
+v = S.themes_view(
+    S.filters(),
+    theme_id=theme_id,
+    term=term,
+    metric=S.metric(),
+    compare=tuple(compare),
+    passage_province=pp,
+    passage_outlet=po,
+)
 if v.spelling:
     st.caption(S.md_escape(v.spelling))
 if v.rank is None:  # nothing to show: the reason is the view's notice

@@ -39,7 +39,7 @@ with c4:
     )
     S.qp_set("wc_boiler", "" if hide else "show")
 
-v = S.wordcloud_view(base, tuple(provs), mode, int(top_n), hide)
+v = S.wordcloud_view(base, provinces=tuple(provs), mode=mode, top=int(top_n), hide_boilerplate=hide)
 if not v.freqs:
     for line in v.notices:
         S.empty_hint(line)
