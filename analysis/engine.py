@@ -360,8 +360,10 @@ class Engine:
         files: Sequence[tuple[str, bytes]],
         progress: Progress | None = None,
         columns: ColumnMap | None = None,
+        words: bool = True,
     ) -> list[Result]:
-        """Uploaded (name, bytes): names are only labels, nothing is written under them."""
+        """Uploaded (name, bytes): names are only labels, nothing is written under them.
+        words=False: no segmentation now (the dashboard fills words later, words_later.py)."""
         if len(files) > LIMITS.max_files_per_upload:
             return [Result(n, FAILED, f"一次最多导入 {LIMITS.max_files_per_upload} 个文件") for n, _ in files]
         total = sum(len(b) for _, b in files)
@@ -371,12 +373,12 @@ class Engine:
             )
             return [Result(n, FAILED, reason) for n, _ in files]
         return self.ingest_plan(
-            plan_uploads([(safe_name(name), data) for name, data in files], columns), progress
+            plan_uploads([(safe_name(name), data) for name, data in files], columns), progress, words=words
         )
 
-    def ingest_plan(self, plan: Plan, progress: Progress | None = None) -> list[Result]:
+    def ingest_plan(self, plan: Plan, progress: Progress | None = None, words: bool = True) -> list[Result]:
         """A planned import (imports.plan_uploads / plan_entries): one result per document or row."""
-        jobs = (_Job(name, src, meta) for name, src, meta in plan.entries())
+        jobs = (_Job(name, src, meta, with_words=words) for name, src, meta in plan.entries())
         return self._ingest(jobs, plan.total, progress, 500)
 
     def ensure_samples(self) -> list[Result]:

@@ -227,9 +227,11 @@ def _ready_jobs(root: Path) -> list[Path]:
     )
 
 
-def drain(engine, db: Path) -> int:
-    """Ingest every ready job; returns how many jobs were processed (quarantined ones too)."""
+def drain(engine, db: Path, words: bool = True) -> int:
+    """Ingest every ready job; returns how many jobs were processed (quarantined ones too).
+    words=False: themes first, as the dashboard imports (its WordFiller adds the words)."""
     from .engine import FAILED, Result
+    from .words_later import mark_words_pending
 
     done = 0
     for job in _ready_jobs(inbox_dir(db)):
@@ -241,7 +243,9 @@ def drain(engine, db: Path) -> int:
             done += 1
             continue
         try:  # tables and archives expand into rows and members, as in a direct import
-            results = engine.ingest_plan(plan_entries(list(docs), columns))
+            if not words:
+                mark_words_pending(engine.store)
+            results = engine.ingest_plan(plan_entries(list(docs), columns), words=words)
         except Exception as exc:  # keep the watcher alive; report the failure to the CLI
             results = [Result(d[0], FAILED, f"看板导入时出错：{exc}") for d in docs]
         _write_results(job, results)

@@ -6,58 +6,172 @@ Word segmentation and its rows are most of an ingest (10k articles: 6.2 s withou
 cuts each article's stored paragraphs per province in paragraph order, joined by
 newlines: the text pipeline.derive cuts, so the rows equal those of a normal ingest.
 While it runs, store_meta words_ready is "0" and pages can say 词语仍在准备中.
+
+The dashboard imports this way (uploads and inbox jobs) and fills in a background
+thread (WordFiller). Which articles still lack words is read from the store, not kept in
+memory, so a fill cut short by a crash is finished by the next start.
 """
 
 from __future__ import annotations
 
+import logging
 import os
+import threading
 from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
 
 from .engine import Engine, Result, _worker_tools
 from .store.rows import _table, columns
-from .store.words_fill import WORDS_READY, articles_without_words, paragraphs_of
+from .store.words_fill import WORDS_READY, articles_without_words, paragraphs_of, still_without_words
 
 Progress = Callable[[int, int, str], None]
+log = logging.getLogger("policy.words")
 
 
 def words_ready(store) -> bool:
     return store.meta_value(WORDS_READY) != "0"
 
 
+def mark_words_pending(store) -> None:
+    """Say, before an import without words, that word rows are still to come."""
+    store.set_meta_value(WORDS_READY, "0")
+
+
 def ingest_themes_first(
     engine: Engine, paths: Iterable[str | os.PathLike], progress: Progress | None = None
 ) -> list[Result]:
     """Import without word rows (themes counted and queryable); words_ready becomes "0"."""
-    engine.store.set_meta_value(WORDS_READY, "0")
+    mark_words_pending(engine.store)
     return engine.ingest_paths(paths, progress, words=False)
 
 
-def fill_words(engine: Engine, progress: Progress | None = None, batch: int = 200) -> int:
-    """Add the word rows of every article that has none, one transaction per batch of
-    whole articles; then words_ready. Returns the number of articles filled."""
+def _fill_batch(engine: Engine, ids: list[str]) -> None:
+    """Segment these articles' paragraphs and append their word rows in one transaction."""
     store = engine.store
     seg = _worker_tools(tuple(engine.themes), True)[1]
     assert seg is not None
-    todo = articles_without_words(store)
-    for start in range(0, len(todo), batch):
-        ids = todo[start : start + batch]
-        texts: dict[tuple[str, str], list[str]] = {}
-        meta: dict[str, tuple] = {}
-        for aid, prov, day, src, norm in paragraphs_of(store, ids):
-            texts.setdefault((aid, prov), []).append(norm)
-            meta[aid] = (day, src)
-        word = columns("words")
-        for (aid, prov), norms in texts.items():
-            counts = seg.counts("\n".join(norms))
-            k = len(counts)
-            word["article_id"] += [aid] * k
-            word["province"] += [prov] * k
-            word["date"] += [meta[aid][0]] * k
-            word["source"] += [meta[aid][1]] * k
-            word["word"] += list(counts.keys())
-            word["n"] += list(counts.values())
-        store.add_tables({"words": _table("words", word)})
-        if progress:
-            progress(min(len(todo), start + batch), len(todo), "")
-    store.set_meta_value(WORDS_READY, None)
-    return len(todo)
+    texts: dict[tuple[str, str], list[str]] = {}
+    meta: dict[str, tuple] = {}
+    for aid, prov, day, src, norm in paragraphs_of(store, ids):
+        texts.setdefault((aid, prov), []).append(norm)
+        meta[aid] = (day, src)
+    word = columns("words")
+    for (aid, prov), norms in texts.items():
+        counts = seg.counts("\n".join(norms))
+        k = len(counts)
+        word["article_id"] += [aid] * k
+        word["province"] += [prov] * k
+        word["date"] += [meta[aid][0]] * k
+        word["source"] += [meta[aid][1]] * k
+        word["word"] += list(counts.keys())
+        word["n"] += list(counts.values())
+    store.add_tables({"words": _table("words", word)})
+
+
+def fill_words(
+    engine: Engine,
+    progress: Progress | None = None,
+    batch: int = 200,
+    *,
+    lock: AbstractContextManager | None = None,
+    stop: threading.Event | None = None,
+) -> int:
+    """Add the word rows of every article that has none, one transaction per batch of
+    whole articles; then words_ready. Returns the number of articles filled.
+
+    lock: the writers' lock of a shared store (the dashboard's), held per batch, so an
+    upload, delete or rebuild waits for one batch at most and never sees half of one.
+    stop: set to end after the current batch (words_ready stays "0")."""
+    store = engine.store
+    lock = lock if lock is not None else threading.RLock()
+    tried: set[str] = set()  # an article whose text gives no word at all is tried once
+    while True:
+        with lock:
+            # Listed under the lock, so an import committed meanwhile is found here and
+            # words_ready is never cleared with articles still waiting.
+            todo = [a for a in articles_without_words(store) if a not in tried]
+            if not todo:
+                store.set_meta_value(WORDS_READY, None)
+                return len(tried)
+        total = len(tried) + len(todo)
+        for start in range(0, len(todo), batch):
+            if stop is not None and stop.is_set():
+                return len(tried)
+            ids = todo[start : start + batch]
+            with lock:
+                _fill_batch(engine, still_without_words(store, ids))
+            tried.update(ids)
+            if progress:
+                progress(len(tried), total, "")
+
+
+class WordFiller:
+    """One background thread that fills word rows after a themes-first import.
+
+    start() after every such import (and once on opening a store that says words are
+    pending); a start while a fill runs makes it look again when done."""
+
+    def __init__(
+        self, engine: Engine, lock: AbstractContextManager, on_done: Callable[[], None] | None = None
+    ) -> None:
+        self._engine = engine
+        self._lock = lock
+        self.on_done = on_done  # called after a fill completes (e.g. clear cached word clouds)
+        self._guard = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._again = False
+        self._stop = threading.Event()
+        self._progress: tuple[int, int] | None = None
+
+    def start(self) -> bool:
+        """Fill in the background; False when a fill already runs (it will look again)."""
+        with self._guard:
+            if self._thread is not None:
+                self._again = True
+                return False
+            self._stop.clear()
+            self._thread = threading.Thread(target=self._run, name="policy-words", daemon=True)
+            self._thread.start()
+            return True
+
+    def _step(self, done: int, total: int, _name: str) -> None:
+        self._progress = (done, total)
+
+    def _run(self) -> None:
+        while True:
+            try:
+                fill_words(self._engine, self._step, lock=self._lock, stop=self._stop)
+            except Exception:  # a closed or broken store: the next start (or open) resumes
+                log.exception("filling words failed")
+                self._stop.set()
+            with self._guard:  # decided under the guard, so a start() now is never lost
+                if self._stop.is_set() or not self._again:
+                    self._thread = None
+                    self._progress = None
+                    break
+                self._again = False
+        if not self._stop.is_set() and self.on_done is not None:
+            try:
+                self.on_done()
+            except Exception:
+                log.exception("after filling words")
+
+    def progress(self) -> tuple[int, int] | None:
+        """(articles done, articles to do) of the fill running now; None when none runs."""
+        return self._progress
+
+    def running(self) -> bool:
+        return self._thread is not None
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait for the running fill (if any) to end; False on timeout."""
+        t = self._thread
+        if t is not None:
+            t.join(timeout)
+            return not t.is_alive()
+        return True
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """End after the current batch (words_ready stays "0"; the next start resumes)."""
+        self._stop.set()
+        self.wait(timeout)

@@ -30,6 +30,7 @@ from .store import Store, open_store
 from .store import hidden_words as hidden
 from .tables import ColumnMap
 from .themes import load_themes
+from .words_later import WordFiller, fill_words, mark_words_pending, words_ready
 
 log = logging.getLogger("policy.workspace")
 
@@ -77,6 +78,10 @@ class Workspace:
         self._write_lock = threading.RLock()  # one write at a time per process
         self._watcher: threading.Thread | None = None
         self._stop = threading.Event()
+        self._on_change = None  # the watcher's callback (the dashboard clears its caches)
+        # Uploads and inbox jobs import themes first; with a watcher running, this thread
+        # adds their word rows afterwards (words_later.py).
+        self._words = WordFiller(self.engine, self._write_lock, on_done=self._words_filled)
 
     @classmethod
     def open(cls, settings: Settings) -> Workspace:
@@ -142,9 +147,27 @@ class Workspace:
 
     def words_ready(self) -> bool:
         """False while an import made themes first and its word rows are still being added."""
-        from .words_later import words_ready
-
         return words_ready(self.store)
+
+    def words_progress(self) -> tuple[int, int] | None:
+        """(articles done, articles to do) of the word fill running now; None when none runs."""
+        return self._words.progress()
+
+    def wait_for_words(self, timeout: float | None = None) -> bool:
+        """Wait until the background word fill (if one runs) ends; False on timeout."""
+        return self._words.wait(timeout)
+
+    def _words_filled(self) -> None:
+        if self._on_change is not None:
+            self._on_change()
+
+    def _fill_words_after_import(self) -> None:
+        # With a watcher (the dashboard) the words come in the background; a workspace
+        # without one (the CLI, scripts) fills now, so its import returns complete.
+        if self._watcher is not None and self._watcher.is_alive():
+            self._words.start()
+        else:
+            fill_words(self.engine, lock=self._write_lock)
 
     def sources(self) -> list[str]:
         return list(self.store.sources())
@@ -347,8 +370,14 @@ class Workspace:
     ) -> list[Result]:
         """Documents, tables (one article per row; columns by name or `columns`) and zips."""
         self._guard(key, "导入文章")
-        with self._write_lock:
-            return self.engine.ingest_uploads(list(files), progress=progress, columns=columns)
+        try:
+            with self._write_lock:  # themes first: counted and queryable when this returns
+                mark_words_pending(self.store)
+                return self.engine.ingest_uploads(
+                    list(files), progress=progress, columns=columns, words=False
+                )
+        finally:
+            self._fill_words_after_import()
 
     def export_store(self, out: Path, fmt: str = "xlsx", progress: Progress | None = None) -> dict[str, int]:
         """The whole store for analysts (reading only: no permission needed)."""
@@ -639,7 +668,10 @@ class Workspace:
         if self.access.read_only:
             return refuse_all(self.store.path)
         with self._write_lock:
-            return drain(self.engine, self.store.path)
+            done = drain(self.engine, self.store.path, words=False)
+        if done:
+            self._fill_words_after_import()
+        return done
 
     def start_watcher(self, interval: float = 1.0, on_change=None) -> bool:
         """Start the one inbox watcher of this workspace; False when it already runs, or when
@@ -647,6 +679,7 @@ class Workspace:
         if self.store.read_only or (self._watcher is not None and self._watcher.is_alive()):
             return False
         self._stop.clear()
+        self._on_change = on_change
 
         def loop() -> None:
             while not self._stop.wait(interval):
@@ -658,9 +691,12 @@ class Workspace:
 
         self._watcher = threading.Thread(target=loop, name="policy-inbox", daemon=True)
         self._watcher.start()
+        if not self.words_ready():  # an import or fill cut short before this start: finish it
+            self._words.start()
         return True
 
     def stop_watcher(self) -> None:
+        self._words.stop()
         self._stop.set()
         if self._watcher is not None:
             self._watcher.join(timeout=5)

@@ -3,14 +3,57 @@ and the word rows filled afterwards equal a normal ingest's exactly."""
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
 import pandas as pd
+import pytest
 from helpers import SAMPLE_FILES
 
+from analysis import words_later
 from analysis.engine import Engine
-from analysis.settings import SAMPLES_DIR
+from analysis.settings import SAMPLES_DIR, Settings
+from analysis.store import Store
 from analysis.words_later import fill_words, ingest_themes_first, words_ready
+from analysis.workspace import Workspace
 
 WORDS = "SELECT article_id, province, date, source, word, n FROM words ORDER BY ALL"
+WORD_ROWS = "SELECT count(*) AS n FROM words"
+
+
+@pytest.fixture
+def hold_fill(monkeypatch) -> Iterator[threading.Event]:
+    """Word fills wait (each batch) until the test sets the event, so the state between
+    the themes and the words can be looked at; set on teardown so no fill is left waiting."""
+    go = threading.Event()
+    real = words_later._fill_batch
+
+    def held(engine, ids):
+        assert go.wait(60), "the test never released the fill"
+        real(engine, ids)
+
+    monkeypatch.setattr(words_later, "_fill_batch", held)
+    yield go
+    go.set()
+
+
+def _normal_store(tmp_path: Path, *, uploads: bool = False) -> Store:
+    """A normal ingest (words at once) of the samples: the folder (with its meta.csv) or the
+    five files uploaded (no meta.csv: other dates, so other word rows).
+
+    Made in the same test as the store it is compared with: rjieba's user words are
+    process-wide, so a store made earlier in the run may have been cut differently."""
+    normal = Engine(Store(tmp_path / "normal.duckdb"), workers=1)
+    if uploads:
+        normal.ingest_uploads(_sample_uploads())
+    else:
+        normal.ingest_paths([SAMPLES_DIR])
+    return normal.store
+
+
+def _sample_uploads() -> list[tuple[str, bytes]]:
+    return [(name, (SAMPLES_DIR / name).read_bytes()) for name in SAMPLE_FILES]
 
 
 def test_themes_first_then_words_equal_a_normal_ingest(empty_engine: Engine, tmp_path) -> None:
@@ -45,7 +88,7 @@ def test_a_normal_ingest_is_ready(empty_engine: Engine) -> None:
     assert empty_engine.store.df("SELECT count(*) AS n FROM words")["n"][0] > 0
 
 
-def test_pages_say_words_are_being_prepared_until_filled(tmp_path) -> None:
+def test_pages_say_words_are_being_prepared_until_filled(tmp_path, hold_fill) -> None:
     from helpers import open_page
 
     from analysis.settings import Settings
@@ -59,10 +102,15 @@ def test_pages_say_words_are_being_prepared_until_filled(tmp_path) -> None:
     S.use_settings(Settings(db=path, workers=1), strict=True)
     try:
         notice = "词语仍在准备中"
+        # The dashboard's workspace resumes the fill on start; held here so the pages are
+        # seen while it runs.
         for page in ("wordcloud", "compare"):
             at = open_page(f"app_pages/{page}.py")
             assert any(notice in i.value for i in at.info), page
-        assert fill_words(S.ws().engine) == 5
+        hold_fill.set()
+        assert S.ws().wait_for_words(60)
+        assert S.ws().words_ready()
+        assert S.ws().store.df("SELECT count(DISTINCT article_id) AS n FROM words")["n"][0] == 5
         for page in ("wordcloud", "compare"):
             at = open_page(f"app_pages/{page}.py")
             assert not any(notice in i.value for i in at.info), page
@@ -84,3 +132,118 @@ def test_cli_ingest_words_later(tmp_path, capsys) -> None:
     assert words_ready(store) is True
     assert store.df("SELECT count(DISTINCT article_id) AS n FROM words")["n"][0] == 5
     store.close()
+
+
+def test_dashboard_uploads_count_themes_first_and_fill_words_in_the_background(tmp_path, hold_fill) -> None:
+    normal = _normal_store(tmp_path, uploads=True)
+    ws = Workspace(Settings(db=tmp_path / "ws.duckdb", workers=1, import_samples=False))
+    changes: list[int] = []
+    assert ws.start_watcher(interval=30, on_change=lambda: changes.append(1))
+    try:
+        results = ws.ingest_uploads(_sample_uploads(), key=None)
+        assert [(r.name, r.status) for r in results] == [(n, "新增") for n in SAMPLE_FILES]
+        # Back from the upload: every theme counted, no word row yet, and pages can tell.
+        assert ws.store.phrase_totals() == normal.phrase_totals()
+        assert ws.store.phrase_totals()["营商环境"] == 106
+        assert ws.store.df(WORD_ROWS)["n"][0] == 0
+        assert ws.words_ready() is False
+        assert changes == []
+        hold_fill.set()
+        assert ws.wait_for_words(60)
+        assert ws.words_ready() is True and ws.words_progress() is None
+        pd.testing.assert_frame_equal(ws.store.df(WORDS), normal.df(WORDS))
+        assert ws.store.df(WORD_ROWS)["n"][0] == normal.df(WORD_ROWS)["n"][0] > 1000
+        assert changes == [1]  # the dashboard's caches are cleared once the words are in
+    finally:
+        ws.stop_watcher()
+        ws.store.close()
+        normal.close()
+
+
+def test_inbox_jobs_count_themes_first_and_fill_words_in_the_background(tmp_path, hold_fill) -> None:
+    from analysis.inbox import enqueue, wait_for_results
+
+    normal = _normal_store(tmp_path)
+    db = tmp_path / "ws.duckdb"
+    ws = Workspace(Settings(db=db, workers=1, import_samples=False))
+    assert ws.start_watcher(interval=0.1)
+    try:
+        job = enqueue([SAMPLES_DIR], db)
+        rows = wait_for_results(job, timeout=60)
+        assert rows is not None and [r["status"] for r in rows] == ["新增"] * 5
+        assert ws.store.phrase_totals() == normal.phrase_totals()
+        assert ws.store.df(WORD_ROWS)["n"][0] == 0
+        assert ws.words_ready() is False
+        hold_fill.set()
+        assert ws.wait_for_words(60)
+        assert ws.words_ready() is True
+        # Inbox files are stored under their job names (00000.txt …): compare without source.
+        cols = "SELECT article_id, province, date, word, n FROM words ORDER BY ALL"
+        pd.testing.assert_frame_equal(ws.store.df(cols), normal.df(cols))
+    finally:
+        ws.stop_watcher()
+        ws.store.close()
+        normal.close()
+
+
+def test_a_fill_cut_short_is_finished_by_the_next_start(tmp_path) -> None:
+    normal = _normal_store(tmp_path)
+    db = tmp_path / "cut.duckdb"
+    eng = Engine(Store(db), workers=1)
+    ingest_themes_first(eng, [SAMPLES_DIR])
+
+    class Crash(Exception):
+        pass
+
+    def crash_after_first_batch(done: int, total: int, _: str) -> None:
+        raise Crash  # the process dies here: the first batch is committed, the rest is not
+
+    with pytest.raises(Crash):
+        fill_words(eng, crash_after_first_batch, batch=2)
+    assert eng.store.df("SELECT count(DISTINCT article_id) AS n FROM words")["n"][0] == 2
+    assert words_ready(eng.store) is False
+    eng.store.close()
+
+    ws = Workspace(Settings(db=db, workers=1, import_samples=False))
+    assert ws.words_ready() is False
+    assert ws.start_watcher(interval=30)  # the dashboard's start
+    try:
+        assert ws.wait_for_words(60)
+        assert ws.words_ready() is True
+        pd.testing.assert_frame_equal(ws.store.df(WORDS), normal.df(WORDS))
+    finally:
+        ws.stop_watcher()
+        ws.store.close()
+        normal.close()
+
+
+def test_a_workspace_without_watcher_returns_uploads_complete(tmp_path) -> None:
+    normal = _normal_store(tmp_path, uploads=True)
+    ws = Workspace(Settings(db=tmp_path / "cli.duckdb", workers=1, import_samples=False))
+    ws.ingest_uploads(_sample_uploads(), key=None)
+    assert ws.words_ready() is True
+    pd.testing.assert_frame_equal(ws.store.df(WORDS), normal.df(WORDS))
+    ws.store.close()
+    normal.close()
+
+
+def test_fill_skips_articles_a_rebuild_gave_words_meanwhile(empty_engine: Engine, monkeypatch) -> None:
+    """The fill lists its articles, then fills batch by batch; a rebuild in between writes
+    their words itself, and the fill must not add them a second time."""
+    ingest_themes_first(empty_engine, [SAMPLES_DIR])
+    real_list = words_later.articles_without_words
+
+    def listed_then_rebuilt(store):
+        ids = real_list(store)
+        if ids:
+            empty_engine.rebuild()  # runs between the listing and the first batch
+        return ids
+
+    monkeypatch.setattr(words_later, "articles_without_words", listed_then_rebuilt)
+    rebuilt = empty_engine.store.df(WORDS)
+    assert len(rebuilt) == 0
+    fill_words(empty_engine)
+    after = empty_engine.store.df(WORDS)
+    dupes = after.duplicated(["article_id", "province", "word"]).sum()
+    assert dupes == 0
+    assert words_ready(empty_engine.store) is True

@@ -7,17 +7,28 @@ from collections.abc import Sequence
 
 WORDS_READY = "words_ready"  # store_meta key: "0" while word rows are still being filled
 
+_WITHOUT_WORDS = """NOT EXISTS (SELECT 1 FROM words w WHERE w.article_id = a.id)
+             AND EXISTS (SELECT 1 FROM paragraphs p WHERE p.article_id = a.id)"""
 
-def articles_without_words(store, limit: int = 100_000) -> list[str]:
+
+def articles_without_words(store) -> list[str]:
     """Ids of stored articles with paragraphs but no word rows (oldest first)."""
     rows = (
         store.cur()
+        .execute(f"SELECT a.id FROM articles a WHERE {_WITHOUT_WORDS} ORDER BY a.ingested_at, a.id")
+        .fetchall()
+    )
+    return [r[0] for r in rows]
+
+
+def still_without_words(store, article_ids: Sequence[str]) -> list[str]:
+    """Those of the ids that are still stored and still have no word rows: between listing
+    and filling, a rebuild may have written them or an editor deleted the article."""
+    rows = (
+        store.cur()
         .execute(
-            """SELECT a.id FROM articles a
-           WHERE NOT EXISTS (SELECT 1 FROM words w WHERE w.article_id = a.id)
-             AND EXISTS (SELECT 1 FROM paragraphs p WHERE p.article_id = a.id)
-           ORDER BY a.ingested_at, a.id LIMIT ?""",
-            [limit],
+            f"SELECT a.id FROM articles a WHERE a.id IN (SELECT unnest(?)) AND {_WITHOUT_WORDS}",
+            [list(article_ids)],
         )
         .fetchall()
     )
