@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 
+import numpy as np
 import pyarrow as pa
 
 from ..models import Parsed
@@ -38,18 +39,51 @@ def columns(name: str) -> dict[str, list]:
     return {c: [] for c in TABLES[name].names}
 
 
+def _runs(name: str, per_run: dict[str, list], sizes: list[int], per_row: dict[str, list]) -> pa.Table:
+    """A table whose per_run columns hold one value for each run of `sizes` rows (an
+    article's id, date and source): repeated by Arrow's take, not as Python lists, which
+    was a third of the workers' table building at 28 M word rows (docs/SCALING.md)."""
+    unknown = (set(per_run) | set(per_row)) - set(TABLES[name].names)
+    if unknown:
+        raise KeyError(f"{name} has no column {sorted(unknown)}")
+    schema = TABLES[name].arrow_schema((*per_run, *per_row))
+    rows = sum(sizes)
+    lengths = {k: len(v) for k, v in per_row.items()} | {"(rows)": rows}
+    if len(set(lengths.values())) > 1 or any(len(v) != len(sizes) for v in per_run.values()):
+        raise ValueError(f"{name}: columns of unequal length {lengths} (a new column left unfilled?)")
+    take = pa.array(np.repeat(np.arange(len(sizes), dtype=np.int64), sizes))
+    arrays = [
+        pa.array(per_run[f.name], f.type).take(take)
+        if f.name in per_run
+        else pa.array(per_row[f.name], f.type)
+        for f in schema
+    ]
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
 def derived_tables(parsed: Sequence[Parsed]) -> dict[str, pa.Table]:
     """sections, paragraphs, hits, units, words rows of parsed articles."""
-    sec = columns("sections")
-    par = columns("paragraphs")
-    hit = columns("hits")
-    unit = columns("units")
-    word = columns("words")
+    art: dict[str, list] = {"article_id": [], "date": [], "source": []}  # one per article
+    n_sec: list[int] = []
+    n_par: list[int] = []
+    n_hit: list[int] = []
+    n_unit: list[int] = []
+    sec: dict[str, list] = {c: [] for c in TABLES["sections"].names if c != "article_id"}
+    par: dict[str, list] = {c: [] for c in TABLES["paragraphs"].names if c not in art}
+    hit: dict[str, list] = {c: [] for c in TABLES["hits"].names if c not in art}
+    unit: dict[str, list] = {c: [] for c in TABLES["units"].names if c not in art}
+    group: dict[str, list] = {"article_id": [], "province": [], "date": [], "source": []}  # words
+    n_word: list[int] = []
+    word: dict[str, list] = {"word": [], "n": []}
     for p in parsed:
         a = p.article
         aid, day, src = a.id, a.date, a.source
+        art["article_id"].append(aid)
+        art["date"].append(day)
+        art["source"].append(src)
+
         secs = a.sections
-        sec["article_id"] += [aid] * len(secs)
+        n_sec.append(len(secs))
         sec["idx"] += [s.idx for s in secs]
         sec["header"] += [s.header for s in secs]
         sec["province"] += [s.province for s in secs]
@@ -63,14 +97,11 @@ def derived_tables(parsed: Sequence[Parsed]) -> dict[str, pa.Table]:
         sec["weak"] += [s.weak for s in secs]
 
         pars = a.paragraphs
-        n = len(pars)
-        par["article_id"] += [aid] * n
+        n_par.append(len(pars))
         par["idx"] += [q.idx for q in pars]
         par["section_idx"] += [q.section_idx for q in pars]
         par["province"] += [q.province for q in pars]
         par["reason"] += [q.reason for q in pars]
-        par["date"] += [day] * n
-        par["source"] += [src] * n
         par["chars"] += [len(q.norm) for q in pars]
         par["text"] += [q.text for q in pars]
         par["norm"] += [q.norm for q in pars]
@@ -83,41 +114,35 @@ def derived_tables(parsed: Sequence[Parsed]) -> dict[str, pa.Table]:
             u = units.setdefault((q.section_idx, q.province), [0, 0])
             u[0] += len(q.norm)
             u[1] += 1
-        k = len(units)
-        unit["article_id"] += [aid] * k
+        n_unit.append(len(units))
         unit["section_idx"] += [sidx for sidx, _ in units]
         unit["province"] += [prov for _, prov in units]
-        unit["date"] += [day] * k
-        unit["source"] += [src] * k
         unit["chars"] += [c for c, _ in units.values()]
         unit["paragraphs"] += [m for _, m in units.values()]
 
         by_idx = {q.idx: q for q in pars}
-        k = len(p.hits)
-        hit["article_id"] += [aid] * k
+        n_hit.append(len(p.hits))
         hit["par_idx"] += [h[0] for h in p.hits]
         hit["section_idx"] += [by_idx[h[0]].section_idx for h in p.hits]
         hit["province"] += [by_idx[h[0]].province for h in p.hits]
-        hit["date"] += [day] * k
-        hit["source"] += [src] * k
         hit["theme_id"] += [h[1] for h in p.hits]
         hit["phrase"] += [h[2] for h in p.hits]
         hit["n"] += [h[3] for h in p.hits]
 
         for prov, counts in p.words.items():
-            k = len(counts)
-            word["article_id"] += [aid] * k
-            word["province"] += [prov] * k
-            word["date"] += [day] * k
-            word["source"] += [src] * k
-            word["word"] += list(counts.keys())
-            word["n"] += list(counts.values())
+            group["article_id"].append(aid)
+            group["province"].append(prov)
+            group["date"].append(day)
+            group["source"].append(src)
+            n_word.append(len(counts))
+            word["word"] += counts.keys()
+            word["n"] += counts.values()
     return {
-        "sections": _table("sections", sec),
-        "paragraphs": _table("paragraphs", par),
-        "hits": _table("hits", hit),
-        "units": _table("units", unit),
-        "words": _table("words", word),
+        "sections": _runs("sections", {"article_id": art["article_id"]}, n_sec, sec),
+        "paragraphs": _runs("paragraphs", art, n_par, par),
+        "hits": _runs("hits", art, n_hit, hit),
+        "units": _runs("units", art, n_unit, unit),
+        "words": _runs("words", group, n_word, word),
     }
 
 
