@@ -126,3 +126,14 @@ def test_wrap_repair_never_swallows_a_header_line():
         "二、贵州：围绕四新主攻四化",
         body,
     ]
+
+
+def test_compact_drops_exactly_what_regex_whitespace_matches():
+    # compact() uses str.split(); it must remove the same characters as re's \s, on every
+    # code point (full-width space U+3000, no-break space, U+1C..U+1F separators included).
+    import re
+    import sys
+
+    every = "".join(chr(i) for i in range(sys.maxunicode + 1) if not 0xD800 <= i < 0xE000)
+    assert compact(every) == re.sub(r"\s+", "", every)
+    assert compact("营商\u3000环境\n优化 ") == "营商环境优化"
