@@ -14,6 +14,35 @@ from ..models import Filters
 
 METRICS = {"count": "原始次数", "per_10k": "每万字频次"}
 EMPTY = "当前筛选条件下没有数据"
+# The Chinese heading of each result column in the tables editors read and download, spelled
+# once; a table whose column means something narrower says so where it calls headed().
+HEADINGS = {
+    "articles": "文章数",
+    "category": "类别",
+    "chars": "字数",
+    "count": "次数",
+    "date": "日期",
+    "date_basis": "日期依据",
+    "docs": "文章数",
+    "first_seen": "最早",
+    "id": "编号",
+    "inside": "所在的更长词语",
+    "last_seen": "最晚",
+    "month": "月份",
+    "name": "主题",
+    "notes": "提示",
+    "outlet": "媒体",
+    "per_10k": "每万字频次",
+    "phrase": "词语",
+    "phrases": "词语数",
+    "province": "省份",
+    "provinces": "省份数",
+    "rank": "名次",
+    "source": "来源文件",
+    "speaker": "讲话人",
+    "theme": "主题",
+    "title": "标题",
+}
 
 
 @dataclass(frozen=True)
@@ -39,6 +68,13 @@ class Base:
     """Fields every page view carries."""
 
     notices: tuple[str, ...] = field(default=(), kw_only=True)  # info lines, in page order
+
+
+def headed(df: pd.DataFrame, columns: str, **headings: str) -> pd.DataFrame:
+    """These columns of df (names separated by spaces, as namedtuple takes them), in this
+    order, under their Chinese headings (HEADINGS, or the ones given here for this table)."""
+    names = columns.split()
+    return df[names].rename(columns={c: headings.get(c) or HEADINGS[c] for c in names})
 
 
 def metric_or_count(metric: str) -> str:

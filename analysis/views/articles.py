@@ -10,7 +10,7 @@ import pandas as pd
 from ..attribution import also_mentioned
 from ..models import NATIONAL, Filters
 from ..workspace import Workspace
-from ._common import Base, outlet_labels
+from ._common import Base, headed, outlet_labels
 
 LIMIT = 500
 WEAK_FLAG = "⚠ 依据较弱，请核对"  # beside a section or paragraph decided on thin evidence
@@ -74,9 +74,7 @@ def article_detail(ws: Workspace, article_id: str) -> ArticleDetail | None:
     art = ws.article(article_id)
     if art is None:
         return None
-    counts = ws.article_theme_counts(article_id).rename(
-        columns={"theme": "主题", "category": "类别", "count": "次数", "per_10k": "每万字频次"}
-    )[["主题", "类别", "次数", "每万字频次"]]
+    counts = headed(ws.article_theme_counts(article_id), "theme category count per_10k")
     paras = ws.paragraphs(article_id)
     overrides = ws.overrides(article_id)
     sections = []
@@ -154,16 +152,7 @@ def articles(ws: Workspace, f: Filters, *, search: str = "", article_id: str = "
         table = pd.DataFrame()
         note = ""
     else:
-        table = arts.rename(
-            columns={
-                "date": "日期",
-                "title": "标题",
-                "outlet": "媒体",
-                "provinces": "省份",
-                "chars": "字数",
-                "id": "文章编号",
-            }
-        )[["日期", "标题", "媒体", "省份", "字数", "文章编号"]]
+        table = headed(arts, "date title outlet provinces chars id", provinces="省份", id="文章编号")
         table["媒体"] = outlet_labels(table["媒体"])  # the outlet, not the file (file names: details)
         if search:  # each hit shows where the words occur (title or file name hits have none)
             snips = ws.search_snippets(list(arts["id"]), search)

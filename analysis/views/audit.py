@@ -9,7 +9,7 @@ import pandas as pd
 
 from ..models import Filters
 from ..workspace import Workspace
-from ._common import EMPTY, Base
+from ._common import EMPTY, Base, headed
 
 
 @dataclass(frozen=True)
@@ -22,22 +22,19 @@ class AuditView(Base):
     nested: pd.DataFrame  # 短词, 短词主题, 长词, 长词主题, 长词次数
 
 
+# The columns of the phrase and theme tables, in the order editors read them.
+PHRASE_COLUMNS = "theme category phrase notes count docs provinces first_seen last_seen contexts inside"
+THEME_COLUMNS = "name category phrases count docs provinces first_seen last_seen unused_phrases"
+
+
+def _days(df: pd.DataFrame) -> pd.DataFrame:
+    """First and last dates as text, "" where there is none."""
+    return df.assign(**{c: [str(d) if d else "" for d in df[c]] for c in ("first_seen", "last_seen")})
+
+
 def phrase_table(df: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "主题": df["theme"],
-            "类别": df["category"],
-            "词语": df["phrase"],
-            "提示": df["notes"],
-            "次数": df["count"],
-            "文章数": df["docs"],
-            "省份数": df["provinces"],
-            "最早": [str(d) if d else "" for d in df["first_seen"]],
-            "最晚": [str(d) if d else "" for d in df["last_seen"]],
-            "例句": [" ｜ ".join(c) for c in df["contexts"]],
-            "所在的更长词语": df["inside"],
-        }
-    )
+    contexts = [" ｜ ".join(c) for c in df["contexts"]]
+    return headed(_days(df).assign(contexts=contexts), PHRASE_COLUMNS, contexts="例句")
 
 
 def audit(ws: Workspace, f: Filters, *, categories: tuple[str, ...] = ()) -> AuditView:
@@ -54,28 +51,13 @@ def audit(ws: Workspace, f: Filters, *, categories: tuple[str, ...] = ()) -> Aud
         "没有命中的主题": len(a.unused),
         "需要核对的词语": len(suspicious),
     }
-    T = a.themes
-    themes = pd.DataFrame(
-        {
-            "主题": T["name"],
-            "类别": T["category"],
-            "词语数": T["phrases"],
-            "次数": T["count"],
-            "文章数": T["docs"],
-            "省份数": T["provinces"],
-            "最早": [str(d) if d else "" for d in T["first_seen"]],
-            "最晚": [str(d) if d else "" for d in T["last_seen"]],
-            "未出现的词语": T["unused_phrases"],
-        }
-    )
+    themes = headed(_days(a.themes), THEME_COLUMNS, unused_phrases="未出现的词语")
     return AuditView(
         metrics,
         phrase_table(suspicious.sort_values(["count", "phrase"], ascending=[False, True])),
         phrase_table(P[P["category"].isin(list(categories))] if categories else P),
         themes,
-        a.unused.rename(columns={"name": "主题", "category": "类别", "phrases": "词语数"})[
-            ["主题", "类别", "词语数"]
-        ],
+        headed(a.unused, "name category phrases"),
         a.nested.rename(
             columns={
                 "short": "短词",

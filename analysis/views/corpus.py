@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from ..workspace import CorpusSummary, Workspace
-from ._common import Base
+from ._common import Base, headed
 
 SHOWN = 5000  # newest articles listed; the figures always cover the whole store
 TYPES = ["txt", "md", "html", "htm", "docx", "pdf", "csv", "tsv", "xlsx", "jsonl", "zip"]
@@ -29,17 +29,7 @@ class CorpusView(Base):
 
 def corpus(ws: Workspace) -> CorpusView:
     arts = ws.list_articles(None, limit=SHOWN)
-    table = arts.rename(
-        columns={
-            "date": "日期",
-            "title": "标题",
-            "source": "来源文件",
-            "date_basis": "日期依据",
-            "chars": "字数",
-            "provinces": "省份",
-            "id": "编号",
-        }
-    )[["日期", "标题", "来源文件", "日期依据", "字数", "省份", "编号"]]
+    table = headed(arts, "date title source date_basis chars provinces id", provinces="省份")
     lim = ws.settings.limits
     limits_line = (
         f"支持 {'、'.join(TYPES)} 文件，任何常见中文编码。单个文件不超过 {_mb(lim.max_file_bytes)}；"

@@ -8,7 +8,7 @@ import pandas as pd
 
 from ..models import Filters
 from ..workspace import Workspace
-from ._common import Base, filters_text
+from ._common import Base, filters_text, headed
 
 
 @dataclass(frozen=True)
@@ -23,25 +23,7 @@ def dictionary(ws: Workspace, f: Filters, *, metric: str = "count") -> Dictionar
     themes, phrases = ws.dictionary_hits(f)
     return DictionaryView(
         filters_text(f, metric),
-        themes.rename(
-            columns={
-                "name": "主题",
-                "category": "类别",
-                "phrases": "词语数",
-                "count": "次数",
-                "docs": "文章数",
-            }
-        )[["主题", "类别", "词语数", "次数", "文章数"]],
-        phrases.rename(
-            columns={
-                "theme": "主题",
-                "phrase": "词语",
-                "count": "次数",
-                "docs": "文章数",
-                "provinces": "省份数",
-                "first_seen": "最早",
-                "last_seen": "最近",
-            }
-        )[["主题", "词语", "次数", "文章数", "省份数", "最早", "最近"]],
+        headed(themes, "name category phrases count docs"),
+        headed(phrases, "theme phrase count docs provinces first_seen last_seen", last_seen="最近"),
         ws.dictionary_history(),
     )

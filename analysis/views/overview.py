@@ -8,7 +8,17 @@ import pandas as pd
 
 from ..models import Filters
 from ..workspace import CorpusSummary, Workspace
-from ._common import EMPTY, METRICS, Base, Chart, filters_text, metric_or_count, outlet_labels, source_line
+from ._common import (
+    EMPTY,
+    METRICS,
+    Base,
+    Chart,
+    filters_text,
+    headed,
+    metric_or_count,
+    outlet_labels,
+    source_line,
+)
 
 
 @dataclass(frozen=True)
@@ -37,15 +47,7 @@ def overview(ws: Workspace, f: Filters, *, metric: str = "count") -> OverviewVie
     if top.empty or not top["count"].sum():
         notices.append("当前筛选条件下没有任何主题词出现")
     else:
-        table = top.rename(
-            columns={
-                "name": "主题",
-                "category": "类别",
-                "count": "次数",
-                "per_10k": "每万字频次",
-                "docs": "文章数",
-            }
-        )[["主题", "类别", "次数", "每万字频次", "文章数"]]
+        table = headed(top, "name category count per_10k docs")
         top_chart = Chart(
             "ov_top",
             "bar",

@@ -8,7 +8,7 @@ import pandas as pd
 
 from ..models import Filters
 from ..workspace import Workspace
-from ._common import METRICS, Base, Chart, metric_or_count, source_line
+from ._common import METRICS, Base, Chart, headed, metric_or_count, source_line
 
 
 @dataclass(frozen=True)
@@ -71,24 +71,12 @@ def speakers(ws: Workspace, f: Filters, *, a: str = "", b: str = "", metric: str
         "grouped_bar",
         f"{picks[0]}与{picks[1]}讲话中的主要主题（{unit}）",
         both[["theme", "speaker", m]].set_axis(["group", "series", "value"], axis=1),
-        both.rename(
-            columns={
-                "speaker": "讲话人",
-                "theme": "主题",
-                "count": "次数",
-                "chars": "字数",
-                "per_10k": "每万字频次",
-            }
-        )[["讲话人", "主题", "次数", "字数", "每万字频次"]],
+        headed(both, "speaker theme count chars per_10k"),
         unit,
         source_line(ws, f, m),
     )
     tops = []
     for who in picks:
         mine = both[(both["speaker"] == who) & (both["count"] > 0)]
-        tops.append(
-            mine.rename(columns={"rank": "名次", "theme": "主题", "count": "次数", "per_10k": "每万字频次"})[
-                ["名次", "主题", "次数", "每万字频次"]
-            ].reset_index(drop=True)
-        )
+        tops.append(headed(mine, "rank theme count per_10k").reset_index(drop=True))
     return SpeakersView(table, count_line, order, labels, picks, chart, tops)

@@ -11,7 +11,7 @@ import pandas as pd
 from ..models import NATIONAL, Filters
 from ..stats import THIN_MARK, split_thin, thin_legend
 from ..workspace import Workspace
-from ._common import EMPTY, METRICS, Base, Chart, inert, metric_or_count, source_line
+from ._common import EMPTY, METRICS, Base, Chart, headed, inert, metric_or_count, source_line
 
 PASSAGES = 200  # newest occurrences listed
 MAX_SERIES = 5  # lines on one trend chart: the theme and up to four to compare
@@ -174,15 +174,7 @@ def themes(
         provs[["province", m]]
         .set_axis(["province", "value"], axis=1)
         .assign(thin=(pd.to_numeric(provs["chars"]).fillna(0) < min_chars).to_numpy()),
-        provs[["province", "count", "per_10k", "chars", "articles"]].rename(
-            columns={
-                "province": "省份",
-                "count": "次数",
-                "per_10k": "每万字频次",
-                "chars": "字数",
-                "articles": "文章数",
-            }
-        ),
+        headed(provs, "province count per_10k chars articles"),
         unit,
         thin_source,
     )
@@ -197,15 +189,7 @@ def themes(
         ("、".join(inert(t) for t in dict.fromkeys(trend["theme"])) if several else name)
         + f"逐月{'次数' if m == 'count' else '每万字频次'}",
         trend[["month", "theme", m]].set_axis(["x", "series", "value"], axis=1),
-        trend[["month", "theme", "count", "per_10k", "chars"]].rename(
-            columns={
-                "month": "月份",
-                "theme": "主题或词语",
-                "count": "次数",
-                "per_10k": "每万字频次",
-                "chars": "当月字数",
-            }
-        ),
+        headed(trend, "month theme count per_10k chars", theme="主题或词语", chars="当月字数"),
         unit,
         source,
     )
@@ -225,9 +209,7 @@ def themes(
                 "bar",
                 f"与{name}出现在同一段落的主题（段落数）",
                 co[["name", "paragraphs"]].set_axis(["label", "value"], axis=1),
-                co.rename(columns={"name": "主题", "paragraphs": "共同出现的段落数", "count": "该主题次数"})[
-                    ["主题", "共同出现的段落数", "该主题次数"]
-                ],
+                headed(co, "name paragraphs count", paragraphs="共同出现的段落数", count="该主题次数"),
                 "段落数",
                 source,
             )
