@@ -2,8 +2,10 @@
 counting as a dask.distributed job, written as hive-partitioned Parquet.
 
 Each task reads, parses and counts a chunk of files with the same code the engine's
-worker processes run (engine._prepare_chunk builds the store's Arrow tables), and
-writes its own files (store/parquet.write_batch: one per table and year, whole
+worker processes run (engine._prepare_chunk builds the store's Arrow tables), in a child
+process of the Dask worker with the local route's per-file deadline (deadline_pool: a
+file that overruns is refused with the same Chinese reason, its worker killed, the rest
+of the chunk parsed), and writes its own files (store/parquet.write_batch: one per table and year, whole
 articles, tmp + rename). Only chunk statuses and file names come back to this process.
 Duplicates across chunks (the same words in two files) are found here in input order:
 the first copy stays and the later chunk's files are rewritten without it, so the
@@ -21,11 +23,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from .engine import EXISTS, FAILED, NEW, Result, _Job, _prepare_chunk, _worker_tools, chunked
+from .deadline_pool import DeadlinePool
+from .engine import EXISTS, FAILED, NEW, Result, _in_order, _Job, _worker_tools, chunked
 from .imports import plan_paths
 from .models import Theme, dictionary_hash
+from .settings import LIMITS
 from .store.parquet import stored_ids, without_articles, write_batch, write_whole
-from .store.rows import _table
+from .store.rows import _table, concat, without
 from .tables import ColumnMap
 from .themes import load_themes
 
@@ -36,11 +40,54 @@ class RouteError(ValueError):
     """The job cannot start (a bad --workers address, a dataset counted with another dictionary)."""
 
 
-def _chunk_task(jobs: list[_Job], themes: tuple[Theme, ...], root: str, tag: str) -> tuple[list, list[str]]:
-    """On a dask worker: parse and count, write the batch; (statuses, files written)."""
-    status, tables = _prepare_chunk(jobs, themes)
+DAEMON_WORKERS = (
+    "Dask 工作进程以守护进程方式运行，不能为每个文件单独限时解析（恶意文件可能让它永远卡住）；"
+    "请先设置环境变量 DASK_DISTRIBUTED__WORKER__DAEMON=False 再启动 dask worker"
+)
+
+
+def _parse_with_deadline(
+    jobs: list[_Job], themes: tuple[Theme, ...], seconds: float
+) -> tuple[list[tuple[str, str]], dict]:
+    """engine._prepare_chunk in a child process, `seconds` per file, as the local route does:
+    on overrun the child is killed and each file runs alone, the one at fault refused."""
+    pool = DeadlinePool(1, seconds)
+    status: list[tuple[str, str]] = []
+    parts: list[dict] = []
+    first: set[str] = set()
+    try:
+        for _, (part_status, tables) in _in_order(pool, [jobs], themes, 1):
+            status += part_status
+            if tables:  # after an overrun each file comes alone: keep the first copy of an id
+                ids = {aid for aid, _ in part_status if aid}
+                parts.append(without(tables, ids & first) if ids & first else tables)
+                first |= ids
+    finally:
+        pool.close()
+    return status, concat(parts) if parts else {}
+
+
+def _chunk_task(
+    jobs: list[_Job], themes: tuple[Theme, ...], root: str, tag: str, seconds: float
+) -> tuple[list, list[str]]:
+    """On a dask worker: parse and count (with the per-file deadline), write the batch;
+    (statuses, files written)."""
+    status, tables = _parse_with_deadline(jobs, themes, seconds)
     files = write_batch(Path(root), tables, tag) if tables else []
     return status, [str(f) for f in files]
+
+
+def _is_daemon() -> bool:
+    import multiprocessing
+
+    return bool(multiprocessing.current_process().daemon)
+
+
+def check_workers(client: Any) -> None:
+    """The deadline needs child processes, which a daemonic process may not start (Dask's
+    default): refuse such a cluster before anything is written."""
+    if any(client.run(_is_daemon).values()):
+        raise RouteError(DAEMON_WORKERS)
 
 
 @contextmanager
@@ -54,7 +101,12 @@ def client_for(workers: str | Any) -> Iterator[Any]:
         return
     n = local_workers(workers)
     if n:
-        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None)
+        import dask
+
+        # Non-daemonic workers, so each task can parse in a child process with a deadline.
+        # (Its children die with it: deadline_pool asks the kernel for that.)
+        with dask.config.set({"distributed.worker.daemon": False}):
+            cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None)
         client = Client(cluster)
         try:
             yield client
@@ -137,9 +189,11 @@ def ingest_to_parquet(
     run = f"{time.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:8]}"
     results: list[Result] = []
     done = 0
-    root.mkdir(parents=True, exist_ok=True)
-    _write_dictionary(root, themes)  # first: an open reader sees the dictionary the files use
+    seconds = LIMITS.max_parse_seconds  # this process's setting, also on remote workers
     with client_for(workers) as client:
+        check_workers(client)
+        root.mkdir(parents=True, exist_ok=True)
+        _write_dictionary(root, themes)  # first: an open reader sees the dictionary the files use
         n_workers = max(1, len(client.scheduler_info().get("workers", {})))
         depth = 2 * n_workers
         # Big tasks (few files, little scheduling), but enough of them to keep every worker busy.
@@ -148,7 +202,7 @@ def ingest_to_parquet(
         it = enumerate(chunked((_Job(n, s, m) for n, s, m in plan.entries()), chunk))
 
         def submit(i: int, jobs: list[_Job]) -> None:
-            fut = client.submit(_chunk_task, jobs, key, str(root), f"{run}-{i:06d}", pure=False)
+            fut = client.submit(_chunk_task, jobs, key, str(root), f"{run}-{i:06d}", seconds, pure=False)
             pending.append((jobs, fut))
 
         for i, jobs in it:

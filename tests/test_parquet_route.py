@@ -202,3 +202,68 @@ def test_writes_to_the_dataset_are_refused_in_chinese(dataset, tmp_path, capsys)
     assert main(["ingest", str(new), "--db", str(out), "-q"]) == 2
     assert "--to-parquet" in capsys.readouterr().err
     assert ParquetStore(out).article_count() == 5
+
+
+def test_a_file_that_parses_forever_is_refused_and_the_rest_go_in(client, tmp_path, monkeypatch) -> None:
+    """A hostile file must not hold a Dask worker forever: each task parses in a child
+    process with the local route's per-file deadline (POLICY_MAX_PARSE_SECONDS), and only
+    the file at fault is refused, with the same Chinese reason."""
+    import dataclasses
+    import time
+
+    import analysis.engine as engine_module
+    from analysis import parquet_route
+    from analysis.settings import LIMITS
+
+    real_parse = engine_module.parse
+
+    def parse_hanging_on_one_file(raw, *args, **kwargs):
+        if "永不结束" in raw.text:
+            time.sleep(40)  # a parser stuck on hostile text
+        return real_parse(raw, *args, **kwargs)
+
+    # The cluster's workers are threads of this process, so the forked children inherit these.
+    monkeypatch.setattr(engine_module, "parse", parse_hanging_on_one_file)
+    monkeypatch.setattr(
+        parquet_route, "LIMITS", dataclasses.replace(LIMITS, max_parse_seconds=2), raising=False
+    )
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a甲.txt").write_text("北京市推动高质量发展，营商环境持续优化。", encoding="utf-8")
+    (src / "b慢.txt").write_text("一篇永不结束的文章。", encoding="utf-8")
+    (src / "c乙.txt").write_text("上海市加快建设国际科技创新中心，营商环境更好。", encoding="utf-8")
+    out = tmp_path / "ds"
+    start = time.monotonic()
+    results = parquet_route.ingest_to_parquet([src], out, client, chunk=3)
+    took = time.monotonic() - start
+    assert [(r.name, r.status) for r in results] == [
+        ("a甲.txt", "新增"),
+        ("b慢.txt", "失败"),
+        ("c乙.txt", "新增"),
+    ]
+    assert results[1].reason.startswith("解析超过 2 秒仍未完成，已停止")
+    assert took < 20, f"the job waited {took:.1f} s for the stuck file"
+    store = ParquetStore(out)
+    assert store.article_count() == 2
+    assert store.phrase_totals()["营商环境"] == 2
+
+
+@pytest.mark.slow
+def test_local_worker_processes_parse_with_the_deadline(tmp_path) -> None:
+    """dask://local:N starts worker processes that may have children (the deadline's);
+    Dask's default daemonic workers may not, and such a cluster is refused before any write."""
+    from analysis.parquet_route import DAEMON_WORKERS, RouteError, ingest_to_parquet
+
+    results = ingest_to_parquet([SAMPLES_DIR], tmp_path / "ok", "dask://local:1")
+    assert [(r.name, r.status) for r in results] == [(n, "新增") for n in SAMPLE_FILES]
+    assert ParquetStore(tmp_path / "ok").article_count() == 5
+    with (
+        distributed.LocalCluster(
+            n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as daemonic,
+        pytest.raises(RouteError) as refused,
+    ):
+        ingest_to_parquet([SAMPLES_DIR], tmp_path / "no", daemonic)
+    assert str(refused.value) == DAEMON_WORKERS
+    assert not (tmp_path / "no").exists()
