@@ -30,6 +30,66 @@ def test_ngram_counts_are_overlapping_counts_with_a_floor():
     assert {g: n for g, n in brute.items() if n >= 3} == dict(c)
 
 
+def test_ngram_counts_equal_brute_force_on_repetitive_text():
+    # Few distinct characters, runs of every length (1 to 30) and n-grams up to the full
+    # nine characters repeated across runs: the id-based levels must give exactly the
+    # brute-force counts, none crossing from one run into the next.
+    import random
+
+    rng = random.Random(7)
+    alphabet = "发展新质生产力高量"
+    runs = ["".join(rng.choice(alphabet[:4]) for _ in range(rng.randint(1, 30))) for _ in range(300)]
+    runs += ["高质量发展新质生产力"] * 4 + ["一", "乙"]  # single characters hold no bigram
+    brute = Counter(r[i : i + n] for r in runs for n in range(2, 10) for i in range(len(r) - n + 1))
+    for floor in (1, 2, 3, 5, 40):
+        assert dict(ngram_counts(runs, min_count=floor)) == {g: n for g, n in brute.items() if n >= floor}
+    assert dict(ngram_counts(runs, min_count=2, max_len=3)) == {
+        g: n for g, n in brute.items() if n >= 2 and len(g) <= 3
+    }
+    assert ngram_counts([], 3) == Counter()
+    assert ngram_counts(["一"], 1) == Counter()
+
+
+def test_gram_counts_aligned_and_side_counts_equal_the_plain_loops():
+    # The aligned counts are token_spans' (spans of whole tokens), the side counts those
+    # of the marked runs alone; a toy tokenizer cutting after every 发展 and 生产力.
+    from analysis.emerging import gram_counts, token_spans
+
+    def cut(run: str) -> list[str]:
+        toks, cur = [], ""
+        for ch in run:
+            cur += ch
+            if cur.endswith(("发展", "生产力")):
+                toks.append(cur)
+                cur = ""
+        return toks + ([cur] if cur else [])
+
+    texts = [
+        "高质量发展，新质生产力发展",
+        "新质生产力。高质量发展",
+        "发展新质生产力",
+        "高质量发展新质生产力",
+    ] * 2
+    runs = [r for t in texts for r in han_runs(t)]
+    side = [i % 3 == 0 for i in range(len(runs))]
+    g = gram_counts(runs, min_count=2, cut=cut, side_a=side)
+    assert dict(g.counts) == dict(ngram_counts(runs, min_count=2))
+    spans = token_spans(texts, cut)
+    assert dict(g.aligned) == {p: spans[p] for p in g.counts if spans[p] and len(p) <= 8}
+    assert g.aligned["高质量发展"] == 6 and g.aligned["质量发展"] == 0
+    marked = Counter(
+        r[i : i + n] for r, a in zip(runs, side) if a for n in range(2, 10) for i in range(len(r) - n + 1)
+    )
+    assert dict(g.in_a) == {p: marked[p] for p in g.counts if marked[p]}
+
+
+def test_self_overlapping_phrases_are_counted_like_str_count():
+    from analysis.emerging import self_overlapping
+
+    assert self_overlapping("哈哈") and self_overlapping("发展再发展")
+    assert not self_overlapping("新质生产力") and not self_overlapping("发展")
+
+
 def test_candidates_drop_fragments_and_glued_boilerplate():
     counts = Counter({"新质生产力": 10, "新质生产": 10, "质生产力": 10, "推动新质生产力": 6, "生产力": 12})
     aligned = Counter({"新质生产力": 10, "推动新质生产力": 6, "生产力": 12})
