@@ -14,7 +14,8 @@ from pptx import Presentation
 from analysis.access import AccessDenied
 from analysis.settings import Settings
 from analysis.store import Store
-from analysis.store.decks import DeckError, Decks
+from analysis.store.decks import DeckError, Decks, clean_name
+from analysis.store.hidden_words import HiddenWordError, clean_word
 from analysis.workspace import Workspace
 
 BAR = pd.DataFrame({"label": ["广东", "江苏"], "value": [337, 65]}).to_json(
@@ -141,3 +142,19 @@ def test_read_only_reads_one_virtual_deck_and_writes_nothing(store):
     assert d.list()[["id", "name", "items"]].values.tolist() == [[0, "默认演示", 4]]
     assert titles(d, 0) == ["广东排名", "江苏排名", "湖北排名", "要因地制宜发展新质生产力。"]
     assert store.df("SELECT count(*) AS n FROM decks")["n"].tolist() == [0]
+
+
+@pytest.mark.parametrize(
+    ("clean", "typed", "kept", "error", "what", "limit"),
+    [
+        (clean_name, " 周一\n 编前会 ", "周一 编前会", DeckError, "演示的名称", 40),
+        (clean_word, " 高质量 发展 ", "高质量发展", HiddenWordError, "要隐藏的词语", 20),
+    ],
+)
+def test_deck_names_and_hidden_words_follow_one_rule(clean, typed, kept, error, what, limit):
+    assert clean(typed) == kept
+    assert clean("字" * limit) == "字" * limit
+    with pytest.raises(error, match=f"^{what}不能为空$"):
+        clean(" \n ")
+    with pytest.raises(error, match=rf"^{what}太长（最多 {limit} 个字）$"):
+        clean("字" * (limit + 1))

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from .short_text import short_text
+
 if TYPE_CHECKING:
     from . import Store
 
@@ -26,12 +28,7 @@ class DeckError(ValueError):
 
 
 def clean_name(name: str) -> str:
-    name = " ".join(str(name or "").split())
-    if not name:
-        raise DeckError("演示的名称不能为空")
-    if len(name) > NAME_MAX:
-        raise DeckError(f"演示的名称太长（最多 {NAME_MAX} 个字）")
-    return name
+    return short_text(name, what="演示的名称", limit=NAME_MAX, error=DeckError, joiner=" ")
 
 
 class Decks:

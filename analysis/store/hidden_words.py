@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
+from .short_text import short_text
+
 if TYPE_CHECKING:
     from . import Store
 
@@ -23,12 +25,7 @@ class HiddenWordError(ValueError):
 
 
 def clean_word(word: str) -> str:
-    w = "".join(str(word or "").split())
-    if not w:
-        raise HiddenWordError("要隐藏的词语不能为空")
-    if len(w) > WORD_MAX:
-        raise HiddenWordError(f"要隐藏的词语太长（最多 {WORD_MAX} 个字）")
-    return w
+    return short_text(word, what="要隐藏的词语", limit=WORD_MAX, error=HiddenWordError, joiner="")
 
 
 def hidden_words(store: Store) -> list[str]:
