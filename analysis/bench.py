@@ -149,6 +149,25 @@ def build_corpus(n: int, seed: int, folder: Path, phrases: list[str]) -> tuple[l
     return paths, total, expected
 
 
+def kept_corpus(n: int, seed: int, folder: Path, phrases: list[str]) -> tuple[list[Path], int, Counter]:
+    """build_corpus, or the one already written to folder for the same n, seed and phrases
+    (POLICY_BENCH_CORPUS): a million articles take minutes to write, the run itself does not
+    need to pay that again."""
+    stamp = folder / "bench-corpus.json"
+    key = {"articles": n, "seed": seed, "phrases": phrases}
+    if stamp.is_file():
+        saved = json.loads(stamp.read_text(encoding="utf-8"))
+        if {k: saved.get(k) for k in key} == key:
+            paths = [folder / f"{i // FILES_PER_DIR:04d}" / f"a{i:07d}.txt" for i in range(n)]
+            return paths, int(saved["bytes"]), Counter(saved["expected"])
+    shutil.rmtree(folder, ignore_errors=True)
+    paths, nbytes, expected = build_corpus(n, seed, folder, phrases)
+    stamp.write_text(
+        json.dumps({**key, "bytes": nbytes, "expected": expected}, ensure_ascii=False), encoding="utf-8"
+    )
+    return paths, nbytes, expected
+
+
 # ---------------------------------------------------------------- measurements
 def read_floor(paths: list[Path]) -> float:
     """Seconds to read every file and decode it: what any counting must pay at least."""
@@ -253,7 +272,7 @@ def run(
     tmp = Path(tempfile.mkdtemp(prefix="policy-bench-"))
     try:
         t0 = time.perf_counter()
-        paths, nbytes, expected = build_corpus(n, seed, tmp / "corpus", phrases)
+        paths, nbytes, expected = kept_corpus(n, seed, current().bench_corpus or tmp / "corpus", phrases)
         log(f"corpus: {n} articles, {nbytes / 1e6:.1f} MB in {time.perf_counter() - t0:.1f} s")
         floor_s = read_floor(paths)
         log(f"floor: {floor_s:.2f} s")
@@ -280,6 +299,7 @@ def run(
         ingest_s = time.perf_counter() - t0
         themes_ready_s = themes_ready_s if words_later else ingest_s
         me_ingest, kids_ingest = peak_rss_mb()
+        store_mb = sum(f.stat().st_size for f in tmp.glob("bench.duckdb*")) / 1e6
         new = sum(r.status == NEW for r in results)
         log(f"ingest: {ingest_s:.1f} s, {new} new of {len(results)}")
 
@@ -320,6 +340,7 @@ def run(
             "articles": new,
             "files": len(paths),
             "text_mb": round(nbytes / 1e6, 1),
+            "store_mb": round(store_mb, 1),  # the DuckDB file (and WAL) right after the ingest
             "ingest_s": round(ingest_s, 2),
             # first_count_s: the first batch queryable; themes_ready_s: every article's
             # counts; words_ready_s: the word rows too (the same moment unless words_later).
@@ -354,7 +375,7 @@ def run(
         return out
     finally:
         if current().bench_keep:  # POLICY_BENCH_KEEP: keep the store for query experiments
-            shutil.rmtree(tmp / "corpus", ignore_errors=True)
+            shutil.rmtree(tmp / "corpus", ignore_errors=True)  # never POLICY_BENCH_CORPUS
             log(f"kept {tmp / 'bench.duckdb'}")
         else:
             shutil.rmtree(tmp, ignore_errors=True)

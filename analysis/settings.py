@@ -76,6 +76,7 @@ class Settings:
     font_cache: Path | None = None
     import_samples: bool = True  # an empty store gets the bundled samples on first open
     bench_keep: bool = False  # `bench` keeps its synthetic store for query experiments
+    bench_corpus: Path | None = None  # `bench` writes (once) and reuses its corpus here
     min_text_chars: int = 3000  # below this a province's per-10k rate is shown apart (issue 13 trap 4)
     limits: Limits = field(default_factory=Limits)
 
@@ -107,6 +108,7 @@ class Settings:
             segmenter=env.get("POLICY_SEGMENTER", ""),
             font_cache=Path(font) if font else None,
             bench_keep=bool(env.get("POLICY_BENCH_KEEP")),
+            bench_corpus=Path(env["POLICY_BENCH_CORPUS"]) if env.get("POLICY_BENCH_CORPUS") else None,
             min_text_chars=max(0, _int(env, "POLICY_MIN_TEXT_CHARS", 3000)),
             limits=Limits.from_env(env),
         )

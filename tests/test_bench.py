@@ -73,6 +73,21 @@ def test_same_seed_same_corpus(tmp_path):
     assert all(2000 <= len(t.encode()) <= 6500 for t in texts)
 
 
+def test_kept_corpus_is_written_once_and_reused(tmp_path):
+    """POLICY_BENCH_CORPUS: a second run with the same articles and seed reads the files
+    written by the first (and its str.count totals); other articles or seed write anew."""
+    from analysis.bench import build_corpus, kept_corpus
+
+    folder = tmp_path / "kept"
+    first = kept_corpus(12, 4, folder, ["营商环境", "新质生产力"])
+    mtimes = [p.stat().st_mtime_ns for p in first[0]]
+    again = kept_corpus(12, 4, folder, ["营商环境", "新质生产力"])
+    assert again == first and [p.stat().st_mtime_ns for p in again[0]] == mtimes
+    assert first[1:] == build_corpus(12, 4, tmp_path / "fresh", ["营商环境", "新质生产力"])[1:]
+    other = kept_corpus(7, 4, folder, ["营商环境", "新质生产力"])
+    assert len(other[0]) == 7 and len(list(folder.rglob("*.txt"))) == 7
+
+
 def test_free_phrases_exclude_nesting_and_overlap():
     themes = [
         Theme("a", "新能源", "x", ("新能源", "能源安全")),
