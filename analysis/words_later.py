@@ -94,6 +94,8 @@ def fill_words(
                 store.set_meta_value(WORDS_READY, None)
                 return len(tried)
         total = len(tried) + len(todo)
+        if progress:  # pages can say how far the fill is from the start
+            progress(len(tried), total, "")
         for start in range(0, len(todo), batch):
             if stop is not None and stop.is_set():
                 return len(tried)

@@ -4,6 +4,7 @@ and the word rows filled afterwards equal a normal ingest's exactly."""
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -73,7 +74,7 @@ def test_themes_first_then_words_equal_a_normal_ingest(empty_engine: Engine, tmp
     assert words_ready(store) is False
     steps: list[tuple[int, int]] = []
     assert fill_words(empty_engine, lambda d, t, _: steps.append((d, t)), batch=2) == 5
-    assert steps == [(2, 5), (4, 5), (5, 5)]
+    assert steps == [(0, 5), (2, 5), (4, 5), (5, 5)]
     assert words_ready(store) is True
     pd.testing.assert_frame_equal(store.df(WORDS), normal.store.df(WORDS))
     assert len(store.df(WORDS)) == len(normal.store.df(WORDS)) > 1000
@@ -103,10 +104,15 @@ def test_pages_say_words_are_being_prepared_until_filled(tmp_path, hold_fill) ->
     try:
         notice = "词语仍在准备中"
         # The dashboard's workspace resumes the fill on start; held here so the pages are
-        # seen while it runs.
+        # seen while it runs (once it has listed what is left).
+        for _ in range(200):
+            if S.ws().words_progress() is not None:
+                break
+            time.sleep(0.05)
+        assert S.ws().words_progress() == (0, 5)
         for page in ("wordcloud", "compare"):
             at = open_page(f"app_pages/{page}.py")
-            assert any(notice in i.value for i in at.info), page
+            assert any(i.value.startswith(f"{notice}（已完成 0/5 篇）") for i in at.info), page
         hold_fill.set()
         assert S.ws().wait_for_words(60)
         assert S.ws().words_ready()
@@ -196,7 +202,8 @@ def test_a_fill_cut_short_is_finished_by_the_next_start(tmp_path) -> None:
         pass
 
     def crash_after_first_batch(done: int, total: int, _: str) -> None:
-        raise Crash  # the process dies here: the first batch is committed, the rest is not
+        if done:
+            raise Crash  # the process dies here: the first batch is committed, the rest is not
 
     with pytest.raises(Crash):
         fill_words(eng, crash_after_first_batch, batch=2)
