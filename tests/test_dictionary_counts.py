@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -58,18 +59,23 @@ def saved(tmp_path) -> tuple[Path, Path]:
     return themes_file, db
 
 
-def test_the_counts_carry_the_hash_of_their_dictionary(saved, reference):
+@pytest.fixture
+def opened(saved) -> Iterator[tuple[Path, Store]]:
+    """The dictionary file and the store of `saved`, open for the test and closed after it."""
     themes_file, db = saved
     store = Store(db)
-    try:
-        eng = Engine(store, workers=1, themes_file=themes_file)
-        assert store.counted_dictionary() == dictionary_hash(OLD) and eng.dictionary_in_step()
-        assert eng.save_dictionary(NEW) == 5
-        assert store.counted_dictionary() == dictionary_hash(NEW) != dictionary_hash(OLD)
-        assert load_themes(themes_file) == NEW
-        assert hits_rows(store) == reference["new"]
-    finally:
-        store.close()
+    yield themes_file, store
+    store.close()
+
+
+def test_the_counts_carry_the_hash_of_their_dictionary(opened, reference):
+    themes_file, store = opened
+    eng = Engine(store, workers=1, themes_file=themes_file)
+    assert store.counted_dictionary() == dictionary_hash(OLD) and eng.dictionary_in_step()
+    assert eng.save_dictionary(NEW) == 5
+    assert store.counted_dictionary() == dictionary_hash(NEW) != dictionary_hash(OLD)
+    assert load_themes(themes_file) == NEW
+    assert hits_rows(store) == reference["new"]
 
 
 def _unchanged(store: Store, themes_file: Path, before: bytes, reference) -> None:
@@ -79,113 +85,87 @@ def _unchanged(store: Store, themes_file: Path, before: bytes, reference) -> Non
     assert store.themes_df()["id"].tolist() == [t.id for t in OLD]
 
 
-def test_a_full_disk_when_writing_the_file_keeps_both_and_says_so(saved, reference, monkeypatch):
-    themes_file, db = saved
+def test_a_full_disk_when_writing_the_file_keeps_both_and_says_so(opened, reference, monkeypatch):
+    themes_file, store = opened
     before = themes_file.read_bytes()
 
     def full(path, text):
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr("analysis.themes.write_atomic", full)
-    store = Store(db)
-    try:
-        eng = Engine(store, workers=1, themes_file=themes_file)
-        with pytest.raises(ThemeError) as err:
-            eng.save_dictionary(NEW)
-        assert err.value.problems == [
-            "无法写入词典文件 themes.yaml（磁盘空间不足）；词典文件和统计都保持原样"
-        ]
-        _unchanged(store, themes_file, before, reference)
-        assert eng.themes == OLD
-    finally:
-        store.close()
+    eng = Engine(store, workers=1, themes_file=themes_file)
+    with pytest.raises(ThemeError) as err:
+        eng.save_dictionary(NEW)
+    assert err.value.problems == ["无法写入词典文件 themes.yaml（磁盘空间不足）；词典文件和统计都保持原样"]
+    _unchanged(store, themes_file, before, reference)
+    assert eng.themes == OLD
 
 
-def test_a_failed_recount_leaves_the_file_alone(saved, reference, monkeypatch):
-    themes_file, db = saved
+def test_a_failed_recount_leaves_the_file_alone(opened, reference, monkeypatch):
+    themes_file, store = opened
     before = themes_file.read_bytes()
-    store = Store(db)
-    try:
-        eng = Engine(store, workers=1, themes_file=themes_file)
+    eng = Engine(store, workers=1, themes_file=themes_file)
 
-        def broken(batches):
-            next(iter(batches))
-            raise duckdb.IOException("could not write file: No space left on device")
+    def broken(batches):
+        next(iter(batches))
+        raise duckdb.IOException("could not write file: No space left on device")
 
-        monkeypatch.setattr(store, "replace_all_hits", broken)
-        with pytest.raises(ThemeError) as err:
-            eng.save_dictionary(NEW)
-        assert err.value.problems[0].startswith("重新统计失败（could not write file")
-        assert err.value.problems[0].endswith("；词典文件和统计都保持原样")
-        _unchanged(store, themes_file, before, reference)
-    finally:
-        store.close()
+    monkeypatch.setattr(store, "replace_all_hits", broken)
+    with pytest.raises(ThemeError) as err:
+        eng.save_dictionary(NEW)
+    assert err.value.problems[0].startswith("重新统计失败（could not write file")
+    assert err.value.problems[0].endswith("；词典文件和统计都保持原样")
+    _unchanged(store, themes_file, before, reference)
 
 
-def test_a_failure_after_the_file_was_written_puts_the_file_back(saved, reference):
-    themes_file, db = saved
+def test_a_failure_after_the_file_was_written_puts_the_file_back(opened, reference):
+    themes_file, store = opened
     before = themes_file.read_bytes()
-    store = Store(db)
-    try:
-        eng = Engine(store, workers=1, themes_file=themes_file)
-        seen = []
+    eng = Engine(store, workers=1, themes_file=themes_file)
+    seen = []
 
-        def record(path: Path) -> None:
-            seen.append(load_themes(path))  # the new file is in place here …
-            raise duckdb.IOException("disk full")  # … and the commit fails
+    def record(path: Path) -> None:
+        seen.append(load_themes(path))  # the new file is in place here …
+        raise duckdb.IOException("disk full")  # … and the commit fails
 
-        with pytest.raises(ThemeError) as err:
-            eng.save_dictionary(NEW, record=record)
-        assert seen == [NEW]
-        assert err.value.problems == ["保存统计时出错（disk full）；词典文件已恢复为原词典，统计保持原样"]
-        _unchanged(store, themes_file, before, reference)
-    finally:
-        store.close()
+    with pytest.raises(ThemeError) as err:
+        eng.save_dictionary(NEW, record=record)
+    assert seen == [NEW]
+    assert err.value.problems == ["保存统计时出错（disk full）；词典文件已恢复为原词典，统计保持原样"]
+    _unchanged(store, themes_file, before, reference)
 
 
-def test_an_engine_with_an_old_dictionary_takes_up_the_saved_one_before_importing(saved, reference):
-    themes_file, db = saved
-    store = Store(db)
-    try:
-        stale = Engine(store, workers=1, themes_file=themes_file)
-        Engine(store, workers=1, themes_file=themes_file).save_dictionary(NEW)
-        assert not stale.dictionary_in_step()
-        [r] = stale.ingest_uploads([("新.txt", "## 广东\n\n广东优化营商环境。".encode())])
-        assert r.status == "新增" and stale.themes == NEW and stale.dictionary_in_step()
-        assert store.counted_dictionary() == dictionary_hash(NEW)
-        assert [h for h in hits_rows(store) if h[0] != r.article_id] == reference["new"]
-        got = store.df("SELECT theme_id, n FROM hits WHERE article_id = ?", [r.article_id])
-        assert got.values.tolist() == [["business_environment", 1]]
-    finally:
-        store.close()
+def test_an_engine_with_an_old_dictionary_takes_up_the_saved_one_before_importing(opened, reference):
+    themes_file, store = opened
+    stale = Engine(store, workers=1, themes_file=themes_file)
+    Engine(store, workers=1, themes_file=themes_file).save_dictionary(NEW)
+    assert not stale.dictionary_in_step()
+    [r] = stale.ingest_uploads([("新.txt", "## 广东\n\n广东优化营商环境。".encode())])
+    assert r.status == "新增" and stale.themes == NEW and stale.dictionary_in_step()
+    assert store.counted_dictionary() == dictionary_hash(NEW)
+    assert [h for h in hits_rows(store) if h[0] != r.article_id] == reference["new"]
+    got = store.df("SELECT theme_id, n FROM hits WHERE article_id = ?", [r.article_id])
+    assert got.values.tolist() == [["business_environment", 1]]
 
 
-def test_a_broken_file_does_not_stop_imports(saved, reference):
-    themes_file, db = saved
-    store = Store(db)
-    try:
-        eng = Engine(store, workers=1, themes_file=themes_file)
-        eng.themes = NEW  # in memory only: the counts are out of step
-        themes_file.write_text("themes: [", encoding="utf-8")
-        note = eng.sync_dictionary()
-        assert note.startswith("词典文件无法读取（") and note.endswith("），已按当前使用的词典重新统计")
-        assert eng.dictionary_in_step() and hits_rows(store) == reference["new"]
-    finally:
-        store.close()
+def test_a_broken_file_does_not_stop_imports(opened, reference):
+    themes_file, store = opened
+    eng = Engine(store, workers=1, themes_file=themes_file)
+    eng.themes = NEW  # in memory only: the counts are out of step
+    themes_file.write_text("themes: [", encoding="utf-8")
+    note = eng.sync_dictionary()
+    assert note.startswith("词典文件无法读取（") and note.endswith("），已按当前使用的词典重新统计")
+    assert eng.dictionary_in_step() and hits_rows(store) == reference["new"]
 
 
-def test_a_hand_edited_file_is_recounted_on_open(saved, reference):
-    themes_file, db = saved
+def test_a_hand_edited_file_is_recounted_on_open(opened, reference):
+    themes_file, store = opened
     from analysis.themes import save_themes
 
     save_themes(NEW, themes_file)  # edited outside the dashboard
-    store = Store(db)
-    try:
-        assert store.counted_dictionary() == dictionary_hash(OLD)
-        eng = Engine(store, workers=1, themes_file=themes_file)
-        assert eng.dictionary_in_step() and hits_rows(store) == reference["new"]
-    finally:
-        store.close()
+    assert store.counted_dictionary() == dictionary_hash(OLD)
+    eng = Engine(store, workers=1, themes_file=themes_file)
+    assert eng.dictionary_in_step() and hits_rows(store) == reference["new"]
 
 
 CHILD = textwrap.dedent(
