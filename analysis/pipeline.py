@@ -33,11 +33,11 @@ __all__ = [
 _DATE = re.compile(r"(20\d{2}|19\d{2})年(\d{1,2})月(\d{1,2})日")
 
 
-def content_hash(text: str, traditional: bool | None = None) -> str:
-    """Same words, same hash: encoding, line breaks and spacing do not matter."""
-    return hashlib.sha256(
-        normalize_for_counting(clean_controls(text), traditional).encode("utf-8")
-    ).hexdigest()
+def content_hash(text: str, traditional: bool | None = None, cleaned: bool = False) -> str:
+    """Same words, same hash: encoding, line breaks and spacing do not matter.
+    cleaned=True: text already went through clean_controls (parse), skip that pass."""
+    text = text if cleaned else clean_controls(text)
+    return hashlib.sha256(normalize_for_counting(text, traditional).encode("utf-8")).hexdigest()
 
 
 def parse_date(text: str) -> dt.date | None:
@@ -58,7 +58,7 @@ def parse(
     paragraphs = split_paragraphs(text, True if raw.hard_wrapped else None, gaz.header_line)
     raw_sections = split_sections(paragraphs, gaz)
     traditional = looks_traditional(text)
-    sha = content_hash(text, traditional)
+    sha = content_hash(text, traditional, cleaned=True)
     found = parse_date(text)
     if meta.date:
         day, basis = meta.date, "元数据"
