@@ -15,7 +15,7 @@ import datetime as dt
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from typing import Concatenate, ParamSpec, TypeVar
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import streamlit as st
 
@@ -168,6 +168,14 @@ def url_multiselect(
     picked = st.multiselect(label, options, default=default, max_selections=most, key=key, **kw)
     qp_set(key, picked)
     return picked
+
+
+def url_number(widget: Callable[..., Any], label: str, key: str, default: int, lo: int, hi: int, **kw) -> int:
+    """A whole number from st.slider or st.number_input whose value lives in the URL under
+    `key` (within [lo, hi]; left out while it is the default)."""
+    value = int(widget(label, lo, hi, qp_int(key, default, lo, hi), key=key, **kw))
+    qp_set(key, "" if value == default else str(value))
+    return value
 
 
 def qp_date(key: str, lo: dt.date | None = None, hi: dt.date | None = None) -> dt.date | None:

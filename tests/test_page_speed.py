@@ -1,0 +1,30 @@
+"""What keeps a page run short at 100k articles (issue 16), checked on the samples.
+
+The figures themselves come from scripts/page_times.py on a large store; here the
+behaviour each speed-up relies on is pinned down.
+"""
+
+from __future__ import annotations
+
+import pytest
+from helpers import S003, SAMPLE_FILES, pages_on, private_settings, run_page
+
+
+@pytest.fixture
+def pages(tmp_path, sample_db):
+    with pages_on(private_settings(tmp_path, sample_db)):
+        yield
+
+
+def test_file_list_is_built_only_when_the_file_filter_is_open(pages):
+    # Closed (the default), the sidebar holds no list of every file: at 100k articles that
+    # list was 100,000 options on every run of every page.
+    at = run_page("overview.py")
+    assert [m.key for m in at.multiselect] == ["f_outlets", "f_categories"]
+    assert {m.label: m.value for m in at.metric}["文章数"] == "5"
+    # A link with a file chosen opens the filter with the list, and the filter applies.
+    at = run_page("overview.py", src=S003)
+    box = at.multiselect(key="f_sources")
+    assert box.options == sorted(SAMPLE_FILES) and box.value == [S003]
+    assert {m.label: m.value for m in at.metric}["文章数"] == "1"
+    assert at.query_params["src"] == S003
