@@ -153,7 +153,7 @@ def kept_corpus(n: int, seed: int, folder: Path, phrases: list[str]) -> tuple[li
     """build_corpus, or the one already written to folder for the same n, seed and phrases
     (POLICY_BENCH_CORPUS): a million articles take minutes to write, the run itself does not
     need to pay that again."""
-    stamp = folder / "bench-corpus.json"
+    stamp = folder.with_name(folder.name + ".bench.json")  # beside it: the ingest reads the folder
     key = {"articles": n, "seed": seed, "phrases": phrases}
     if stamp.is_file():
         saved = json.loads(stamp.read_text(encoding="utf-8"))
@@ -272,7 +272,8 @@ def run(
     tmp = Path(tempfile.mkdtemp(prefix="policy-bench-"))
     try:
         t0 = time.perf_counter()
-        paths, nbytes, expected = kept_corpus(n, seed, current().bench_corpus or tmp / "corpus", phrases)
+        folder = current().bench_corpus or tmp / "corpus"
+        paths, nbytes, expected = kept_corpus(n, seed, folder, phrases)
         log(f"corpus: {n} articles, {nbytes / 1e6:.1f} MB in {time.perf_counter() - t0:.1f} s")
         floor_s = read_floor(paths)
         log(f"floor: {floor_s:.2f} s")
@@ -291,11 +292,11 @@ def run(
         if words_later:  # themes first: every count queryable, then the word rows
             from .words_later import fill_words, ingest_themes_first
 
-            results = ingest_themes_first(eng, [tmp / "corpus"], on_batch)
+            results = ingest_themes_first(eng, [folder], on_batch)
             themes_ready_s = time.perf_counter() - t0
             fill_words(eng)
         else:
-            results = eng.ingest_paths([tmp / "corpus"], on_batch)
+            results = eng.ingest_paths([folder], on_batch)
         ingest_s = time.perf_counter() - t0
         themes_ready_s = themes_ready_s if words_later else ingest_s
         me_ingest, kids_ingest = peak_rss_mb()

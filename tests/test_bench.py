@@ -86,6 +86,7 @@ def test_kept_corpus_is_written_once_and_reused(tmp_path):
     assert first[1:] == build_corpus(12, 4, tmp_path / "fresh", ["营商环境", "新质生产力"])[1:]
     other = kept_corpus(7, 4, folder, ["营商环境", "新质生产力"])
     assert len(other[0]) == 7 and len(list(folder.rglob("*.txt"))) == 7
+    assert sorted(p.name for p in folder.rglob("*") if p.is_file()) == [f"a{i:07d}.txt" for i in range(7)]
 
 
 def test_free_phrases_exclude_nesting_and_overlap():
