@@ -47,6 +47,8 @@ def ingest_themes_first(
 
 def _fill_batch(engine: Engine, ids: list[str]) -> None:
     """Segment these articles' paragraphs and append their word rows in one transaction."""
+    if not ids:
+        return
     store = engine.store
     seg = _worker_tools(tuple(engine.themes), True)[1]
     assert seg is not None

@@ -394,6 +394,7 @@ def _alive(pid: int) -> bool:
     return stat[stat.rindex(")") + 2] != "Z"  # a zombie has exited; only its entry is left
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/proc and PR_SET_PDEATHSIG are Linux's")
 def test_parse_workers_die_with_a_killed_ingest(tmp_path):
     """A SIGKILLed `analysis ingest` leaves no parse worker behind: each asks the kernel to

@@ -204,6 +204,7 @@ def test_writes_to_the_dataset_are_refused_in_chinese(dataset, tmp_path, capsys)
     assert ParquetStore(out).article_count() == 5
 
 
+@pytest.mark.slow
 def test_a_file_that_parses_forever_is_refused_and_the_rest_go_in(client, tmp_path, monkeypatch) -> None:
     """A hostile file must not hold a Dask worker forever: each task parses in a child
     process with the local route's per-file deadline (POLICY_MAX_PARSE_SECONDS), and only
