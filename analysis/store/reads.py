@@ -448,16 +448,20 @@ class Reads:
         """Up to per_phrase matched paragraphs for every dictionary phrase (spread over
         articles in a fixed order): theme_id, phrase, article_id, par_idx, date, province, norm."""
         w, p = where(f, themes=True)
+        # min_by(…, n) keeps the first n per phrase without sorting all hit rows (a
+        # row_number() window over 1.66 M hits took 2.2 s at 100k articles, this 0.4 s).
         return self.df(
             f"""
-            WITH h AS (SELECT theme_id, phrase, article_id, par_idx, date, province,
-                              row_number() OVER (PARTITION BY theme_id, phrase
-                                                 ORDER BY hash(article_id, par_idx), article_id, par_idx) AS k
-                       FROM hits WHERE {w})
-            SELECT h.theme_id, h.phrase, h.article_id, h.par_idx, h.date, h.province, p.norm
-            FROM h JOIN paragraphs p ON p.article_id = h.article_id AND p.idx = h.par_idx
-            WHERE h.k <= ? ORDER BY h.theme_id, h.phrase, h.k""",
-            [*p, per_phrase],
+            WITH top AS (
+                SELECT theme_id, phrase,
+                       min_by({{'a': article_id, 'i': par_idx, 'd': date, 'p': province}},
+                              {{'h': hash(article_id, par_idx), 'a': article_id, 'i': par_idx}}, ?) AS s
+                FROM hits WHERE {w} GROUP BY ALL),
+            h AS (SELECT theme_id, phrase, unnest(s, recursive := true), generate_subscripts(s, 1) AS k FROM top)
+            SELECT h.theme_id, h.phrase, h.a AS article_id, h.i AS par_idx, h.d AS date, h.p AS province, p.norm
+            FROM h JOIN paragraphs p ON p.article_id = h.a AND p.idx = h.i
+            ORDER BY h.theme_id, h.phrase, h.k""",
+            [per_phrase, *p],
         )
 
     def speaker_theme_counts(self, f: Filters | None = None) -> pd.DataFrame:
