@@ -12,6 +12,8 @@ _cached_view (pages name every option, as the views do).
 from __future__ import annotations
 
 import datetime as dt
+import io
+import json
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -441,6 +443,28 @@ def quote(article_id: str, par_idx: int, phrase: str | None) -> dict | None:
 
 # analysis.charts.wordcloud_image, cached (drawing one takes a good fraction of a second)
 word_cloud = st.cache_data(show_spinner="正在绘制词云…", max_entries=64, ttl=3600)(wordcloud_image)
+
+
+def _words_key(words: dict) -> str:
+    # A cloud's few hundred words and colours as one string: Streamlit hashes a dict item by
+    # item (about 9 ms for 300 words and their colours, on every run of every session).
+    return json.dumps(words, ensure_ascii=False, sort_keys=True, default=str)
+
+
+@st.cache_data(show_spinner="正在绘制词云…", max_entries=64, ttl=3600, hash_funcs={dict: _words_key})
+def word_cloud_png(
+    freqs: dict[str, float],
+    width: int,
+    height: int,
+    colors: dict[str, str] | None = None,
+    max_words: int = 150,
+) -> bytes:
+    """wordcloud_image as PNG bytes, drawn once for every session (issue 16): st.image and a
+    download take the bytes as they are, where a cached PIL image was unpickled and encoded
+    to PNG again on every run."""
+    buf = io.BytesIO()
+    wordcloud_image(freqs, width, height, colors, max_words).save(buf, format="PNG")
+    return buf.getvalue()
 
 
 # ------------------------------------------------------------------ text shown as text

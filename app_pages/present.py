@@ -156,7 +156,7 @@ def draw(item: SlidePart | dict, k: int, *, live: bool = False) -> None:
     elif item.pin.kind == "wordcloud":
         st.markdown("## " + S.md_escape(item.title))
         freqs = dict(zip(item.data["label"].astype(str), item.data["value"].astype(float)))
-        st.image(S.word_cloud(freqs, STAGE_W - 40, 440), width=STAGE_W - 40)
+        st.image(S.word_cloud_png(freqs, STAGE_W - 40, 440), width=STAGE_W - 40)
         st.caption(S.md_escape(footer_line(item.pin, today)))
     else:
         for j, fig in enumerate(slide_figures(item)):

@@ -13,3 +13,40 @@ def test_no_full_garbage_collection_after_every_run():
     # run; on this app's heap that held the GIL 80-140 ms per run, every other session waiting.
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
     assert config["runner"]["postScriptGC"] is False
+
+
+def test_word_cloud_png_is_the_cloud_drawn_once_as_png(monkeypatch):
+    import io
+
+    from PIL import Image, ImageChops
+
+    from analysis import charts
+    from app_pages import _state as S
+
+    freqs = {"营商环境": 9.0, "高质量发展": 7.0, "新质生产力": 5.0, "民营企业": 3.0}
+    colors = {"营商环境": "#c0392b"}
+    drawn: list[tuple[int, int]] = []
+
+    def counted(f, width, height, colors=None, max_words=150):
+        drawn.append((width, height))
+        return charts.wordcloud_image(f, width, height, colors, max_words)
+
+    monkeypatch.setattr(S, "wordcloud_image", counted)
+    S.word_cloud_png.clear()
+    png = S.word_cloud_png(freqs, 320, 200, colors)
+    again = S.word_cloud_png(dict(reversed(list(freqs.items()))), 320, 200, dict(colors))  # same words
+    assert drawn == [(320, 200)] and again == png
+    img = Image.open(io.BytesIO(png))
+    assert (img.format, img.size) == ("PNG", (320, 200))
+    want = charts.wordcloud_image(freqs, 320, 200, colors).convert("RGB")
+    assert ImageChops.difference(img.convert("RGB"), want).getbbox() is None  # the same pixels
+    S.word_cloud_png(freqs, 320, 200, {"营商环境": "#2e86c1"})  # another colour is another cloud
+    assert drawn == [(320, 200), (320, 200)]
+
+
+def test_word_lists_are_hashed_as_one_string():
+    from app_pages import _state as S
+
+    a = {"营商环境": 9.0, "高质量发展": 7.0}
+    assert S._words_key(a) == S._words_key({"高质量发展": 7.0, "营商环境": 9.0})
+    assert S._words_key(a) != S._words_key({"营商环境": 9.0, "高质量发展": 7.5})
