@@ -8,8 +8,12 @@ from analysis.workspace import CATEGORIES
 from app_pages import _state as S
 from app_pages._widgets import download_row
 
+EXAMPLES_WIDE = {"例句": st.column_config.TextColumn(width="large")}
 
-def dl(df: pd.DataFrame, title: str, key: str) -> None:
+
+def table(df: pd.DataFrame, title: str, key: str, *, height: int = 420, **kw) -> None:
+    """One of the page's tables and, under it, its downloads (file name from title)."""
+    st.dataframe(df, key=key, hide_index=True, height=height, **kw)
     with st.container(horizontal=True, gap="small", key=f"{key}_dl"):
         download_row(df, title, key)
 
@@ -42,32 +46,23 @@ st.caption("两个字的词语、常出现在更长词语里的词语，以及�
 if v.suspicious.empty:
     st.success("没有发现可疑的词语。")
 else:
-    st.dataframe(
+    table(
         v.suspicious,
-        key="au_suspicious",
-        hide_index=True,
+        "词典体检_需要核对的词语",
+        "au_suspicious",
         height=min(38 + 35 * len(v.suspicious), 420),
-        column_config={"例句": st.column_config.TextColumn(width="large")},
+        column_config=EXAMPLES_WIDE,
     )
-    dl(v.suspicious, "词典体检_需要核对的词语", "au_suspicious")
 
 st.subheader("各词语明细")
 picked = st.multiselect(
     "只看这些类别", list(CATEGORIES), default=list(cats), key="au_cat", placeholder="全部类别"
 )
 S.qp_set("au_cat", picked)
-st.dataframe(
-    v.phrases,
-    key="au_phrases",
-    hide_index=True,
-    height=420,
-    column_config={"例句": st.column_config.TextColumn(width="large")},
-)
-dl(v.phrases, "词典体检_各词语明细", "au_phrases")
+table(v.phrases, "词典体检_各词语明细", "au_phrases", column_config=EXAMPLES_WIDE)
 
 st.subheader("各主题")
-st.dataframe(v.themes, key="au_themes", hide_index=True, height=420)
-dl(v.themes, "词典体检_各主题", "au_themes")
+table(v.themes, "词典体检_各主题", "au_themes")
 
 c1, c2 = st.columns(2)
 with c1:

@@ -1,11 +1,12 @@
 """省份对比: two to four provinces (or two periods) side by side — themes, words, what is unique."""
 
 import datetime as dt
+from collections.abc import Iterator, Sequence
 
 import pandas as pd
 import streamlit as st
 
-from analysis.views.compare import MODES
+from analysis.views.compare import MODES, Side
 from analysis.workspace import word_colors
 from app_pages import _state as S
 from app_pages._widgets import download_row, pin_button, show_chart
@@ -107,16 +108,25 @@ show_chart(v.bars)
 # ------------------------------------------------------------------ word clouds
 st.subheader("词云")
 colors = word_colors(sorted({w for s in v.sides for w in s.words["word"]}))
-per_row = 2 if len(v.sides) == 4 else len(v.sides)
-for start in range(0, len(v.sides), per_row):
-    for col, side in zip(st.columns(per_row), v.sides[start : start + per_row]):
-        with col:
-            st.markdown(f"**{S.md_escape(side.label)}**")
-            if side.words.empty:
-                st.info("没有可显示的词语。")
-            else:
-                freqs = dict(zip(side.words["word"], side.words["count"].astype(float)))
-                st.image(S.word_cloud(freqs, 700, 440, colors), width="stretch")
+
+
+def side_by_side(sides: Sequence[Side]) -> Iterator[tuple[int, Side]]:
+    """Each side under its label in a column of its own (two a row when there are four):
+    yields (where its row starts, the side) while inside that column."""
+    per_row = 2 if len(sides) == 4 else len(sides)
+    for start in range(0, len(sides), per_row):
+        for col, side in zip(st.columns(per_row), sides[start : start + per_row]):
+            with col:
+                st.markdown(f"**{S.md_escape(side.label)}**")
+                yield start, side
+
+
+for _, side in side_by_side(v.sides):
+    if side.words.empty:
+        st.info("没有可显示的词语。")
+    else:
+        freqs = dict(zip(side.words["word"], side.words["count"].astype(float)))
+        st.image(S.word_cloud_png(freqs, 700, 440, colors), width="stretch")
 st.caption("同一个词在各词云中颜色相同，便于对照。")
 
 # ------------------------------------------------------------------ distinctive words
@@ -126,14 +136,11 @@ st.caption(
     "z 值越大越突出；z 大于 2 大致可视为并非偶然。"
     + ("所选省份的名称本身不列入。" if v.own_names_left_out else "")
 )
-for start in range(0, len(v.sides), per_row):
-    for col, side in zip(st.columns(per_row), v.sides[start : start + per_row]):
-        with col:
-            st.markdown(f"**{S.md_escape(side.label)}**")
-            if side.distinctive.empty:
-                st.info("文本太少，找不到明显的特色词。")
-                continue
-            st.dataframe(side.distinctive, key=f"cmp_dw_{start}_{side.label}", hide_index=True, height=300)
+for start, side in side_by_side(v.sides):
+    if side.distinctive.empty:
+        st.info("文本太少，找不到明显的特色词。")
+        continue
+    st.dataframe(side.distinctive, key=f"cmp_dw_{start}_{side.label}", hide_index=True, height=300)
 dw = [(x.label, w, z) for x in v.sides for w, z in zip(x.distinctive["词语"], x.distinctive["z 值"])]
 if dw:  # the deck shows them as a table slide, one column per side (analysis.slides kind "words")
     pin_button(

@@ -108,24 +108,33 @@ def entry_form(themes: list[Theme], can_write: bool) -> None:
             key=f"dict_category_{sfx}",
         )
         slots["category"] = st.empty()
-        aliases = st.multiselect(
-            "词语（计入这个主题的所有说法；输入后按回车添加，名称会自动计入）",
-            list(old.aliases) if old else [],
-            default=list(old.aliases) if old else [],
-            accept_new_options=True,
-            placeholder="输入词语后按回车添加",
-            key=f"dict_aliases_{sfx}",
+        # Two lists of phrases an editor types in: each field, its label, placeholder, saved values.
+        phrase_lists = (
+            (
+                "aliases",
+                "词语（计入这个主题的所有说法；输入后按回车添加，名称会自动计入）",
+                "输入词语后按回车添加",
+                old.aliases if old else (),
+            ),
+            (
+                "exclude",
+                "排除的说法（包含本主题词语、但不应计入的较长说法，如“法治”的“法治化”）",
+                "输入说法后按回车添加",
+                old.exclude if old else (),
+            ),
         )
-        slots["aliases"] = st.empty()
-        exclude = st.multiselect(
-            "排除的说法（包含本主题词语、但不应计入的较长说法，如“法治”的“法治化”）",
-            list(old.exclude) if old else [],
-            default=list(old.exclude) if old else [],
-            accept_new_options=True,
-            placeholder="输入说法后按回车添加",
-            key=f"dict_exclude_{sfx}",
-        )
-        slots["exclude"] = st.empty()
+        typed: dict[str, list[str]] = {}
+        for field, label, placeholder, saved in phrase_lists:
+            typed[field] = st.multiselect(
+                label,
+                list(saved),
+                default=list(saved),
+                accept_new_options=True,
+                placeholder=placeholder,
+                key=f"dict_{field}_{sfx}",
+            )
+            slots[field] = st.empty()
+        aliases, exclude = typed["aliases"], typed["exclude"]
         note = st.text_input("说明（可不填）", value=old.note if old else "", key=f"dict_note_{sfx}")
         c1, c2 = st.columns([1, 3])
         check = c1.form_submit_button("检查", key="dict_check", disabled=not can_write)

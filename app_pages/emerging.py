@@ -48,22 +48,13 @@ with c2:
         )
         S.qp_set("em_prov", province)
 with c3:
-    top = st.number_input("显示前几个", 5, 100, S.qp_int("em_top", 30, 5, 100), step=5, key="em_top")
-    S.qp_set("em_top", "" if top == 30 else str(top))
+    top = S.url_number(st.number_input, "显示前几个", "em_top", 30, 5, 100, step=5)
 with c4:
-    min_count = st.number_input(
-        "最少出现次数",
-        2,
-        50,
-        S.qp_int("em_min", 3, 2, 50),
-        key="em_min",
-        help="较新（或该省份）一侧至少出现这么多次才列出",
+    min_count = S.url_number(
+        st.number_input, "最少出现次数", "em_min", 3, 2, 50, help="较新（或该省份）一侧至少出现这么多次才列出"
     )
-    S.qp_set("em_min", "" if min_count == 3 else str(min_count))
 
-v = S.emerging_view(
-    f, by=by, split=split, province=province, top=int(top), min_count=int(min_count), metric=S.metric()
-)
+v = S.emerging_view(f, by=by, split=split, province=province, top=top, min_count=min_count, metric=S.metric())
 if v.comparison:
     st.caption(S.md_escape(v.comparison))
 if v.chart is None:

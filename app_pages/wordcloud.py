@@ -27,8 +27,7 @@ with c2:
     mode = S.url_radio("显示", MODES, "wc_mode", "words", help="仅主题词：词典主题的名称，大小按出现次数")
 c3, c4 = st.columns([3, 2])
 with c3:
-    top_n = st.slider("最多显示多少个词", 20, 300, S.qp_int("wc_max", 100, 20, 300), step=10, key="wc_max")
-    S.qp_set("wc_max", "" if top_n == 100 else str(top_n))
+    top_n = S.url_number(st.slider, "最多显示多少个词", "wc_max", 100, 20, 300, step=10)
 with c4:
     hide = st.toggle(
         "隐藏政治套话（加强、推进、坚持……）",
@@ -39,7 +38,7 @@ with c4:
     )
     S.qp_set("wc_boiler", "" if hide else "show")
 
-v = S.wordcloud_view(base, provinces=tuple(provs), mode=mode, top=int(top_n), hide_boilerplate=hide)
+v = S.wordcloud_view(base, provinces=tuple(provs), mode=mode, top=top_n, hide_boilerplate=hide)
 if not v.freqs:
     for line in v.notices:
         S.empty_hint(line)
@@ -77,29 +76,30 @@ if mode == "words":  # one click hides a word everywhere (clouds, distinctive wo
             S.changed()
             st.toast(f"已隐藏“{word}”" if hide_it else f"已恢复“{word}”", icon=":material/visibility_off:")
 
-    st.pills(
+    def word_pills(label: str, words: list[str], widget: str, hide_it: bool, **kw) -> None:
+        """Words as pills; a click hides (or brings back) that word."""
+        st.pills(
+            label,
+            words,
+            selection_mode="single",
+            key=widget,
+            on_change=_toggle,
+            args=(widget, hide_it),
+            disabled=not S.can_edit(),
+            **kw,
+        )
+
+    word_pills(
         "点一下即隐藏这个词（人名和分词碎片已自动去掉）",
         list(v.table["词语"].head(40)),
-        selection_mode="single",
-        key="wc_hide",
-        on_change=_toggle,
-        args=("wc_hide", True),
-        disabled=not S.can_edit(),
+        "wc_hide",
+        True,
         help="隐藏的词在所有词云和特色词中都不再出现，可在下方恢复",
     )
     hidden = S.ws().hidden_words()
     if hidden:
         with st.expander(f"已隐藏的词语（{len(hidden)} 个，点一下恢复）"):
-            st.pills(
-                "已隐藏",
-                hidden,
-                selection_mode="single",
-                key="wc_unhide",
-                on_change=_toggle,
-                args=("wc_unhide", False),
-                disabled=not S.can_edit(),
-                label_visibility="collapsed",
-            )
+            word_pills("已隐藏", hidden, "wc_unhide", False, label_visibility="collapsed")
 
 st.subheader("词频表")
 st.dataframe(
