@@ -268,15 +268,25 @@ class Reads:
                 GROUP BY word ORDER BY count DESC, word LIMIT ?""",
                 [*p, list(exclude), limit],
             )
+        # Across provinces an article may hold a word in several rows, one per province, so
+        # docs = rows − the surplus rows, and the surplus can only come from the few articles
+        # with text in more than one province (units). Counting distinct articles over every
+        # row of the top words took 3-7 s at 100k articles; this takes under 1 s.
         return self.df(
             f"""
             WITH top AS (
-                SELECT word, sum(n)::BIGINT AS count FROM words
+                SELECT word, sum(n)::BIGINT AS count, count(*) AS rows FROM words
                 WHERE {w} AND word NOT IN (SELECT unnest(?::VARCHAR[]))
-                GROUP BY word ORDER BY count DESC, word LIMIT ?)
-            SELECT top.word, any_value(top.count) AS count, count(DISTINCT w.article_id) AS docs
-            FROM top JOIN words w ON w.word = top.word AND {where(f, "w")[0]}
-            GROUP BY top.word ORDER BY count DESC, top.word""",
+                GROUP BY word ORDER BY count DESC, word LIMIT ?),
+            multi AS (SELECT article_id FROM units GROUP BY article_id HAVING count(DISTINCT province) > 1),
+            surplus AS (
+                SELECT w.word, count(*) - count(DISTINCT w.article_id) AS rows FROM words w
+                WHERE {where(f, "w")[0]} AND w.article_id IN (SELECT article_id FROM multi)
+                      AND w.word IN (SELECT word FROM top)
+                GROUP BY w.word)
+            SELECT top.word, top.count, top.rows - coalesce(surplus.rows, 0) AS docs
+            FROM top LEFT JOIN surplus ON surplus.word = top.word
+            ORDER BY top.count DESC, top.word""",
             [*p, list(exclude), limit, *p],
         )
 
