@@ -50,3 +50,38 @@ def test_word_lists_are_hashed_as_one_string():
     a = {"营商环境": 9.0, "高质量发展": 7.0}
     assert S._words_key(a) == S._words_key({"高质量发展": 7.0, "营商环境": 9.0})
     assert S._words_key(a) != S._words_key({"营商环境": 9.0, "高质量发展": 7.5})
+
+
+def test_quote_picker_lines_are_built_by_column():
+    import pandas as pd
+
+    from app_pages._widgets import _quote_labels
+
+    kwic = pd.DataFrame(
+        {
+            "date": pd.to_datetime(["2024-03-07", "2024-03-05"]),
+            "province": ["江苏", "全国"],
+            "before": ["因地制宜发展", "科技创新实现新突破，"],
+            "match": ["新质生产力", "新质生产力"],
+            "after": ["。", "加快形成"],
+        }
+    )
+    assert _quote_labels(kwic) == [
+        "2024-03-07 江苏 因地制宜发展【新质生产力】。",
+        "2024-03-05 全国 科技创新实现新突破，【新质生产力】加快形成",
+    ]
+    text = pd.DataFrame(
+        {
+            "date": ["2024-03-07"],
+            "text": ["要牢牢把握高质量发展这个首要任务，因地制宜发展新质生产力，完成今年发展目标任务"],
+        }
+    )
+    assert _quote_labels(text) == [
+        " ".join(
+            [
+                "2024-03-07",
+                "",
+                "要牢牢把握高质量发展这个首要任务，因地制宜发展新质生产力，完成今年发展目标任务"[:40],
+            ]
+        )
+    ]
