@@ -28,13 +28,13 @@ def hold_fill(monkeypatch) -> Iterator[threading.Event]:
     """Word fills wait (each batch) until the test sets the event, so the state between
     the themes and the words can be looked at; set on teardown so no fill is left waiting."""
     go = threading.Event()
-    real = words_later._fill_batch
+    real = words_later._store_batch
 
-    def held(engine, ids):
+    def held(*args):
         assert go.wait(60), "the test never released the fill"
-        real(engine, ids)
+        real(*args)
 
-    monkeypatch.setattr(words_later, "_fill_batch", held)
+    monkeypatch.setattr(words_later, "_store_batch", held)
     yield go
     go.set()
 
@@ -234,23 +234,35 @@ def test_a_workspace_without_watcher_returns_uploads_complete(tmp_path) -> None:
     normal.close()
 
 
-def test_fill_skips_articles_a_rebuild_gave_words_meanwhile(empty_engine: Engine, monkeypatch) -> None:
-    """The fill lists its articles, then fills batch by batch; a rebuild in between writes
-    their words itself, and the fill must not add them a second time."""
-    ingest_themes_first(empty_engine, [SAMPLES_DIR])
-    real_list = words_later.articles_without_words
+@pytest.mark.parametrize("meanwhile", ["rebuild", "delete"])
+def test_what_changed_after_the_text_was_read_is_not_filled(
+    empty_engine: Engine, monkeypatch, meanwhile
+) -> None:
+    """The fill reads a batch's paragraphs, cuts them (in a worker), then appends under the
+    writers' lock. A rebuild in between writes the words itself (must not be doubled); a
+    delete removes the article (no word row may outlive it)."""
+    eng = empty_engine
+    ingest_themes_first(eng, [SAMPLES_DIR])
+    victim = sorted(eng.store.existing_ids(words_later.articles_without_words(eng.store)))[0]
+    real = words_later._store_batch
 
-    def listed_then_rebuilt(store):
-        ids = real_list(store)
-        if ids:
-            empty_engine.rebuild()  # runs between the listing and the first batch
-        return ids
+    def changed_first(engine, ids, table):
+        if meanwhile == "rebuild":
+            eng.rebuild()
+        else:
+            assert eng.store.delete_article(victim)
+        monkeypatch.setattr(words_later, "_store_batch", real)
+        real(engine, ids, table)
 
-    monkeypatch.setattr(words_later, "articles_without_words", listed_then_rebuilt)
-    rebuilt = empty_engine.store.df(WORDS)
-    assert len(rebuilt) == 0
-    fill_words(empty_engine)
-    after = empty_engine.store.df(WORDS)
-    dupes = after.duplicated(["article_id", "province", "word"]).sum()
-    assert dupes == 0
-    assert words_ready(empty_engine.store) is True
+    monkeypatch.setattr(words_later, "_store_batch", changed_first)
+    normal = _normal_store(eng.store.path.parent)
+    fill_words(eng, batch=10)  # one batch: the change lands between its reading and its append
+    assert words_ready(eng.store) is True
+    after = eng.store.df(WORDS)
+    assert after.duplicated(["article_id", "province", "word"]).sum() == 0
+    expected = normal.df(WORDS)
+    if meanwhile == "delete":
+        expected = expected[expected["article_id"] != victim].reset_index(drop=True)
+        assert set(after["article_id"]) == set(expected["article_id"]) and len(set(after["article_id"])) == 4
+    pd.testing.assert_frame_equal(after, expected)
+    normal.close()
