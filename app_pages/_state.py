@@ -162,13 +162,22 @@ def url_radio(label: str, choices: dict[str, str], key: str, default: str, **kw)
 
 
 def url_multiselect(
-    label: str, options: Sequence[str], key: str, fallback: Sequence[str] = (), most: int | None = None, **kw
+    label: str,
+    options: Sequence[str],
+    key: str,
+    fallback: Sequence[str] = (),
+    most: int | None = None,
+    *,
+    param: str = "",
+    **kw,
 ) -> list[str]:
-    """A multiselect whose picks live in the URL under `key` (the URL's values that are still
-    options, at most `most`, else `fallback`), so a shared link reopens the same selection."""
-    default = [o for o in qp_list(key) if o in options][:most] or list(fallback)
+    """A multiselect whose picks live in the URL under `param` (default: its key): the URL's
+    values that are still options, at most `most`, else `fallback`; so a shared link reopens
+    the same selection."""
+    param = param or key
+    default = [o for o in qp_list(param) if o in options][:most] or list(fallback)
     picked = st.multiselect(label, options, default=default, max_selections=most, key=key, **kw)
-    qp_set(key, picked)
+    qp_set(param, picked)
     return picked
 
 
@@ -285,39 +294,19 @@ def sidebar_filters() -> None:
             )
         named = outlets()
         if named:  # only once some article names its outlet
-            picked = st.multiselect(
-                "来源媒体",
-                named,
-                default=[o for o in qp_list("outlet") if o in named],
-                key="f_outlets",
-                placeholder="全部媒体",
-            )
-            qp_set("outlet", picked)
+            url_multiselect("来源媒体", named, "f_outlets", param="outlet", placeholder="全部媒体")
         options = sources()
         by_file = [s for s in qp_list("src") if s in options]
         # Sources are outlets (above); single files are an editor's rarer need, kept out of the way.
         # The list is built only while the expander is open: at 100k articles it is 100,000
         # file names, which cost every run of every page 50-80 ms and the browser a large message.
         files = st.expander("按文件筛选", expanded=bool(by_file), key="f_files_open", on_change="rerun")
-        chosen = by_file
         if files.open:
             with files:
-                chosen = st.multiselect(
-                    "来源文件",
-                    options,
-                    default=by_file,
-                    key="f_sources",
-                    placeholder="全部文件",
-                )
-        qp_set("src", chosen)
-        cats = st.multiselect(
-            "主题类别",
-            list(CATEGORIES),
-            default=[c for c in qp_list("cat") if c in CATEGORIES],
-            key="f_categories",
-            placeholder="全部类别",
-        )
-        qp_set("cat", cats)
+                url_multiselect("来源文件", options, "f_sources", param="src", placeholder="全部文件")
+        else:
+            qp_set("src", by_file)
+        url_multiselect("主题类别", list(CATEGORIES), "f_categories", param="cat", placeholder="全部类别")
         m = st.radio(
             "数值",
             list(METRICS),
