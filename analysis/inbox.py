@@ -14,7 +14,6 @@ import json
 import os
 import shutil
 import stat
-import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -267,22 +266,3 @@ def refuse_all(db: Path, reason: str = READ_ONLY_REFUSAL) -> int:
             _write_results(job, [Result(label, FAILED, reason) for label in labels])
         done += 1
     return done
-
-
-def start_watcher(
-    engine, db: Path, interval: float = 1.0, on_change: Callable[[], None] | None = None
-) -> threading.Thread:
-    """A daemon thread in the dashboard process that drains the inbox."""
-
-    def loop():
-        while True:
-            try:
-                if drain(engine, db) and on_change:
-                    on_change()
-            except Exception:  # never let the watcher die; the next round retries
-                pass
-            time.sleep(interval)
-
-    t = threading.Thread(target=loop, name="policy-inbox", daemon=True)
-    t.start()
-    return t

@@ -512,14 +512,16 @@ def test_second_process_gets_a_clear_message(tmp_path):
 
 
 def test_cli_ingests_through_the_running_dashboard(tmp_path):
-    """While the dashboard process owns the store, the CLI hands files over and prints the results."""
-    from analysis.inbox import start_watcher
+    """While the dashboard process owns the store, the CLI hands files over and prints the
+    results; the dashboard's watcher imports them themes first and adds the words after."""
+    from analysis.settings import Settings
+    from analysis.workspace import Workspace
 
     db = tmp_path / "shared.duckdb"
-    store = Store(db)
-    eng = Engine(store, workers=1)
-    eng.ensure_samples()
-    start_watcher(eng, db, interval=0.2)
+    ws = Workspace(Settings(db=db, workers=1))
+    store = ws.store
+    ws.engine.ensure_samples()
+    assert ws.start_watcher(interval=0.2)
     folder = tmp_path / "in"
     folder.mkdir()
     _write_corpus(folder, 3)
@@ -537,7 +539,10 @@ def test_cli_ingests_through_the_running_dashboard(tmp_path):
         assert sorted(line.split()[0] for line in lines) == ["失败", "新增", "新增", "新增"]
         assert any("坏.txt" in line and "PNG" in line for line in lines)
         assert store.article_count() == 5 + 3
+        assert ws.wait_for_words(60) and ws.words_ready()
+        assert store.df("SELECT count(DISTINCT article_id) AS n FROM words")["n"][0] == 5 + 3
     finally:
+        ws.stop_watcher()
         store.close()
 
 
