@@ -9,8 +9,10 @@ Each page runs in a fresh process, so "cold" is what the first editor waits for 
 start: the page's first run including opening the store and filling every cache.
 "other session" is a new AppTest in the same process afterwards (a second editor: the
 cross-session caches are warm, the session's own state is not); "warm" is the median of
---reruns reruns of the same session. Prints one line per page in ms and the 1-minute load
-average before and after (figures on a shared machine mean nothing without it).
+--reruns reruns of the same session. Prints one line per page in ms (wall time, and the
+process's CPU time of the cold run and of a warm rerun, which moves less with other work on
+the machine) and the 1-minute load average before and after (figures on a shared machine
+mean nothing without it).
 --profile writes cProfile statistics (cumulative, top 40) of the cold run and of one warm
 rerun to the file. Without --db a temporary store gets the samples, so data/ is untouched.
 """
@@ -60,12 +62,18 @@ def _profile_script_thread() -> None:
     LocalScriptRunner._run_script_thread = profiled  # type: ignore[method-assign]
 
 
+_CPU: list[float] = []  # CPU ms of the last run (every thread of this process)
+
+
 def _timed_run(at, profile: cProfile.Profile | None = None) -> float:
+    """Wall ms of one run; its CPU ms go to _CPU (on a shared machine the CPU time moves
+    less with the load than the wall time does)."""
     if profile:
         _PROFILE[:] = [profile]
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     at.run()
     elapsed = (time.perf_counter() - start) * 1000
+    _CPU[:] = [(time.process_time() - cpu) * 1000]
     _PROFILE.clear()
     return elapsed
 
@@ -91,9 +99,13 @@ def one_page(name: str, reruns: int, profile_to: str | None) -> dict:
     prof_cold = cProfile.Profile() if profile_to else None
     at = app()
     cold = _timed_run(at, prof_cold)
+    cold_cpu = _CPU[0]
     failed = bool(at.exception)
     other = _timed_run(app())
-    warm_runs = [_timed_run(at) for _ in range(reruns)]
+    warm_runs, warm_cpu = [], []
+    for _ in range(reruns):
+        warm_runs.append(_timed_run(at))
+        warm_cpu.append(_CPU[0])
     prof_warm = cProfile.Profile() if profile_to else None
     if prof_warm:
         _timed_run(at, prof_warm)
@@ -106,6 +118,8 @@ def one_page(name: str, reruns: int, profile_to: str | None) -> dict:
         "cold_ms": round(cold),
         "other_session_ms": round(other),
         "warm_ms": round(statistics.median(warm_runs)),
+        "cold_cpu_ms": round(cold_cpu),
+        "warm_cpu_ms": round(statistics.median(warm_cpu)),
         "error": failed or bool(at.exception),
     }
 
@@ -127,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
     env = {**os.environ, "POLICY_DB": str(Path(db).resolve())}
     pages = args.pages.split(",") if args.pages else list(PAGES)
     print(f"load before\t{_load()}")
-    print("page\tcold ms\tother session ms\twarm ms (median)")
+    print("page\tcold ms\tother session ms\twarm ms (median)\tcold CPU ms\twarm CPU ms")
     worst = 0
     for name in pages:
         cmd = [sys.executable, __file__, "--one", name, "--reruns", str(args.reruns)]
@@ -140,7 +154,10 @@ def main(argv: list[str] | None = None) -> int:
         r = json.loads(proc.stdout.strip().splitlines()[-1])
         worst = max(worst, r["warm_ms"])
         flag = "\t异常" if r["error"] else ""
-        print(f"{name}\t{r['cold_ms']}\t{r['other_session_ms']}\t{r['warm_ms']}{flag}", flush=True)
+        print(
+            f"{name}\t{r['cold_ms']}\t{r['other_session_ms']}\t{r['warm_ms']}\t{r['cold_cpu_ms']}\t{r['warm_cpu_ms']}{flag}",
+            flush=True,
+        )
     print(f"slowest warm\t{worst} ms")
     print(f"load after\t{_load()}")
     return 0
