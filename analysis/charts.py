@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import math
 from collections.abc import Iterable, Mapping
-from functools import lru_cache
+from functools import lru_cache, partial
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -46,6 +46,8 @@ PALETTE = [
 SEQUENTIAL = [[0.0, "#dbe9f6"], [0.5, "#6baed6"], [1.0, "#08306b"]]
 HEAT_SCALE = "Blues"
 LABELLED_BARS_MAX = 24  # beyond this many bars in a grouped chart, values go to the hover only
+# A bar's value written just past its end, never clipped or shrunk to fit inside the bar.
+OUTSIDE_LABELS = dict(textposition="outside", cliponaxis=False, constraintext="none")
 
 COLUMN_NAMES = {
     "count": "次数",
@@ -68,6 +70,11 @@ COLUMN_NAMES = {
 
 def display_name(column: str) -> str:
     return COLUMN_NAMES.get(column, column)
+
+
+def _value_title(value: str, value_label: str | None) -> str:
+    """The value axis (or colour bar) title: the label given, else the column's name."""
+    return value_label if value_label is not None else display_name(value)
 
 
 def source_line(source: str = "") -> str:
@@ -141,21 +148,31 @@ def _style(
     numbers = dict(exponentformat="none", separatethousands=True)
     fig.update_xaxes(tickfont=dict(size=TICK_FONT), title_font=dict(size=TICK_FONT + 1), **numbers)
     fig.update_yaxes(tickfont=dict(size=TICK_FONT), title_font=dict(size=TICK_FONT + 1), **numbers)
+    _note(fig, footer, corner=(0, 0, "left", "top"), yshift=-(bottom + 6), align="left", name="source")
+    return fig
+
+
+def _note(fig: go.Figure, text: str, *, corner: tuple[int, int, str, str], yshift: int, **kw) -> None:
+    """A small grey line of text outside the plot: corner = (x, y, xanchor, yanchor) on the paper."""
+    x, y, xanchor, yanchor = corner
     fig.add_annotation(
-        text=footer,
-        align="left",
-        name="source",
+        text=text,
         showarrow=False,
         xref="paper",
         yref="paper",
-        x=0,
-        y=0,
-        xanchor="left",
-        yanchor="top",
-        yshift=-(bottom + 6),
+        x=x,
+        y=y,
+        xanchor=xanchor,
+        yanchor=yanchor,
+        yshift=yshift,
         font=dict(size=13, color="#666666", family=CJK_FAMILY),
+        **kw,
     )
-    return fig
+
+
+def _colorbar(title: str, **kw) -> dict:
+    """A slim colour bar with whole numbers written out (12,345, never 12.3k)."""
+    return dict(title=dict(text=title), thickness=14, exponentformat="none", separatethousands=True, **kw)
 
 
 # ---------------------------------------------------------------- bars and lines
@@ -184,40 +201,21 @@ def bar_ranking(
     top = max((v for v, g in zip(vals, greyed) if not g), default=0.0)
     if any(greyed) and top > 0:
         vals = [min(v, top * 1.1) if g else v for v, g in zip(vals, greyed)]
-    axis_title = value_label if value_label is not None else display_name(value)
-    text = [fmt_number(v) for v in d[value]]
-    colours = [THIN_COLOR if g else color for g in greyed]
+    axis_title = _value_title(value, value_label)
+    bar = go.Bar(
+        marker_color=[THIN_COLOR if g else color for g in greyed], text=[fmt_number(v) for v in d[value]]
+    )
+    bar.update(OUTSIDE_LABELS)
     if horizontal:
-        fig = go.Figure(
-            go.Bar(
-                y=labels,
-                x=vals,
-                orientation="h",
-                marker_color=colours,
-                text=text,
-                textposition="outside",
-                cliponaxis=False,
-                constraintext="none",
-                hovertemplate="%{y}：%{text}<extra></extra>",
-            )
-        )
+        bar.update(y=labels, x=vals, orientation="h", hovertemplate="%{y}：%{text}<extra></extra>")
+        fig = go.Figure(bar)
         fig.update_yaxes(categoryorder="array", categoryarray=labels[::-1], automargin=True)
         fig.update_xaxes(title_text=axis_title, rangemode="tozero", showgrid=True, gridcolor="#eeeeee")
         bottom = 26 + (30 if axis_title else 0)
         height = max(360, 150 + bottom + 30 * len(labels))
     else:
-        fig = go.Figure(
-            go.Bar(
-                x=labels,
-                y=vals,
-                marker_color=colours,
-                text=text,
-                textposition="outside",
-                cliponaxis=False,
-                constraintext="none",
-                hovertemplate="%{x}：%{text}<extra></extra>",
-            )
-        )
+        bar.update(x=labels, y=vals, hovertemplate="%{x}：%{text}<extra></extra>")
+        fig = go.Figure(bar)
         angle, bottom = _category_axis(labels)
         fig.update_xaxes(categoryorder="array", categoryarray=labels, tickangle=angle, automargin=True)
         fig.update_yaxes(title_text=axis_title, rangemode="tozero", gridcolor="#eeeeee")
@@ -225,77 +223,61 @@ def bar_ranking(
     return _style(fig, title, source, bottom, height=height)
 
 
-def grouped_bars(
+def series_chart(
     df: pd.DataFrame,
-    group: str,
+    title: str,
+    source: str = "",
+    *,
+    category: str,
     series: str,
     value: str,
-    title: str,
-    source: str = "",
     value_label: str | None = None,
+    lines: bool = False,
 ) -> go.Figure:
-    """Bars per group side by side (one colour per series) on one shared value axis."""
-    d = df[[group, series, value]].copy()
-    d[value] = pd.to_numeric(d[value], errors="coerce").fillna(0)
-    groups = list(dict.fromkeys(str(g) for g in d[group]))
-    names = list(dict.fromkeys(str(s) for s in d[series]))
-    labelled = len(groups) * len(names) <= LABELLED_BARS_MAX
+    """Several series over the same categories, one colour each, on one value axis.
+
+    Bars (grouped_bars): side by side per category, categories in first-seen order, a
+    missing value drawn as 0, values written on the bars while there are few. Lines
+    (trend_lines): one line with markers per series, categories sorted and kept as
+    written (2025-03, not 'Mar 2025'), a missing value left as a gap."""
+    d = df[[category, series, value]].copy()
+    d[value] = pd.to_numeric(d[value], errors="coerce")
+    by_series: dict[str, list] = {}
+    if lines:
+        d[category] = d[category].astype(str)
+        categories = sorted(dict.fromkeys(d[category]))
+        for name, part in d.groupby(series, sort=False):
+            by_series[str(name)] = part.set_index(category).reindex(categories)[value].tolist()
+    else:
+        d[value] = d[value].fillna(0)
+        categories = list(dict.fromkeys(str(g) for g in d[category]))
+        for name in dict.fromkeys(str(s) for s in d[series]):
+            part = d[d[series].astype(str) == name]
+            known = dict(zip(part[category].astype(str), part[value]))
+            by_series[name] = [known.get(c, 0) for c in categories]
+    labelled = len(categories) * len(by_series) <= LABELLED_BARS_MAX
     fig = go.Figure()
-    for i, name in enumerate(names):
-        part = d[d[series].astype(str) == name]
-        by_group = dict(zip(part[group].astype(str), part[value]))
-        vals = [by_group.get(g, 0) for g in groups]
-        text = [fmt_number(v) if labelled and v else "" for v in vals]
-        fig.add_trace(
-            go.Bar(
-                name=name,
-                x=groups,
-                y=vals,
-                marker_color=PALETTE[i % len(PALETTE)],
-                text=text,
-                textposition="outside",
-                cliponaxis=False,
-                constraintext="none",
-                textfont=dict(size=TICK_FONT - 1),
-                hovertemplate=f"{name}<br>%{{x}}：%{{y}}<extra></extra>",
+    for i, (name, vals) in enumerate(by_series.items()):
+        colour = PALETTE[i % len(PALETTE)]
+        if lines:
+            trace = go.Scatter(mode="lines+markers", line=dict(width=3, color=colour), marker=dict(size=8))
+        else:
+            text = [fmt_number(v) if labelled and v else "" for v in vals]
+            trace = go.Bar(
+                marker_color=colour, text=text, textfont=dict(size=TICK_FONT - 1), **OUTSIDE_LABELS
             )
-        )
-    fig.update_layout(barmode="group", bargap=0.25, bargroupgap=0.05)
-    y_title = value_label if value_label is not None else display_name(value)
-    return _series_axes(fig, groups, y_title, title, source, base_height=500)
+        hover = f"{name}<br>%{{x}}：%{{y}}<extra></extra>"
+        fig.add_trace(trace.update(name=name, x=categories, y=vals, hovertemplate=hover))
+    if lines:
+        fig.update_xaxes(type="category")
+    else:
+        fig.update_layout(barmode="group", bargap=0.25, bargroupgap=0.05)
+    y_title = _value_title(value, value_label)
+    return _series_axes(fig, categories, y_title, title, source, base_height=480 if lines else 500)
 
 
-def trend_lines(
-    df: pd.DataFrame,
-    x: str,
-    y: str,
-    series: str,
-    title: str,
-    source: str = "",
-    value_label: str | None = None,
-) -> go.Figure:
-    """One line with markers per series; x kept as written (2025-03, not 'Mar 2025')."""
-    d = df[[x, y, series]].copy()
-    d[y] = pd.to_numeric(d[y], errors="coerce")
-    d[x] = d[x].astype(str)
-    xs = sorted(dict.fromkeys(d[x]))
-    fig = go.Figure()
-    for i, (name, part) in enumerate(d.groupby(series, sort=False)):
-        part = part.set_index(x).reindex(xs)
-        fig.add_trace(
-            go.Scatter(
-                name=str(name),
-                x=xs,
-                y=part[y].tolist(),
-                mode="lines+markers",
-                line=dict(width=3, color=PALETTE[i % len(PALETTE)]),
-                marker=dict(size=8),
-                hovertemplate=f"{name}<br>%{{x}}：%{{y}}<extra></extra>",
-            )
-        )
-    fig.update_xaxes(type="category")
-    y_title = value_label if value_label is not None else display_name(y)
-    return _series_axes(fig, xs, y_title, title, source, base_height=480)
+grouped_bars = partial(series_chart, lines=False)
+trend_lines = partial(series_chart, lines=True)
 
 
 def _series_axes(
@@ -326,9 +308,7 @@ def heatmap(matrix: pd.DataFrame, title: str, source: str = "", value_label: str
             ygap=2,
             texttemplate=template,
             textfont=dict(size=TICK_FONT),
-            colorbar=dict(
-                title=dict(text=value_label), thickness=14, exponentformat="none", separatethousands=True
-            ),
+            colorbar=_colorbar(value_label),
             hovertemplate=f"%{{y}} · %{{x}}<br>{value_label}：%{{z}}<extra></extra>",
         )
     )
@@ -371,7 +351,7 @@ def china_map(
     All 34 units (31 mainland, 香港, 澳门, 台湾) are always drawn; those without data are
     grey with their name only. Tiles avoid drawing borders, so no boundary can be wrong.
     """
-    label = value_label if value_label is not None else display_name(value)
+    label = _value_title(value, value_label)
     aliases = province_aliases()
     vals: dict[str, float] = {}
     thin_flags = values[THIN].fillna(False).astype(bool) if THIN in values.columns else [False] * len(values)
@@ -413,9 +393,7 @@ def china_map(
             zmax=top,
             xgap=4,
             ygap=4,
-            colorbar=dict(
-                title=dict(text=label), thickness=14, len=0.7, exponentformat="none", separatethousands=True
-            ),
+            colorbar=_colorbar(label, len=0.7),
             hoverinfo="skip",
             name="数值",
         )
@@ -452,17 +430,12 @@ def china_map(
     missing = [s for s in grid["short"] if s not in vals]
     fig = _style(fig, title, source, bottom=8, height=620)
     if (missing or thin) and vals:
-        fig.add_annotation(
-            text="灰色：所选范围内无数据" + ("；⚠ 文本太少，不参与配色" if thin else ""),
-            showarrow=False,
-            xref="paper",
-            yref="paper",
-            x=1,
-            y=1,
-            xanchor="right",
-            yanchor="bottom",
-            yshift=4,  # above the tiles: the source line below may run the whole width
-            font=dict(size=13, color="#666666", family=CJK_FAMILY),
+        # above the tiles, right: the source line below may run the whole width
+        _note(
+            fig,
+            "灰色：所选范围内无数据" + ("；⚠ 文本太少，不参与配色" if thin else ""),
+            corner=(1, 1, "right", "bottom"),
+            yshift=4,
         )
     return fig
 
@@ -533,9 +506,11 @@ def figure_from_pin(kind: str, data: pd.DataFrame, title: str, source: str) -> g
     if kind == "bar":
         return bar_ranking(data, "label", "value", title, source, value_label="")
     if kind == "grouped_bar":
-        return grouped_bars(data, "group", "series", "value", title, source, value_label="")
+        return grouped_bars(
+            data, title, source, category="group", series="series", value="value", value_label=""
+        )
     if kind == "line":
-        return trend_lines(data, "x", "value", "series", title, source, value_label="")
+        return trend_lines(data, title, source, category="x", series="series", value="value", value_label="")
     if kind == "heatmap":
         m = data.pivot_table(
             index="row", columns="col", values="value", aggfunc="sum", fill_value=0, sort=False

@@ -102,9 +102,9 @@ def figure(chart: Chart):
     if chart.kind in ("bar", "emerging"):  # emerging: a ranking of z with counts kept for the deck
         return bar_ranking(d, "label", "value", t, src, value_label=unit)
     if chart.kind == "grouped_bar":
-        return grouped_bars(d, "group", "series", "value", t, src, value_label=unit)
+        return grouped_bars(d, t, src, category="group", series="series", value="value", value_label=unit)
     if chart.kind == "line":
-        return trend_lines(d, "x", "value", "series", t, src, value_label=unit)
+        return trend_lines(d, t, src, category="x", series="series", value="value", value_label=unit)
     if chart.kind == "heatmap":
         m = d.pivot_table(index="row", columns="col", values="value", aggfunc="sum", fill_value=0, sort=False)
         m = m.rename_axis(index=None, columns=None)

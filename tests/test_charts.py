@@ -89,7 +89,7 @@ def test_grouped_bars_share_one_axis():
             "count": [7, 34, 0, 20],
         }
     )
-    fig = charts.grouped_bars(df, "province", "theme", "count", "两省主题对比", SRC)
+    fig = charts.grouped_bars(df, "两省主题对比", SRC, category="province", series="theme", value="count")
     check_style(fig, "两省主题对比")
     assert [t.name for t in fig.data] == ["营商环境", "人才", "养老"]
     assert {t.yaxis or "y" for t in fig.data} == {"y"} and fig.layout.barmode == "group"
@@ -118,7 +118,7 @@ def test_trend_lines_keep_month_labels():
             "count": [34, 2, 9, 1],
         }
     )
-    fig = charts.trend_lines(df, "month", "count", "theme", "月度趋势", SRC)
+    fig = charts.trend_lines(df, "月度趋势", SRC, category="month", series="theme", value="count")
     check_style(fig, "月度趋势")
     assert fig.layout.xaxis.type == "category"
     assert [(t.name, list(t.x), list(t.y)) for t in fig.data] == [
