@@ -189,13 +189,14 @@ def general_vocabulary(min_freq: int = GENERAL_FREQ) -> frozenset[str]:
         import jieba
     except ImportError:
         return frozenset()
-    words = set()
     with jieba.get_dict_file() as fh:
-        for line in fh:
-            parts = line.decode("utf-8").split()
-            if len(parts) >= 2 and parts[1].isdigit() and int(parts[1]) >= min_freq:
-                words.add(parts[0])
-    return frozenset(words)
+        text = fh.read().decode("utf-8")
+    # Lines are "word freq [tag]". Only frequencies with as many digits as min_freq can reach
+    # it, so the regular expression skips most of the 350,000 lines in C (a cold 新词发现 paid
+    # about 1 s for splitting every line in Python).
+    digits = len(str(max(min_freq, 1)))
+    found = re.findall(rf"^(\S+) (\d{{{digits},}})(?=\s|$)", text, re.M)
+    return frozenset(w for w, n in found if int(n) >= min_freq)
 
 
 @lru_cache(maxsize=1)

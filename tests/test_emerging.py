@@ -158,3 +158,17 @@ def test_add_phrase_makes_a_theme_of_its_own():
     assert out[-1].id.startswith("new_") and len(out[-1].id) == 12
     with pytest.raises(ValueError):
         add_phrase(out, "低空经济", "改革")
+
+
+def test_general_vocabulary_is_every_dictionary_word_from_the_frequency_on():
+    import jieba
+
+    from analysis.emerging import general_vocabulary
+
+    with jieba.get_dict_file() as fh:
+        rows = [line.decode("utf-8").split() for line in fh]
+    for floor in (500, 10_000):
+        want = {r[0] for r in rows if len(r) >= 2 and int(r[1]) >= floor}
+        assert general_vocabulary(floor) == want
+    assert {"生产", "环境", "群众"} <= general_vocabulary()
+    assert "新质生产力" not in general_vocabulary()
