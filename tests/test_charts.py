@@ -81,22 +81,56 @@ def test_bar_ranking_largest_on_top_with_labels():
     ]
 
 
-def test_grouped_bars_share_one_axis():
-    df = pd.DataFrame(
-        {
-            "province": ["广东", "广东", "江苏", "江苏"],
-            "theme": ["营商环境", "人才", "营商环境", "养老"],
-            "count": [7, 34, 0, 20],
-        }
-    )
-    fig = charts.grouped_bars(df, "两省主题对比", SRC, category="province", series="theme", value="count")
-    check_style(fig, "两省主题对比")
-    assert [t.name for t in fig.data] == ["营商环境", "人才", "养老"]
-    assert {t.yaxis or "y" for t in fig.data} == {"y"} and fig.layout.barmode == "group"
-    by = {t.name: list(t.y) for t in fig.data}
-    assert by == {"营商环境": [7, 0], "人才": [34, 0], "养老": [0, 20]}
-    assert list(fig.data[0].x) == ["广东", "江苏"]
+# Two places and two months, each with a theme missing somewhere and rows out of order.
+BY_PLACE = pd.DataFrame(
+    {
+        "x": ["广东", "广东", "江苏", "江苏"],
+        "theme": ["营商环境", "人才", "营商环境", "养老"],
+        "count": [7, 34, 0, 20],
+    }
+)
+BY_MONTH = pd.DataFrame(
+    {
+        "x": ["2024-02", "2024-01", "2024-02", "2024-01"],
+        "theme": ["甲", "甲", "乙", "乙"],
+        "count": [34, 2, 9, 1],
+    }
+)
+
+
+@pytest.mark.parametrize(
+    ("draw", "rows", "categories", "want"),
+    [
+        # bars: places in first-seen order; a theme a place lacks is a bar of 0
+        (
+            charts.grouped_bars,
+            BY_PLACE,
+            ["广东", "江苏"],
+            {"营商环境": [7, 0], "人才": [34, 0], "养老": [0, 20]},
+        ),
+        # lines: months sorted, kept as written (not 'Jan 2024')
+        (charts.trend_lines, BY_MONTH, ["2024-01", "2024-02"], {"甲": [2, 34], "乙": [1, 9]}),
+    ],
+)
+def test_series_charts_draw_each_series_over_the_same_categories(draw, rows, categories, want):
+    fig = draw(rows, "对比", SRC, category="x", series="theme", value="count")
+    check_style(fig, "对比")
+    assert [t.name for t in fig.data] == list(want)  # series in first-seen order
+    assert {t.name: list(t.y) for t in fig.data} == want
+    assert all(list(t.x) == categories for t in fig.data)
+    assert {t.yaxis or "y" for t in fig.data} == {"y"}  # one shared value axis
+
+
+def test_grouped_bars_sit_side_by_side_and_label_only_real_bars():
+    fig = charts.grouped_bars(BY_PLACE, "对比", SRC, category="x", series="theme", value="count")
+    assert fig.layout.barmode == "group"
     assert list(fig.data[0].text) == ["7", ""]  # zero bars carry no label
+
+
+def test_trend_lines_are_lines_over_month_categories():
+    fig = charts.trend_lines(BY_MONTH, "对比", SRC, category="x", series="theme", value="count")
+    assert fig.layout.xaxis.type == "category"
+    assert all(t.mode == "lines+markers" for t in fig.data)
 
 
 def test_heatmap_cells_and_rows():
@@ -108,24 +142,6 @@ def test_heatmap_cells_and_rows():
     assert np.asarray(h.z).tolist() == [[70, 7], [3, 0]]
     assert h.texttemplate == "%{z:,.0f}" and fig.layout.yaxis.autorange == "reversed"
     assert h.colorbar.title.text == "次数"
-
-
-def test_trend_lines_keep_month_labels():
-    df = pd.DataFrame(
-        {
-            "month": ["2024-02", "2024-01", "2024-02", "2024-01"],
-            "theme": ["甲", "甲", "乙", "乙"],
-            "count": [34, 2, 9, 1],
-        }
-    )
-    fig = charts.trend_lines(df, "月度趋势", SRC, category="month", series="theme", value="count")
-    check_style(fig, "月度趋势")
-    assert fig.layout.xaxis.type == "category"
-    assert [(t.name, list(t.x), list(t.y)) for t in fig.data] == [
-        ("甲", ["2024-01", "2024-02"], [2, 34]),
-        ("乙", ["2024-01", "2024-02"], [1, 9]),
-    ]
-    assert all(t.mode == "lines+markers" for t in fig.data)
 
 
 # ---------------------------------------------------------------- map
