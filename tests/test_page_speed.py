@@ -52,3 +52,24 @@ def test_word_docs_across_provinces_count_each_article_once(sample_engine):
         "SELECT word, count(DISTINCT article_id) AS docs FROM words WHERE province IN ('湖北', '广东') GROUP BY word"
     ).set_index("word")
     assert [int(both.loc[w, "docs"]) for w in fz["word"]] == fz["docs"].tolist()
+
+
+@pytest.mark.parametrize("by", ["all", "month", "file", "article"])
+def test_theme_docs_by_whole_article_groups_count_each_article_once(sample_engine, by):
+    # The same rows − surplus formula for theme document counts: sample 004's themes sit in
+    # several provinces (several article_themes rows per article), counted once here.
+    from analysis.models import Filters
+    from analysis.store.reads import GROUPS
+
+    store = sample_engine.store
+    for f in (Filters(), Filters(provinces=("湖北", "广东", "江苏"))):
+        got = store.theme_counts(f, by=by).sort_values(["group", "theme_id"], ignore_index=True)
+        cond = "province IN ('湖北', '广东', '江苏')" if f.provinces else "TRUE"
+        want = store.df(
+            f"""SELECT {GROUPS[by]} AS "group", theme_id, sum(n)::BIGINT AS count,
+                       count(DISTINCT article_id) AS docs
+                FROM article_themes WHERE {cond} GROUP BY ALL ORDER BY 1, 2"""
+        )
+        assert got.to_dict("list") == want.to_dict("list")
+    rows = store.df("SELECT count(*) AS n, count(DISTINCT (article_id, theme_id)) AS d FROM article_themes")
+    assert int(rows["n"][0]) > int(rows["d"][0])  # some theme of some article is in several provinces

@@ -167,12 +167,28 @@ class Reads:
             )
         # article_themes has one row per article × province × theme: by province every row
         # is another article, so count(*) is the document frequency without DISTINCT.
-        docs = "count(*)" if by == "province" else "count(DISTINCT article_id)"
+        if by == "province":
+            return self.df(
+                f"""
+                SELECT {g} AS "group", theme_id, sum(n)::BIGINT AS count, count(*) AS docs
+                FROM article_themes WHERE {w} GROUP BY ALL""",
+                p,
+            )
+        # Groups an article falls in whole (all, month, file, article): docs = rows − the
+        # surplus rows of the few articles with text in several provinces (by month at 100k
+        # articles 1.3 s -> 0.3 s against count(DISTINCT article_id) over every row).
         return self.df(
             f"""
-            SELECT {g} AS "group", theme_id, sum(n)::BIGINT AS count, {docs} AS docs
-            FROM article_themes WHERE {w} GROUP BY ALL""",
-            p,
+            WITH multi AS (SELECT article_id FROM units GROUP BY article_id HAVING count(DISTINCT province) > 1),
+            base AS (
+                SELECT {g} AS "group", theme_id, sum(n)::BIGINT AS count, count(*) AS rows
+                FROM article_themes WHERE {w} GROUP BY ALL),
+            surplus AS (
+                SELECT {g} AS "group", theme_id, count(*) - count(DISTINCT article_id) AS rows
+                FROM article_themes WHERE {w} AND article_id IN (SELECT article_id FROM multi) GROUP BY ALL)
+            SELECT b."group", b.theme_id, b.count, b.rows - coalesce(s.rows, 0) AS docs
+            FROM base b LEFT JOIN surplus s ON s."group" IS NOT DISTINCT FROM b."group" AND s.theme_id = b.theme_id""",
+            [*p, *p],
         )
 
     def chars_by(self, f: Filters | None, by: str = "province") -> pd.DataFrame:
