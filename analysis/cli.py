@@ -273,11 +273,20 @@ def cmd_export(args) -> int:
     return 0
 
 
+def words_later(sp: argparse.ArgumentParser, also: str = "") -> None:
+    """The same --words-later for ingest and bench (words_later.py)."""
+    sp.add_argument(
+        "--words-later", action="store_true", help="先统计主题（马上可查），再补充词云用的词语" + also
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m analysis", description="政策主题看板：命令行")
     sub = p.add_subparsers(dest="cmd", required=True)
 
-    def add(name, func, help_):
+    def add(name, func, help_, *, table: str = ""):
+        """A subcommand with the options every command has; table = the default --format of a
+        command whose result is a table (csv, json or an aligned table)."""
         sp = sub.add_parser(name, help=help_, description=help_)
         sp.add_argument("--db", help="DuckDB 文件（默认 data/policy.duckdb，或环境变量 POLICY_DB）")
         sp.add_argument(
@@ -289,6 +298,8 @@ def build_parser() -> argparse.ArgumentParser:
             action="store_true",
             help="不显示进度条和汇总，只输出结果（导入时只列出失败的文件）",
         )
+        if table:
+            sp.add_argument("--format", choices=("csv", "json", "table"), default=table)
         sp.set_defaults(func=func)
         return sp
 
@@ -310,9 +321,7 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument(f"--{field}-col", metavar="列名", help=f"表格中{label}所在的列（默认按列名识别）")
     sp.add_argument("--no-queue", action="store_true", help="看板占用数据库时直接报错，而不是交给看板导入")
     sp.add_argument("--wait", type=float, default=120.0, help="交给看板导入时最多等待的秒数")
-    sp.add_argument(
-        "--words-later", action="store_true", help="先导入并统计主题（即可查询），再补充词云所用的词语"
-    )
+    words_later(sp)
     sp.add_argument(
         "--to-parquet",
         metavar="文件夹",
@@ -323,37 +332,31 @@ def build_parser() -> argparse.ArgumentParser:
         default="dask://local:2",
         help="配合 --to-parquet：dask://local:N（本机 N 个进程）或 tcp://主机:端口（已有的 Dask 调度器）",
     )
-    sp = add("counts", cmd_counts, "按省份、文章、文件、段落、月份或类别统计主题")
+    sp = add("counts", cmd_counts, "按省份、文章、文件、段落、月份或类别统计主题", table="csv")
     sp.add_argument("--by", choices=BY, default="province")
     sp.add_argument("--terms", help="临时词语，逗号分隔，各自独立计数")
     sp.add_argument("--themes", help="只统计这些主题编号，逗号分隔")
-    sp.add_argument("--format", choices=("csv", "json", "table"), default="csv")
     sp = add("kwic", cmd_kwic, "关键词上下文")
     sp.add_argument("term")
     sp.add_argument("--province")
     sp.add_argument("--width", type=int, default=20)
     sp.add_argument("--limit", type=int, default=200)
-    sp = add("sections", cmd_sections, "列出各段落及其省份和依据")
-    sp.add_argument("--format", choices=("csv", "json", "table"), default="table")
+    add("sections", cmd_sections, "列出各段落及其省份和依据", table="table")
     add("rebuild", cmd_rebuild, "按当前词典和地名数据重新计算全部结果")
     add("themes", cmd_themes, "列出主题词典")
-    sp = add("emerging", cmd_emerging, "新词发现：最近一段时间（或某省份）明显多起来的词语")
+    sp = add("emerging", cmd_emerging, "新词发现：最近一段时间（或某省份）明显多起来的词语", table="table")
     sp.add_argument("--by", choices=("period", "province"), default="period")
     sp.add_argument("--split", help="从这一天起算“最近”（默认：有文章的最后 3 个月）")
     sp.add_argument("--province", help="--by province 时比较的省份（默认：字数最多的省份）")
     sp.add_argument("--top", type=int, default=30)
     sp.add_argument("--min-count", type=int, default=3, help="较新一侧至少出现的次数")
-    sp.add_argument("--format", choices=("csv", "json", "table"), default="table")
-    sp = add("audit", cmd_audit, "词典体检：每个词语的命中、首末日期、省份数、例句和可疑之处")
+    sp = add("audit", cmd_audit, "词典体检：每个词语的命中、首末日期、省份数、例句和可疑之处", table="table")
     sp.add_argument("--part", choices=("phrases", "themes", "unused", "nested"), default="phrases")
-    sp.add_argument("--format", choices=("csv", "json", "table"), default="table")
     sp = add("bench", cmd_bench, "性能基准：合成语料上测量导入、计数和查询")
     sp.add_argument("--articles", type=int, default=1000)
     sp.add_argument("--seed", type=int, default=1)
     sp.add_argument("--format", choices=("json", "table"), default="table")
-    sp.add_argument(
-        "--words-later", action="store_true", help="先统计主题，再补词语（报告主题就绪与词语就绪时间）"
-    )
+    words_later(sp, "；报告主题就绪和词语就绪时间")
     sp.add_argument(
         "--parquet-workers",
         metavar="1,2",
