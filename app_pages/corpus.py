@@ -79,6 +79,8 @@ def upload_section(read_only: bool, limits_line: str) -> None:
         counts = {s: sum(r.status == s for r in results) for s in (NEW, EXISTS, FAILED)}
         summary = f"导入完成：新增 {counts[NEW]} 篇，已存在 {counts[EXISTS]} 篇，失败 {counts[FAILED]} 个。"
         (st.warning if counts[FAILED] else st.success)(summary)
+        if counts[NEW] and not S.ws().words_ready():  # themes first, words later (words_later.py)
+            st.caption("主题统计已经可以查看；词云和省份对比所用的词语正在后台补充，那两页会显示进度。")
         st.dataframe(results_table(results), hide_index=True, width="stretch", key="ingest_results")
 
 

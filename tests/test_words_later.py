@@ -266,3 +266,29 @@ def test_what_changed_after_the_text_was_read_is_not_filled(
         assert set(after["article_id"]) == set(expected["article_id"]) and len(set(after["article_id"])) == 4
     pd.testing.assert_frame_equal(after, expected)
     normal.close()
+
+
+def test_the_upload_page_says_words_follow(tmp_path, hold_fill, sample_db) -> None:
+    """语料管理: after an upload the themes are in and the page says the words follow."""
+    from helpers import pages_on, private_settings, rerun, run_page
+
+    from app_pages import _state as S
+
+    with pages_on(private_settings(tmp_path, sample_db)):
+        at = run_page("corpus.py")
+        name = SAMPLE_FILES[0]
+        at.file_uploader(key="upload").set_value(
+            [("新文章.txt", (SAMPLES_DIR / name).read_bytes() + "补一句。".encode(), "text/plain")]
+        )
+        rerun(at)
+        at.button(key="do_ingest").click()
+        rerun(at)
+        assert any("新增 1 篇" in x.value for x in at.success)
+        follow = "主题统计已经可以查看；词云和省份对比所用的词语正在后台补充，那两页会显示进度。"
+        assert [c.value for c in at.caption if c.value == follow] == [follow]
+        ws = S.ws()
+        assert ws.words_ready() is False
+        assert ws.store.df("SELECT count(DISTINCT article_id) AS n FROM words")["n"][0] == 5  # the samples'
+        hold_fill.set()
+        assert ws.wait_for_words(60) and ws.words_ready()
+        assert ws.store.df("SELECT count(DISTINCT article_id) AS n FROM words")["n"][0] == 6
