@@ -85,3 +85,11 @@ def test_quote_picker_lines_are_built_by_column():
             ]
         )
     ]
+
+
+def test_no_source_watchers_per_session():
+    # With watchdog installed, every new session watched all of the app's modules, set up
+    # when its first run ended: 250-420 ms of each new session's first page (traced with the
+    # websocket client of scripts/load_test.py: 300-500 ms against 35-64 ms without).
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["server"]["fileWatcherType"] == "none"
