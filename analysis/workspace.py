@@ -281,17 +281,11 @@ class Workspace:
         return w[~w["word"].map(segment.is_fragment).astype(bool)].head(limit).reset_index(drop=True)
 
     def distinctive_words(
-        self,
-        f_a: Filters | None,
-        f_b: Filters | None,
-        *,
-        top: int = 15,
-        exclude: Sequence[str] = (),
-        min_count: int = 3,
+        self, f_a: Filters | None, f_b: Filters | None, *, top: int = 15, exclude: Sequence[str] = ()
     ) -> pd.DataFrame:
-        d = stats.distinctive_words(
-            self.store, f_a, f_b, top + 20, (*exclude, *self.word_exclusions()), min_count
-        )
+        """stats.distinctive_words (words seen at least 3 times), without personal names,
+        segmentation leftovers and hidden words: `top` a side."""
+        d = stats.distinctive_words(self.store, f_a, f_b, top + 20, (*exclude, *self.word_exclusions()))
         d = d[~d["word"].map(segment.is_fragment).astype(bool)]
         return d.groupby("side", sort=False, group_keys=False).head(top).reset_index(drop=True)
 

@@ -143,7 +143,7 @@ def compare(
     for label, sf in sides:
         mine = own_names([label]) if mode == "provinces" else []
         words = ws.word_totals(sf, limit=WORDS_PER_CLOUD, exclude=[*exclude, *mine])
-        d = ws.distinctive_words(sf, rest[label], top=15, exclude=tuple(exclude) + own, min_count=3)
+        d = ws.distinctive_words(sf, rest[label], top=15, exclude=tuple(exclude) + own)
         d = d[d["side"] == "a"]
         dist = pd.DataFrame(
             {"词语": d["word"], "本方次数": d["count_a"], "对方次数": d["count_b"], "z 值": d["z"].round(2)}
