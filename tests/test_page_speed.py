@@ -73,3 +73,39 @@ def test_theme_docs_by_whole_article_groups_count_each_article_once(sample_engin
         assert got.to_dict("list") == want.to_dict("list")
     rows = store.df("SELECT count(*) AS n, count(DISTINCT (article_id, theme_id)) AS d FROM article_themes")
     assert int(rows["n"][0]) > int(rows["d"][0])  # some theme of some article is in several provinces
+
+
+def test_two_sided_distinctive_words_are_one_comparison_read_both_ways(sample_engine):
+    # 省份对比 with two sides reads side b's list off side a's comparison; it must equal
+    # what comparing b against a directly gives (the page showed that before).
+    import datetime as dt
+    from dataclasses import replace
+
+    from analysis import views
+    from analysis.models import Filters
+    from analysis.settings import Settings
+    from analysis.views._common import own_names
+    from analysis.workspace import Workspace
+
+    ws = Workspace(Settings(db=sample_engine.store.path, workers=1), store=sample_engine.store)
+    f = Filters()
+    periods = ((dt.date(2023, 1, 1), dt.date(2023, 12, 31)), (dt.date(2024, 1, 1), dt.date(2024, 3, 31)))
+    cases = [
+        (
+            "provinces",
+            {"provinces": ("广东", "湖北")},
+            [replace(f, provinces=(p,)) for p in ("广东", "湖北")],
+        ),
+        ("periods", {"periods": periods}, [replace(f, date_from=a, date_to=b) for a, b in periods]),
+    ]
+    for mode, options, (fa, fb) in cases:
+        v = views.compare(ws, f, mode=mode, **options)
+        exclude = tuple(ws.boilerplate()) + (tuple(own_names(v.labels)) if mode == "provinces" else ())
+        for side, (mine, theirs) in zip(v.sides, [(fa, fb), (fb, fa)]):
+            d = ws.distinctive_words(mine, theirs, top=15, exclude=exclude)
+            d = d[d["side"] == "a"]
+            assert side.distinctive["词语"].tolist() == d["word"].tolist()
+            assert side.distinctive["本方次数"].tolist() == d["count_a"].tolist()
+            assert side.distinctive["对方次数"].tolist() == d["count_b"].tolist()
+            assert side.distinctive["z 值"].tolist() == d["z"].round(2).tolist()
+        assert len(v.sides[1].distinctive) >= 5

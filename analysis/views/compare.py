@@ -61,6 +61,27 @@ def compare_options(ws: Workspace, f: Filters) -> CompareOptions:
     return CompareOptions(options, options[:2], lo, hi, periods, ws.outlets())
 
 
+def _distinctive(
+    ws: Workspace, sides: list[tuple[str, Filters]], rest: dict[str, Filters], exclude: tuple[str, ...]
+) -> dict[str, pd.DataFrame]:
+    """Each side's distinctive words against the rest (word, count_a, count_b, z; side a).
+
+    With two sides, b against a is a against b read backwards: the log-odds z is exactly
+    antisymmetric (stats.log_odds), so b's list is a's side-b rows with z negated and the
+    counts swapped, and the two word-frequency scans for b against a are saved (at 100k
+    articles about a second of a cold 省份对比)."""
+    (la, fa), (lb, fb) = sides[0], sides[-1]
+    if len(sides) == 2 and rest[la] == fb and rest[lb] == fa:
+        d = ws.distinctive_words(fa, fb, top=15, exclude=exclude)
+        back = d[d["side"] == "b"].rename(columns={"count_a": "count_b", "count_b": "count_a"})
+        return {la: d[d["side"] == "a"], lb: back.assign(z=-back["z"], side="a")}
+    out = {}
+    for label, sf in sides:
+        d = ws.distinctive_words(sf, rest[label], top=15, exclude=exclude)
+        out[label] = d[d["side"] == "a"]
+    return out
+
+
 def _empty(notice: str) -> CompareView:
     return CompareView([], "", None, [], pd.DataFrame(), {}, False, notices=(notice,))
 
@@ -139,12 +160,12 @@ def compare(
     exclude = ws.boilerplate() if hide_boilerplate else []
     # A province's own name is trivially "distinctive" of it; leave the names out.
     own = tuple(own_names(labels)) if mode == "provinces" else ()
+    distinct = _distinctive(ws, sides, rest, tuple(exclude) + own)
     out_sides = []
     for label, sf in sides:
         mine = own_names([label]) if mode == "provinces" else []
         words = ws.word_totals(sf, limit=WORDS_PER_CLOUD, exclude=[*exclude, *mine])
-        d = ws.distinctive_words(sf, rest[label], top=15, exclude=tuple(exclude) + own)
-        d = d[d["side"] == "a"]
+        d = distinct[label]
         dist = pd.DataFrame(
             {"词语": d["word"], "本方次数": d["count_a"], "对方次数": d["count_b"], "z 值": d["z"].round(2)}
         )
