@@ -261,7 +261,8 @@ class Engine:
     def _ingest(
         self, jobs: Iterable[_Job], total: int, progress: Progress | None, batch: int
     ) -> list[Result]:
-        with self.store.bulk():  # one checkpoint at the end, not one per batch
+        # One checkpoint at the end, not one per batch; DuckDB leaves the workers' cores alone.
+        with self.store.bulk(threads=max(1, (os.cpu_count() or 1) - self.workers)):
             return self._ingest_batches(jobs, total, progress, batch)
 
     def _ingest_batches(

@@ -278,3 +278,24 @@ def test_an_edited_title_and_date_reach_every_copy(empty_engine):
     for table in ("paragraphs", "hits", "units", "words", "article_themes", "quotes"):
         got = store.df(f"SELECT DISTINCT date FROM {table}")["date"]
         assert pd.to_datetime(got).dt.date.tolist() == [new], table
+
+
+def test_bulk_defers_checkpoints_and_restores_settings(tmp_path):
+    """Store.bulk: while an import runs DuckDB keeps its WAL (one checkpoint at the end)
+    and one thread; afterwards both settings are back, and every batch committed inside
+    is in the file for the next process."""
+    store = Store(tmp_path / "bulk.duckdb")
+    setting = "SELECT current_setting('checkpoint_threshold'), current_setting('threads')"
+    before = store.cur().execute(setting).fetchall()[0]
+    with store.bulk(threads=1):
+        threshold, threads = store.cur().execute(setting).fetchall()[0]
+        assert threads == 1 and threshold != before[0]
+        for name, text in (("a.txt", GD), ("b.txt", GD + "\n\n## 浙江\n\n浙江优化营商环境。")):
+            store.add_tables(article_tables([parsed(text, name)]))
+        assert (tmp_path / "bulk.duckdb.wal").stat().st_size > 0  # not yet checkpointed
+    assert store.cur().execute(setting).fetchall()[0] == before
+    assert not (tmp_path / "bulk.duckdb.wal").exists() or (tmp_path / "bulk.duckdb.wal").stat().st_size == 0
+    store.close()
+    again = Store(tmp_path / "bulk.duckdb", read_only=True)
+    assert again.article_count() == 2
+    again.close()
