@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 import pyarrow as pa
 
@@ -175,6 +175,37 @@ def chunked(items: Iterable[T], size: int) -> Iterator[list[T]]:
         yield chunk
 
 
+F = TypeVar("F")
+
+
+class Window(Generic[T, F]):
+    """Items handed to workers ahead of use, at most `depth` in flight, taken back in input
+    order: the caller works on one while the next ones are already being prepared, and a
+    large folder is never all in memory."""
+
+    def __init__(self, items: Iterable[T], submit: Callable[[T], F], depth: int) -> None:
+        self._items = iter(items)
+        self._submit = submit
+        self._depth = depth
+        self._pending: deque[tuple[T, F]] = deque()
+
+    def __iter__(self) -> Iterator[tuple[T, F]]:
+        for item in self._items:
+            self._pending.append((item, self._submit(item)))
+            if len(self._pending) >= self._depth:
+                break
+        while self._pending:
+            item, fut = self._pending.popleft()
+            nxt = next(self._items, None)
+            if nxt is not None:
+                self._pending.append((nxt, self._submit(nxt)))
+            yield item, fut
+
+    def resubmit(self) -> None:
+        """Submit everything in flight again (after the workers were restarted)."""
+        self._pending = deque((item, self._submit(item)) for item, _ in self._pending)
+
+
 def _in_order(
     pool: DeadlinePool, chunks: Iterable[list[_Job]], themes: tuple[Theme, ...], depth: int
 ) -> Iterator[tuple[list[_Job], tuple]]:
@@ -184,22 +215,13 @@ def _in_order(
     A chunk that overruns its deadline (or kills its worker) costs only the file at fault:
     every worker is stopped, the chunk's files run one at a time with a deadline each
     (the one that overruns again is refused), and the chunks in flight are resubmitted."""
-    pending: deque = deque()
-    it = iter(chunks)
-    for chunk in it:
-        pending.append((chunk, pool.submit(_prepare_chunk, chunk, themes)))
-        if len(pending) >= depth:
-            break
-    while pending:
-        chunk, fut = pending.popleft()
-        nxt = next(it, None)
-        if nxt is not None:
-            pending.append((nxt, pool.submit(_prepare_chunk, nxt, themes)))
+    window = Window(chunks, lambda c: pool.submit(_prepare_chunk, c, themes), depth)
+    for chunk, fut in window:
         try:
             result = pool.result(fut, len(chunk))
         except Overrun:
             pool.restart()
-            pending = deque((c, pool.submit(_prepare_chunk, c, themes)) for c, _ in pending)
+            window.resubmit()
             for job in chunk:
                 try:
                     alone = pool.run_alone(_prepare_chunk, [job], themes)

@@ -17,14 +17,13 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from .deadline_pool import DeadlinePool
-from .engine import EXISTS, FAILED, NEW, Result, _in_order, _Job, _worker_tools, chunked
+from .engine import EXISTS, FAILED, NEW, Result, Window, _in_order, _Job, _worker_tools, chunked
 from .imports import plan_paths
 from .models import Theme, dictionary_hash
 from .settings import LIMITS
@@ -198,22 +197,13 @@ def ingest_to_parquet(
         depth = 2 * n_workers
         # Big tasks (few files, little scheduling), but enough of them to keep every worker busy.
         chunk = max(1, min(chunk, -(-plan.total // (2 * n_workers))))
-        pending: deque = deque()
-        it = enumerate(chunked((_Job(n, s, m) for n, s, m in plan.entries()), chunk))
+        numbered = enumerate(chunked((_Job(n, s, m) for n, s, m in plan.entries()), chunk))
 
-        def submit(i: int, jobs: list[_Job]) -> None:
-            fut = client.submit(_chunk_task, jobs, key, str(root), f"{run}-{i:06d}", seconds, pure=False)
-            pending.append((jobs, fut))
+        def submit(task: tuple[int, list[_Job]]) -> Any:
+            i, jobs = task
+            return client.submit(_chunk_task, jobs, key, str(root), f"{run}-{i:06d}", seconds, pure=False)
 
-        for i, jobs in it:
-            submit(i, jobs)
-            if len(pending) >= depth:
-                break
-        while pending:
-            jobs, fut = pending.popleft()
-            nxt = next(it, None)
-            if nxt is not None:
-                submit(*nxt)
+        for (_, jobs), fut in Window(numbered, submit, depth):
             try:
                 status, files = fut.result()
             except Exception as exc:  # a lost worker costs its chunk, not the job
