@@ -302,6 +302,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--deadline", type=float, default=300.0, help="每轮最长秒数")
     ap.add_argument("--db", help="已有的库（默认：临时库，首次启动导入示例语料）")
     ap.add_argument("--url", help="已在运行的看板地址（不启动新的）")
+    ap.add_argument("--log", help="看板的输出写入此文件（默认丢弃）")
     args = ap.parse_args(argv)
     pages = ALL_PAGES if args.pages == "all" else tuple(p.strip() for p in args.pages.split(","))
     tmp = tempfile.TemporaryDirectory(prefix="policy-load-")
@@ -309,7 +310,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.url:
         base = args.url.rstrip("/")
     else:
-        proc, base = start_dashboard(args.db or str(Path(tmp.name) / "load.duckdb"), seconds=60)
+        db = args.db or str(Path(tmp.name) / "load.duckdb")
+        proc, base = start_dashboard(db, Path(args.log) if args.log else None, seconds=60)
     try:
         for n in (int(x) for x in args.sessions.split(",")):
             if args.client == "ws":
