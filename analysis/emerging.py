@@ -34,6 +34,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import accumulate
 
 import numpy as np
 import pandas as pd
@@ -108,13 +109,11 @@ def gram_counts(
     size = len(code)
     edge = np.zeros(size + 1, dtype=bool)  # a token starts here, or a run ends here
     if cut is not None:
-        marks, offset = [], 0
-        for run in runs:
-            marks.append(offset)
-            for tok in cut(run):
-                offset += len(tok)
-                marks.append(offset)
-            offset += 1  # the separator
+        marks: list[int] = []
+        offset = 0
+        for run in runs:  # the run's start, each token's end (tokens concatenate to the run)
+            marks.extend(accumulate(map(len, cut(run)), initial=offset))
+            offset += len(run) + 1  # and the separator
         edge[marks] = True
     in_a = None
     if side_a is not None:
