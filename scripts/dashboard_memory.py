@@ -2,8 +2,8 @@
 
 Usage: .venv/bin/python scripts/dashboard_memory.py STORE.duckdb
 Starts `streamlit run dashboard.py` on 127.0.0.1, opens every page once in headless
-Chromium (Debian's chromium), then prints each page's load time and the server's peak
-resident memory (VmHWM). Make a large store with
+Chromium (Debian's chromium), then prints each page's load time, the server's peak
+resident memory (VmHWM) and the 1-minute load average before and after. Make a large store with
 `POLICY_BENCH_KEEP=1 python -m analysis bench --articles 100000` (it prints the path).
 """
 
@@ -28,9 +28,14 @@ def _peak_mb(pid: int) -> float:
     return float("nan")
 
 
+def _load() -> str:
+    return Path("/proc/loadavg").read_text().split()[0]
+
+
 def main(db: str) -> int:
     from playwright.sync_api import sync_playwright
 
+    print(f"load before\t{_load()}")  # first loads on a shared machine mean little without it
     proc, base = start_dashboard(db)
     try:
         with sync_playwright() as p:
@@ -48,6 +53,7 @@ def main(db: str) -> int:
                 print(f"{name}\t{time.perf_counter() - start:.1f} s (first load)")
             browser.close()
         print(f"dashboard peak RSS\t{_peak_mb(proc.pid):.0f} MB")
+        print(f"load after\t{_load()}")
     finally:
         stop_dashboard(proc)
     return 0
