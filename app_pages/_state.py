@@ -430,10 +430,6 @@ def quote(article_id: str, par_idx: int, phrase: str | None) -> dict | None:
     return ws().quote_for(article_id, int(par_idx), phrase or None)
 
 
-# analysis.charts.wordcloud_image, cached (drawing one takes a good fraction of a second)
-word_cloud = st.cache_data(show_spinner="正在绘制词云…", max_entries=64, ttl=3600)(wordcloud_image)
-
-
 def _words_key(words: dict) -> str:
     # A cloud's few hundred words and colours as one string: Streamlit hashes a dict item by
     # item (about 9 ms for 300 words and their colours, on every run of every session).
@@ -448,9 +444,9 @@ def word_cloud_png(
     colors: dict[str, str] | None = None,
     max_words: int = 150,
 ) -> bytes:
-    """wordcloud_image as PNG bytes, drawn once for every session (issue 16): st.image and a
-    download take the bytes as they are, where a cached PIL image was unpickled and encoded
-    to PNG again on every run."""
+    """analysis.charts.wordcloud_image as PNG bytes, drawn once for every session (drawing
+    takes a good fraction of a second; issue 16): st.image and a download take the bytes as
+    they are, where a cached PIL image was unpickled and encoded to PNG again on every run."""
     buf = io.BytesIO()
     wordcloud_image(freqs, width, height, colors, max_words).save(buf, format="PNG")
     return buf.getvalue()

@@ -1,7 +1,5 @@
 """词云: the most frequent words (or themes) of a selection, as an image and as a table."""
 
-import io
-
 import streamlit as st
 
 from analysis.models import NATIONAL
@@ -45,16 +43,14 @@ if not v.freqs:
     st.stop()
 
 st.subheader(S.md_escape(v.title))
-img = S.word_cloud(v.freqs, 1200, 650, None, max(top_n, len(v.freqs)))
-st.image(img, width="stretch")
+png = S.word_cloud_png(v.freqs, 1200, 650, None, max(top_n, len(v.freqs)))
+st.image(png, width="stretch")
 st.caption(S.md_escape(v.caption))
 
 with st.container(horizontal=True, gap="small", key="wc_dl"):
-    buf = io.BytesIO()
-    img.save(buf, format="PNG")
     st.download_button(
         "PNG 图片",
-        buf.getvalue(),
+        png,
         file_name=f"{file_stem(v.title)}.png",
         mime="image/png",
         key="wc_png",
