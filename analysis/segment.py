@@ -102,7 +102,10 @@ class Segmenter:
     """rjieba (the Rust port, same dictionary) when installed, else jieba; POLICY_SEGMENTER
     picks one. Both give theme phrases the same user-word frequency, so on our texts they
     cut identically (measured by `python -m analysis bench`, see docs/SCALING.md).
-    rjieba's user words are process-global; every Segmenter here adds the theme phrases."""
+    Each Segmenter has its own tokenizer and user words (rjieba.Jieba(), about 0.3 s and
+    25 MB to load): with rjieba's process-wide default, a phrase added to the dictionary
+    stayed a word for every later Segmenter, even after it was removed again, so the words
+    of a rebuild depended on what the process had seen before."""
 
     def __init__(self, user_words: Iterable[str] = (), backend: str | None = None):
         self.backend = backend or default_backend()
@@ -110,9 +113,10 @@ class Segmenter:
         if self.backend == "rjieba":
             import rjieba
 
+            tok = rjieba.Jieba()
             for w in words:
-                rjieba.add_word(w, max(2000, 200 * len(w)), None)
-            self._cut = rjieba.cut
+                tok.add_word(w, max(2000, 200 * len(w)), None)
+            self._cut = tok.cut
         else:
             import jieba
 

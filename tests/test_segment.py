@@ -57,3 +57,16 @@ def test_store_words_exclude_stopwords(sample_engine):
     assert not {"的", "记者", "本报", "我们"} & set(top["word"])
     got = dict(zip(top["word"], top["count"]))
     assert (got["新质生产力"], got["营商环境"], got["高质量发展"]) == (51, 106, 171)
+
+
+@pytest.mark.parametrize("backend", ["jieba", "rjieba"])
+def test_user_words_belong_to_their_segmenter(backend):
+    """A phrase one dictionary adds is not a word for a Segmenter made later without it
+    (a removed theme phrase must stop joining characters in the next rebuild's words)."""
+    if backend == "rjieba":
+        pytest.importorskip("rjieba")
+    text = "推进桃溪数据港建设"
+    plain = Segmenter([], backend=backend).words(text)
+    assert "桃溪数据港" not in plain
+    assert "桃溪数据港" in Segmenter(["桃溪数据港"], backend=backend).words(text)
+    assert Segmenter([], backend=backend).words(text) == plain
