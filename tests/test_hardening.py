@@ -688,7 +688,10 @@ def test_streamlit_accepts_a_file_of_exactly_the_limit():
     multipart_overhead = 64 * 1024  # boundary lines and part headers: well under 1 KB in practice
     assert body_limit >= LIMITS.max_file_bytes + multipart_overhead
     assert body_limit <= LIMITS.max_file_bytes + 2 * 2**20  # and not much more than that
-    data = b"%PDF-1.4\n" + b"0" * (LIMITS.max_file_bytes - 9)  # exactly the limit: not refused for size
-    with pytest.raises(IngestError) as exc:
+    # Exactly the limit passes the size check and is refused for what it is (no PDF header),
+    # which read_bytes checks next, without parsing 50 MB; one byte more is refused for size.
+    data = b"0" * LIMITS.max_file_bytes
+    with pytest.raises(IngestError, match=r"^不是有效的 PDF 文件"):
         read_bytes(data, "刚好50MB.pdf")
-    assert "超过上限" not in str(exc.value)
+    with pytest.raises(IngestError, match=f"超过上限 {LIMITS.max_file_bytes // 2**20} MB"):
+        read_bytes(data + b"0", "超过50MB.pdf")
