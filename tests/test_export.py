@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -398,7 +399,9 @@ ALL_QUOTES = [
 ]
 
 
+@lru_cache(maxsize=1)
 def all_kinds_deck() -> bytes:
+    """Built once (several seconds) and shared by the tests that read it; bytes cannot change."""
     return pptx_bytes(ALL_KINDS, made_on=dt.date(2024, 7, 1), quotes=ALL_QUOTES)
 
 
