@@ -272,6 +272,8 @@ SLOW = (
     "test_redos.py::test_parsers_are_linear_on_hostile_shapes",
     "test_deck_render.py",
     "test_bench.py::test_bench_json_small",
+    "test_bench.py::test_bench_parquet_route_small",
+    "test_bench.py::test_bench_words_later_small",
     "test_cli.py::test_counts_subprocess_on_a_fresh_db",
     "test_dependencies.py::test_no_known_vulnerabilities",
     "test_dictionary_counts.py::test_a_kill_during_a_save_is_in_step_or_fixed_on_next_open",
