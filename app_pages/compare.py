@@ -126,7 +126,7 @@ for _, side in side_by_side(v.sides):
         st.info("没有可显示的词语。")
     else:
         freqs = dict(zip(side.words["word"], side.words["count"].astype(float)))
-        st.image(S.word_cloud_png(freqs, 700, 440, colors), width="stretch")
+        st.image(S.word_cloud_png(freqs, 700, 440, colors), width="stretch", output_format="PNG")
 st.caption("同一个词在各词云中颜色相同，便于对照。")
 
 # ------------------------------------------------------------------ distinctive words

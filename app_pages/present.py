@@ -156,13 +156,13 @@ def draw(item: SlidePart | dict, k: int, *, live: bool = False) -> None:
     elif item.pin.kind == "wordcloud":
         st.markdown("## " + S.md_escape(item.title))
         freqs = dict(zip(item.data["label"].astype(str), item.data["value"].astype(float)))
-        st.image(S.word_cloud_png(freqs, STAGE_W - 40, 440), width=STAGE_W - 40)
+        st.image(S.word_cloud_png(freqs, STAGE_W - 40, 440), width=STAGE_W - 40, output_format="PNG")
         st.caption(S.md_escape(footer_line(item.pin, today)))
     else:
         for j, fig in enumerate(slide_figures(item)):
             png = None if live else _slide_png(fig.to_json())
             if png is not None:
-                st.image(png, width=STAGE_W - 40)
+                st.image(png, width=STAGE_W - 40, output_format="PNG")
             else:  # the preview, or no browser for pictures (then it may not scale as exactly)
                 if not live:
                     fig.update_layout(width=STAGE_W - 40)

@@ -44,7 +44,7 @@ if not v.freqs:
 
 st.subheader(S.md_escape(v.title))
 png = S.word_cloud_png(v.freqs, 1200, 650, None, max(top_n, len(v.freqs)))
-st.image(png, width="stretch")
+st.image(png, width="stretch", output_format="PNG")
 st.caption(S.md_escape(v.caption))
 
 with st.container(horizontal=True, gap="small", key="wc_dl"):

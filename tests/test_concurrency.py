@@ -93,3 +93,24 @@ def test_no_source_watchers_per_session():
     # websocket client of scripts/load_test.py: 300-500 ms against 35-64 ms without).
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
     assert config["server"]["fileWatcherType"] == "none"
+
+
+def test_word_clouds_are_sent_as_the_cached_png(sample_db, tmp_path):
+    # st.image's "auto" format re-encodes an RGB PNG to JPEG on every run (a decode and an
+    # encode per cloud per session); the pages ask for PNG, so the cached bytes go as they are.
+    from helpers import open_page, pages_on, private_settings
+
+    found: list[str] = []
+
+    def walk(node) -> None:
+        proto = getattr(node, "proto", None)
+        if proto is not None and hasattr(proto, "imgs"):
+            found.extend(i.url for i in proto.imgs)
+        children = getattr(node, "children", None)
+        for child in children.values() if isinstance(children, dict) else ():
+            walk(child)
+
+    with pages_on(private_settings(tmp_path, sample_db)):
+        for page in ("app_pages/compare.py", "app_pages/wordcloud.py"):
+            walk(open_page(page)._tree)
+    assert len(found) == 3 and all(url.endswith(".png") for url in found), found
