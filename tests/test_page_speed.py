@@ -109,3 +109,27 @@ def test_two_sided_distinctive_words_are_one_comparison_read_both_ways(sample_en
             assert side.distinctive["对方次数"].tolist() == d["count_b"].tolist()
             assert side.distinctive["z 值"].tolist() == d["z"].round(2).tolist()
         assert len(v.sides[1].distinctive) >= 5
+
+
+def test_theme_passages_are_the_newest_paragraphs_holding_the_theme(sample_engine):
+    # Picked from the hit rows first (their date/source/province copies), then read: the
+    # same paragraphs in the same order as filtering every paragraph, limits included.
+    from analysis.models import Filters
+
+    store = sample_engine.store
+    for f in (Filters(), Filters(provinces=("广东", "湖北"))):
+        for theme_id in ("high_quality_development", "new_quality_productivity"):
+            for limit in (3, 200):
+                got = store.passages_with_theme(f, theme_id, limit)
+                cond = "p.province IN ('广东', '湖北')" if f.provinces else "TRUE"
+                want = store.df(
+                    f"""SELECT p.article_id, p.idx AS par_idx, p.province, p.reason, p.date, a.title,
+                               a.source, p.norm, p.text
+                        FROM paragraphs p JOIN articles a ON a.id = p.article_id
+                        WHERE {cond} AND EXISTS (SELECT 1 FROM hits h WHERE h.theme_id = ?
+                              AND h.article_id = p.article_id AND h.par_idx = p.idx)
+                        ORDER BY p.date DESC, p.article_id, p.idx LIMIT ?""",
+                    [theme_id, limit],
+                )
+                assert len(got) == min(limit, len(want)) and len(want) >= 3
+                assert got.to_dict("list") == want.to_dict("list")

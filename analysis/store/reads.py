@@ -249,8 +249,21 @@ class Reads:
 
     # ---------------------------------------------------------------- passages
     def passages_with_theme(self, f: Filters | None, theme_id: str, limit: int = 200) -> pd.DataFrame:
-        cond = "(p.article_id, p.idx) IN (SELECT (article_id, par_idx) FROM hits WHERE theme_id = ?)"
-        return self._passages(f, cond, theme_id, limit)
+        """The newest `limit` paragraphs under f holding theme_id. The hit rows carry each
+        paragraph's date, source and province, so the newest are picked there and only
+        those paragraphs are read (filtering all 1 M paragraphs took 0.35-0.45 s at 100k)."""
+        w, p = where(f, "h")
+        return self.df(
+            f"""
+            WITH top AS (
+                SELECT DISTINCT h.article_id, h.par_idx, h.date FROM hits h WHERE h.theme_id = ? AND {w}
+                ORDER BY h.date DESC, h.article_id, h.par_idx LIMIT ?)
+            SELECT p.article_id, p.idx AS par_idx, p.province, p.reason, p.date, a.title, a.source, p.norm, p.text
+            FROM top JOIN paragraphs p ON p.article_id = top.article_id AND p.idx = top.par_idx
+            JOIN articles a ON a.id = p.article_id
+            ORDER BY p.date DESC, p.article_id, p.idx""",
+            [theme_id, *p, limit],
+        )
 
     def passages_with_term(self, f: Filters | None, term: str, limit: int = 200) -> pd.DataFrame:
         return self._passages(f, "contains(p.norm, ?)", term, limit)
