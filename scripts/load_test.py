@@ -2,7 +2,7 @@
 
 Usage: .venv/bin/python scripts/load_test.py [--sessions 1,5,10] [--loops 3] [--pages themes,compare|all]
                                              [--client ws|browser] [--fresh] [--deadline 300]
-                                             [--db STORE | --url http://host:port]
+                                             [--db STORE | --url http://host:port] [--ingest N] [--log FILE]
 
 Starts `streamlit run dashboard.py` on 127.0.0.1 (a temporary store holding the bundled
 samples unless --db is given; --url uses a running dashboard instead), then drives N
@@ -22,6 +22,11 @@ Errors: an exception element in the deltas, an error alert (the dashboard's own 
 box), page_not_found, a run that ends other than successfully, a dropped connection, or
 no script_finished within 60 s.
 
+--ingest N: while the sessions browse, another editor imports N×5 new articles (the samples,
+each with one added line) through the dashboard's import queue; the sessions go on opening
+pages until that import is through, so the figure includes the pages that find their
+caches emptied by it (`ingest_s` is when the importer had its answer).
+
 --client browser drives headless Chromium (Playwright) instead, one context per session:
 what an editor waits for including rendering, but the browsers share the server's cores.
 
@@ -40,6 +45,8 @@ import statistics
 import sys
 import tempfile
 import time
+import uuid
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -55,6 +62,7 @@ sys.path.insert(0, str(ROOT))
 from analysis.launch import PAGE_IDLE_JS as IDLE  # noqa: E402
 from analysis.launch import start as start_dashboard  # noqa: E402  (after the path: run as a script)
 from analysis.launch import stop as stop_dashboard  # noqa: E402
+from analysis.settings import SAMPLES_DIR  # noqa: E402
 
 CHROMIUM = os.environ.get("BROWSER_PATH", "/usr/bin/chromium")
 
@@ -65,6 +73,7 @@ class PageRun:
     """One page run as the websocket client saw it."""
 
     page: str
+    started: float = 0.0  # time.perf_counter() when the request was sent
     seconds: float = 0.0  # request sent -> script_finished received
     script_s: float | None = None  # new_session received -> script_finished received
     errors: list[str] = field(default_factory=list)
@@ -100,8 +109,8 @@ async def open_page(conn, page: str, query: str = "", timeout: float = PAGE_TIME
     back.rerun_script.query_string = query
     back.rerun_script.page_name = page
     back.rerun_script.page_script_hash = ""
-    run = PageRun(page)
     start = time.perf_counter()
+    run = PageRun(page, started=start)
     began: float | None = None
     await conn.send(back.SerializeToString())
     stop_at = start + timeout
@@ -149,8 +158,21 @@ def connect(base: str):
     return ws_connect(url, subprotocols=["streamlit"], max_size=None, open_timeout=PAGE_TIMEOUT)  # type: ignore[list-item]
 
 
+def _pages_to_open(pages: tuple[str, ...], loops: int, busy: Callable[[], bool]) -> Iterator[str]:
+    """The pages `loops` times over, then again while busy() (an import still running)."""
+    done = 0
+    while done < loops or busy():
+        yield from pages
+        done += 1
+
+
 async def _ws_session(
-    base: str, pages: tuple[str, ...], loops: int, fresh: bool, stop_at: float, runs: list, errors: list
+    base: str,
+    pages: Iterator[str],
+    fresh: bool,
+    stop_at: float,
+    runs: list,
+    errors: list,
 ) -> None:
     async def visit(conn, page: str) -> bool:
         run = await open_page(conn, page)
@@ -160,18 +182,16 @@ async def _ws_session(
 
     try:
         if fresh:
-            for _ in range(loops):
-                for page in pages:
-                    if time.perf_counter() > stop_at:
-                        return
-                    async with connect(base) as conn:
-                        await visit(conn, page)
+            for page in pages:
+                if time.perf_counter() > stop_at:
+                    return
+                async with connect(base) as conn:
+                    await visit(conn, page)
             return
         async with connect(base) as conn:
-            for _ in range(loops):
-                for page in pages:
-                    if time.perf_counter() > stop_at or not await visit(conn, page):
-                        return
+            for page in pages:
+                if time.perf_counter() > stop_at or not await visit(conn, page):
+                    return
     except Exception as exc:  # a refused or dropped connection is an error of the run
         errors.append(f"连接：{type(exc).__name__}")
 
@@ -183,8 +203,12 @@ async def ws_round(
     deadline: float,
     pages: tuple[str, ...] = DEFAULT_PAGES,
     fresh: bool = False,
+    ingest: tuple[str, Path] | None = None,
 ) -> dict:
-    """N websocket sessions at once; the summary of their page runs (see `summary`)."""
+    """N websocket sessions at once; the summary of their page runs (see `summary`).
+    ingest = (store, folder): meanwhile another editor imports the folder into the running
+    dashboard (`python -m analysis ingest`, handed to its import queue), and the sessions
+    go on opening pages until that import is through (the caches are refilled after it)."""
     async with connect(base) as warm:  # one warm-up pass: a running server, not its first import
         for page in pages:
             await open_page(warm, page)
@@ -192,17 +216,56 @@ async def ws_round(
     runs: list[PageRun] = []
     errors: list[str] = []
     t0 = time.perf_counter()
+    importer = None
+    if ingest is not None:
+        importer = await asyncio.create_subprocess_exec(
+            *(sys.executable, "-m", "analysis", "ingest", str(ingest[1]), "--db", ingest[0], "--quiet"),
+            cwd=ROOT,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.PIPE,
+        )
+
+    def importing() -> bool:  # sessions keep browsing until the import is through
+        return importer is not None and importer.returncode is None
+
     await asyncio.gather(
-        *(_ws_session(base, pages, loops, fresh, t0 + deadline, runs, errors) for _ in range(sessions))
+        *(
+            _ws_session(base, _pages_to_open(pages, loops, importing), fresh, t0 + deadline, runs, errors)
+            for _ in range(sessions)
+        )
     )
     wall = time.perf_counter() - t0
+    ingest_s = None
+    if importer is not None:
+        _, err = await importer.communicate()
+        ingest_s = round(time.perf_counter() - t0, 1)
+        if importer.returncode:
+            errors.append(
+                f"导入：退出码 {importer.returncode}，{err.decode(errors='replace').strip()[-200:]}"
+            )
     out = summary(sessions, [r.seconds for r in runs], errors, wall, load)
     scripts = sorted(r.script_s for r in runs if r.script_s is not None)
     out["script_p50_s"] = round(statistics.median(scripts), 3) if scripts else None
     out["script_p95_s"] = round(_p95(scripts), 3) if scripts else None
     out["kb_per_page"] = round(sum(r.received_bytes for r in runs) / max(1, len(runs)) / 1024, 1)
     out["client"] = "ws-fresh" if fresh else "ws"
+    if ingest is not None:
+        out["ingest_s"] = ingest_s  # from the round's start until the importer printed its results
     return out
+
+
+def new_articles(folder: Path, copies: int) -> Path:
+    """`copies` × the bundled samples, each made a new article by one added line (the store
+    skips a text it already holds), written to folder; returns it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    tag = uuid.uuid4().hex[:8]
+    for i in range(copies):
+        for src in sorted(SAMPLES_DIR.glob("*.txt")):
+            extra = f"\n（转载 {tag}-{i}）\n"
+            (folder / f"{tag}_{i}_{src.name}").write_text(
+                src.read_text(encoding="utf-8") + extra, encoding="utf-8"
+            )
+    return folder
 
 
 # ---------------------------------------------------------------- the figures
@@ -303,19 +366,25 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--db", help="已有的库（默认：临时库，首次启动导入示例语料）")
     ap.add_argument("--url", help="已在运行的看板地址（不启动新的）")
     ap.add_argument("--log", help="看板的输出写入此文件（默认丢弃）")
+    ap.add_argument(
+        "--ingest", type=int, default=0, help="ws：每轮同时另有一位编辑导入 N×5 篇新文章（经看板的导入队列）"
+    )
     args = ap.parse_args(argv)
     pages = ALL_PAGES if args.pages == "all" else tuple(p.strip() for p in args.pages.split(","))
     tmp = tempfile.TemporaryDirectory(prefix="policy-load-")
     proc = None
+    db = args.db or str(Path(tmp.name) / "load.duckdb")
+    if args.ingest and args.url and not args.db:
+        ap.error("--ingest 与 --url 同用时需要 --db（该看板的库）")
     if args.url:
         base = args.url.rstrip("/")
     else:
-        db = args.db or str(Path(tmp.name) / "load.duckdb")
         proc, base = start_dashboard(db, Path(args.log) if args.log else None, seconds=60)
     try:
-        for n in (int(x) for x in args.sessions.split(",")):
+        for r, n in enumerate(int(x) for x in args.sessions.split(",")):
             if args.client == "ws":
-                result = asyncio.run(ws_round(base, n, args.loops, args.deadline, pages, args.fresh))
+                ingest = (db, new_articles(Path(tmp.name) / f"new{r}", args.ingest)) if args.ingest else None
+                result = asyncio.run(ws_round(base, n, args.loops, args.deadline, pages, args.fresh, ingest))
             else:
                 result = asyncio.run(browser_round(base, n, args.loops, args.deadline, pages))
             print(json.dumps(result, ensure_ascii=False), flush=True)

@@ -82,3 +82,25 @@ def test_a_page_error_box_counts_as_an_error(tmp_path):
     box = "错误提示：这一页出错了，已记录在服务器日志中。可以刷新页面、清除筛选，或换一个页面再试。"
     assert (out["pages_completed"], out["errors"]) == (2, 2), out
     assert out["error_kinds"] == [f"compare：{box}", f"themes：{box}"]
+
+
+def test_sessions_browse_on_while_an_import_runs():
+    busy = iter([True, True, False])
+    assert list(load_test._pages_to_open(("themes", "compare"), 1, lambda: False)) == ["themes", "compare"]
+    # two rounds asked for, then one more while the import is still running
+    assert list(load_test._pages_to_open(("themes",), 2, lambda: next(busy))) == ["themes"] * 4
+
+
+def test_new_articles_are_the_samples_made_new(tmp_path):
+    from helpers import SAMPLE_FILES, sample_text
+
+    folder = load_test.new_articles(tmp_path / "new", 2)
+    files = sorted(folder.iterdir())
+    assert len(files) == 2 * len(SAMPLE_FILES)
+    texts = {f.read_text(encoding="utf-8") for f in files}
+    assert len(texts) == 10  # every copy differs, so the store takes each as a new article
+    for name in SAMPLE_FILES:
+        copies = [f for f in files if f.name.endswith(name)]
+        assert len(copies) == 2
+        for f in copies:
+            assert f.read_text(encoding="utf-8").startswith(sample_text(name))
