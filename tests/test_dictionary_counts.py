@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -48,14 +49,13 @@ def reference(tmp_path_factory) -> dict[str, list[tuple]]:
 
 
 @pytest.fixture
-def saved(tmp_path) -> tuple[Path, Path]:
-    """A dictionary file (the bundled one) and a store of the samples counted with it."""
+def saved(tmp_path, sample_db) -> tuple[Path, Path]:
+    """A dictionary file (the bundled one) and a store of the samples counted with it (a copy
+    of the session's samples store, which was counted with the bundled dictionary)."""
     themes_file = tmp_path / "themes.yaml"
     themes_file.write_bytes(THEMES_FILE.read_bytes())
     db = tmp_path / "s.duckdb"
-    store = Store(db)
-    Engine(store, workers=1, themes_file=themes_file).ingest_paths([SAMPLES_DIR])
-    store.close()
+    shutil.copy(sample_db, db)
     return themes_file, db
 
 
