@@ -436,7 +436,10 @@ def _words_key(words: dict) -> str:
     return json.dumps(words, ensure_ascii=False, sort_keys=True, default=str)
 
 
-@st.cache_data(show_spinner="正在绘制词云…", max_entries=64, ttl=3600, hash_funcs={dict: _words_key})
+# st.cache_resource, not cache_data: the picture depends on its arguments only, so an import
+# (which empties the data caches) need not redraw a cloud whose words did not change; bytes
+# are immutable, so one object serves every session.
+@st.cache_resource(show_spinner="正在绘制词云…", max_entries=64, ttl=3600, hash_funcs={dict: _words_key})
 def word_cloud_png(
     freqs: dict[str, float],
     width: int,

@@ -42,6 +42,8 @@ def test_word_cloud_png_is_the_cloud_drawn_once_as_png(monkeypatch):
     assert ImageChops.difference(img.convert("RGB"), want).getbbox() is None  # the same pixels
     S.word_cloud_png(freqs, 320, 200, {"营商环境": "#2e86c1"})  # another colour is another cloud
     assert drawn == [(320, 200), (320, 200)]
+    S.changed()  # an import or an edit empties the data caches; the same words need no redraw
+    assert S.word_cloud_png(freqs, 320, 200, colors) == png and len(drawn) == 2
 
 
 def test_word_lists_are_hashed_as_one_string():
