@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import replace
 
 import pytest
@@ -9,19 +10,21 @@ import pytest
 from analysis import dict_versions as dv
 from analysis.engine import Engine
 from analysis.models import Theme
-from analysis.settings import SAMPLES_DIR, THEMES_FILE
+from analysis.settings import THEMES_FILE
 from analysis.store import Store
 from analysis.themes import ThemeError, load_themes
 
 
 @pytest.fixture
-def engine(tmp_path):
+def engine(tmp_path, sample_db):
+    """An engine on a copy of the session's samples store (counted with the bundled
+    dictionary) and on a writable copy of that dictionary."""
     path = tmp_path / "themes.yaml"
     path.write_text(THEMES_FILE.read_text(encoding="utf-8"), encoding="utf-8")
     path.chmod(0o644)
+    shutil.copy(sample_db, tmp_path / "v.duckdb")
     store = Store(tmp_path / "v.duckdb")
     eng = Engine(store, themes=load_themes(path), workers=1)
-    eng.ingest_paths([SAMPLES_DIR])
     yield eng, path
     store.close()
 
