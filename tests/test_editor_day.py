@@ -117,11 +117,14 @@ def _spec(at, title_part: str) -> dict:
 
 
 @pytest.fixture(scope="module")
-def page_db(tmp_path_factory):
-    """A fresh sample store the dashboard runs on (AppTest)."""
-    from helpers import pages_on, sample_store
+def page_db(tmp_path_factory, sample_db):
+    """A fresh sample store (a copy of the session's) the dashboard runs on (AppTest)."""
+    import shutil
 
-    path = sample_store(tmp_path_factory.mktemp("editor_day") / "pages.duckdb")
+    from helpers import pages_on
+
+    path = tmp_path_factory.mktemp("editor_day") / "pages.duckdb"
+    shutil.copy(sample_db, path)
     with pages_on(Settings(db=path, workers=1)):
         yield path
 

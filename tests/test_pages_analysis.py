@@ -10,12 +10,13 @@ from __future__ import annotations
 import base64
 import io
 import json
+import shutil
 import zipfile
 
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import open_page, pages_on, sample_store
+from helpers import open_page, pages_on
 from streamlit.testing.v1 import AppTest
 
 from analysis.settings import Settings
@@ -23,9 +24,10 @@ from app_pages import _state as S
 
 
 @pytest.fixture(scope="module")
-def db(tmp_path_factory):
-    """A fresh store with the samples; the app runs on Settings naming it."""
-    path = sample_store(tmp_path_factory.mktemp("pages_analysis") / "pages.duckdb")
+def db(tmp_path_factory, sample_db):
+    """A fresh store with the samples (a copy of the session's); the app runs on Settings naming it."""
+    path = tmp_path_factory.mktemp("pages_analysis") / "pages.duckdb"
+    shutil.copy(sample_db, path)
     with pages_on(Settings(db=path, workers=1)):
         yield path
 

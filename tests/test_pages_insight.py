@@ -9,7 +9,7 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from helpers import open_page, pages_on, sample_store
+from helpers import open_page, pages_on
 from streamlit.testing.v1 import AppTest
 
 from analysis.settings import THEMES_FILE, Settings
@@ -17,13 +17,14 @@ from app_pages import _state as S
 
 
 @pytest.fixture(scope="module")
-def db(tmp_path_factory):
-    """A fresh store with the samples and a copy of the dictionary (加入词典 writes to it)."""
+def db(tmp_path_factory, sample_db):
+    """A fresh store with the samples (a copy of the session's) and a copy of the dictionary
+    (加入词典 writes to it)."""
     folder = tmp_path_factory.mktemp("pages_insight")
     path = folder / "pages.duckdb"
     themes = folder / "themes.yaml"
     shutil.copy(THEMES_FILE, themes)
-    sample_store(path)
+    shutil.copy(sample_db, path)
     with pages_on(Settings(db=path, themes_file=themes, workers=1)):
         yield path
 
