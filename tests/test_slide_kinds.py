@@ -29,23 +29,15 @@ def test_emerging_chart_pins_as_emerging_with_counts(sample_engine):
     assert "新质生产力（51/0）" in labels
 
 
-def test_compare_and_wordcloud_pages_pin_their_slide_kinds(tmp_path):
+def test_compare_and_wordcloud_pages_pin_their_slide_kinds(tmp_path, sample_db):
     """省份对比's distinctive words pin as kind words, 词云 as kind wordcloud; the deck shows
     the words as a table, one column per side, in the page's order."""
     from streamlit.testing.v1 import AppTest
 
-    from analysis.engine import Engine
-    from analysis.settings import SAMPLES_DIR
-    from analysis.store import Store
     from app_pages import _state as S
-    from tests.helpers import APP
+    from tests.helpers import APP, pages_on, private_settings
 
-    db = tmp_path / "kinds.duckdb"
-    store = Store(db)
-    Engine(store, workers=1).ingest_paths([SAMPLES_DIR])
-    store.close()
-    S.use_settings(Settings(db=db, workers=1), strict=True)
-    try:
+    with pages_on(private_settings(tmp_path, sample_db)):
         at = AppTest.from_file(APP, default_timeout=90)
         at.switch_page("app_pages/compare.py").run()
         shown = [df.value for df in at.dataframe if "z 值" in df.value.columns]  # 广东, 吉林
@@ -61,5 +53,3 @@ def test_compare_and_wordcloud_pages_pin_their_slide_kinds(tmp_path):
         first = [f"{d['词语'].iloc[0]}　{float(d['z 值'].iloc[0]):.1f}" for d in shown]
         assert [table.cell(1, j).text for j in range(2)] == first
         assert [s.shape_type for s in deck.slides[2].shapes].count(13) == 1  # the cloud, a picture
-    finally:
-        S.use_settings(None)
