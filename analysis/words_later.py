@@ -17,16 +17,13 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
 
 import pyarrow as pa
 
-from .deadline_pool import DeadlinePool, Overrun
 from .engine import Engine, Result, _worker_tools
 from .models import Theme
-from .settings import LIMITS
 from .store.rows import _table, columns, without
 from .store.words_fill import WORDS_READY, articles_without_words, paragraphs_of, still_without_words
 
@@ -54,7 +51,7 @@ def ingest_themes_first(
 def word_table(rows: list[tuple], themes_key: tuple[Theme, ...]) -> pa.Table:
     """The word rows of these paragraphs ((article_id, province, date, source, norm), in
     paragraph order): each article's text per province, newline-joined, cut as
-    pipeline.derive cuts it. Runs in a worker process of fill_words (or here)."""
+    pipeline.derive cuts it."""
     seg = _worker_tools(themes_key, True)[1]
     assert seg is not None
     texts: dict[tuple[str, str], list[str]] = {}
@@ -75,38 +72,6 @@ def word_table(rows: list[tuple], themes_key: tuple[Theme, ...]) -> pa.Table:
     return _table("words", word)
 
 
-def _word_tables(
-    engine: Engine, pool: DeadlinePool | None, batches: Iterable[list[str]]
-) -> Iterator[tuple[list[str], pa.Table]]:
-    """(ids, word table) per batch, in order; cut in the pool's processes (a few batches
-    in flight), so the dashboard's own process only reads and appends."""
-    key = tuple(engine.themes)
-    pending: deque = deque()
-    it = iter(batches)
-
-    def submit(ids: list[str]) -> None:
-        rows = paragraphs_of(engine.store, ids)
-        pending.append((ids, rows, pool.submit(word_table, rows, key) if pool is not None else None))
-
-    for ids in it:
-        submit(ids)
-        if len(pending) >= (2 * pool.size if pool is not None else 1):
-            break
-    while pending:
-        ids, rows, fut = pending.popleft()
-        nxt = next(it, None)
-        if nxt is not None:
-            submit(nxt)
-        table = None
-        if pool is not None and fut is not None:
-            try:
-                table = pool.result(fut, len(ids))
-            except Overrun:  # a worker died (memory?): this batch here, the rest resubmitted
-                pool.restart()
-                pending = deque((i, r, pool.submit(word_table, r, key)) for i, r, _ in pending)
-        yield ids, table if table is not None else word_table(rows, key)
-
-
 def _store_batch(engine: Engine, ids: list[str], table: pa.Table) -> None:
     """Append the rows of the articles that still have none (call under the writers' lock):
     since the paragraphs were read, a rebuild or an editor's change may have written the
@@ -123,7 +88,6 @@ def fill_words(
     *,
     lock: AbstractContextManager | None = None,
     stop: threading.Event | None = None,
-    workers: int = 0,
 ) -> int:
     """Add the word rows of every article that has none, one transaction per batch of
     whole articles; then words_ready. Returns the number of articles filled.
@@ -131,37 +95,36 @@ def fill_words(
     lock: the writers' lock of a shared store (the dashboard's), held only to check and
     append a batch, so an upload, delete or rebuild never sees half of one.
     stop: set to end after the current batch (words_ready stays "0").
-    workers: processes that cut the text; 0 (default) cuts here. A worker frees this
-    process's GIL (the dashboard's sessions) but is no faster: 5,000 articles took 3.6-4.3 s
-    here, 3.7-5.5 s with 2 workers, 4.4-5.5 s with 1 (load 3.3-3.8), shipping text and rows."""
+
+    The text is cut in this process. Worker processes were tried and dropped: no faster
+    (5,000 articles: 3.6-4.3 s here, 3.7-5.5 s with 2 workers, load 3.3-3.8), and a
+    thread standing for the dashboard's sessions kept 85-89 % of its idle pace during
+    an in-process fill of 2,000 articles but 53-61 % with one worker taking a core."""
     store = engine.store
     lock = lock if lock is not None else threading.RLock()
-    pool = DeadlinePool(workers, LIMITS.max_parse_seconds) if workers > 0 else None
+    key = tuple(engine.themes)
     tried: set[str] = set()  # an article whose text gives no word at all is tried once
-    try:
-        while True:
+    while True:
+        with lock:
+            # Listed under the lock, so an import committed meanwhile is found here and
+            # words_ready is never cleared with articles still waiting.
+            todo = [a for a in articles_without_words(store) if a not in tried]
+            if not todo:
+                store.set_meta_value(WORDS_READY, None)
+                return len(tried)
+        total = len(tried) + len(todo)
+        if progress:  # pages can say how far the fill is from the start
+            progress(len(tried), total, "")
+        for start in range(0, len(todo), batch):
+            if stop is not None and stop.is_set():
+                return len(tried)
+            ids = todo[start : start + batch]
+            table = word_table(paragraphs_of(store, ids), key)  # outside the lock
             with lock:
-                # Listed under the lock, so an import committed meanwhile is found here and
-                # words_ready is never cleared with articles still waiting.
-                todo = [a for a in articles_without_words(store) if a not in tried]
-                if not todo:
-                    store.set_meta_value(WORDS_READY, None)
-                    return len(tried)
-            total = len(tried) + len(todo)
-            if progress:  # pages can say how far the fill is from the start
+                _store_batch(engine, ids, table)
+            tried.update(ids)
+            if progress:
                 progress(len(tried), total, "")
-            batches = (todo[i : i + batch] for i in range(0, len(todo), batch))
-            for ids, table in _word_tables(engine, pool, batches):
-                if stop is not None and stop.is_set():
-                    return len(tried)
-                with lock:
-                    _store_batch(engine, ids, table)
-                tried.update(ids)
-                if progress:
-                    progress(len(tried), total, "")
-    finally:
-        if pool is not None:
-            pool.close()
 
 
 class WordFiller:
@@ -199,8 +162,7 @@ class WordFiller:
     def _run(self) -> None:
         while True:
             try:
-                # One process cuts the text: the other core stays with the editors' sessions.
-                fill_words(self._engine, self._step, lock=self._lock, stop=self._stop, workers=1)
+                fill_words(self._engine, self._step, lock=self._lock, stop=self._stop)
             except Exception:  # a closed or broken store: the next start (or open) resumes
                 log.exception("filling words failed")
                 self._stop.set()

@@ -234,12 +234,11 @@ def test_a_workspace_without_watcher_returns_uploads_complete(tmp_path) -> None:
     normal.close()
 
 
-@pytest.mark.parametrize("workers", [0, 1])
 @pytest.mark.parametrize("meanwhile", ["rebuild", "delete"])
 def test_what_changed_after_the_text_was_read_is_not_filled(
-    empty_engine: Engine, monkeypatch, meanwhile, workers
+    empty_engine: Engine, monkeypatch, meanwhile
 ) -> None:
-    """The fill reads a batch's paragraphs, cuts them (here or in a worker), then appends under the
+    """The fill reads a batch's paragraphs, cuts them, then appends under the
     writers' lock. A rebuild in between writes the words itself (must not be doubled); a
     delete removes the article (no word row may outlive it)."""
     eng = empty_engine
@@ -257,7 +256,7 @@ def test_what_changed_after_the_text_was_read_is_not_filled(
 
     monkeypatch.setattr(words_later, "_store_batch", changed_first)
     normal = _normal_store(eng.store.path.parent)
-    fill_words(eng, batch=10, workers=workers)  # one batch: the change lands between reading and append
+    fill_words(eng, batch=10)  # one batch: the change lands between its reading and its append
     assert words_ready(eng.store) is True
     after = eng.store.df(WORDS)
     assert after.duplicated(["article_id", "province", "word"]).sum() == 0
