@@ -111,12 +111,7 @@ def gram_counts(
     size = len(code)
     edge = np.zeros(size + 1, dtype=bool)  # a token starts here, or a run ends here
     if cut is not None:
-        marks: list[int] = []
-        offset = 0
-        for run in runs:  # the run's start, each token's end (tokens concatenate to the run)
-            marks.extend(accumulate(map(len, cut(run)), initial=offset))
-            offset += len(run) + 1  # and the separator
-        edge[marks] = True
+        edge[:] = _token_edges(text, runs, cut)
     in_a = None
     if side_a is not None:
         in_a = np.repeat(np.asarray(side_a, dtype=bool), [len(r) + 1 for r in runs])[:size]
@@ -126,7 +121,8 @@ def gram_counts(
         if not len(starts):
             break
         keys = ids[starts] * 0x10000 + code[starts + n - 1]
-        _, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
+        inverse, uniques = pd.factorize(keys)  # hashing, not sorting: about 3x np.unique's speed
+        counts = np.bincount(inverse, minlength=len(uniques))
         frequent = counts >= min_count
         if not frequent.any():
             break
@@ -134,13 +130,16 @@ def gram_counts(
         where = np.empty(len(counts), dtype=np.int64)
         where[inverse] = starts  # one occurrence of each n-gram (any one: they are equal)
         grams = [text[i : i + n] for i in where[kept_ids].tolist()]
-        out.counts.update(dict(zip(grams, counts[kept_ids].tolist())))
+        # Each n-gram is met at one level only: plain dict updates (Counter.update adds one by one).
+        dict.update(out.counts, zip(grams, counts[kept_ids].tolist()))
         if cut is not None and n <= MAX_LEN:
             on_edges = np.bincount(inverse, weights=edge[starts] & edge[starts + n], minlength=len(counts))
-            out.aligned.update({g: k for g, k in zip(grams, on_edges[kept_ids].astype(int).tolist()) if k})
+            dict.update(
+                out.aligned, {g: k for g, k in zip(grams, on_edges[kept_ids].astype(int).tolist()) if k}
+            )
         if in_a is not None:
             on_a = np.bincount(inverse, weights=in_a[starts], minlength=len(counts))
-            out.in_a.update({g: k for g, k in zip(grams, on_a[kept_ids].astype(int).tolist()) if k})
+            dict.update(out.in_a, {g: k for g, k in zip(grams, on_a[kept_ids].astype(int).tolist()) if k})
         ok = np.zeros(size + 1, dtype=bool)
         kept = starts[frequent[inverse]]
         ok[kept] = True
@@ -150,6 +149,30 @@ def gram_counts(
         # inside a run means the longer one is too.
         starts = kept[ok[kept + 1]]
     return out
+
+
+def _token_edges(text: str, runs: list[str], cut) -> np.ndarray:
+    """Where a token of cut starts or a run ends, over text = the runs joined by NUL.
+
+    jieba and rjieba cut each block of Han characters on its own, so one call on the
+    joined text gives every run's tokens (102,000 calls took about 0.6 s at 100k articles);
+    if a tokenizer's pieces do not end at every separator, each run is cut on its own."""
+    edge = np.zeros(len(text) + 1, dtype=bool)
+    toks = cut(text)
+    ends = np.cumsum(np.fromiter(map(len, toks), dtype=np.int64, count=len(toks)))
+    edge[0] = True
+    edge[ends] = True
+    seps = np.flatnonzero(np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32) == 0)
+    if ends[-1:].tolist() == [len(text)] and edge[seps].all() and edge[seps + 1].all():
+        return edge
+    edge[:] = False
+    marks: list[int] = []
+    offset = 0
+    for run in runs:  # the run's start, each token's end (tokens concatenate to the run)
+        marks.extend(accumulate(map(len, cut(run)), initial=offset))
+        offset += len(run) + 1  # and the separator
+    edge[marks] = True
+    return edge
 
 
 def ngram_counts(runs: list[str], min_count: int = 3, max_len: int = MAX_LEN + 1) -> Counter:

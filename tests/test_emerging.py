@@ -172,3 +172,23 @@ def test_general_vocabulary_is_every_dictionary_word_from_the_frequency_on():
         assert general_vocabulary(floor) == want
     assert {"生产", "环境", "群众"} <= general_vocabulary()
     assert "新质生产力" not in general_vocabulary()
+
+
+def test_one_cut_of_the_joined_runs_gives_each_runs_token_edges(sample_engine):
+    # jieba/rjieba cut each Han block on its own: cutting the NUL-joined runs once must give
+    # exactly the edges of cutting every run apart (what token_spans does).
+    from itertools import accumulate
+
+    from analysis.emerging import _token_edges, raw_tokenizer
+
+    norms = sample_engine.store.df("SELECT norm FROM paragraphs ORDER BY article_id, idx")["norm"]
+    runs = [r for t in norms for r in han_runs(t)]
+    cut = raw_tokenizer(("新质生产力", "高质量发展"))
+    text = "\x00".join(runs)
+    marks, offset = [], 0
+    for run in runs:
+        marks.extend(accumulate(map(len, cut(run)), initial=offset))
+        offset += len(run) + 1
+    edges = _token_edges(text, runs, cut)
+    assert sorted(set(marks)) == [int(i) for i in edges.nonzero()[0]]
+    assert len(runs) > 500 and len(marks) > 2 * len(runs)
