@@ -90,7 +90,7 @@ def test_two_sided_distinctive_words_are_one_comparison_read_both_ways(sample_en
     ws = Workspace(Settings(db=sample_engine.store.path, workers=1), store=sample_engine.store)
     f = Filters()
     periods = ((dt.date(2023, 1, 1), dt.date(2023, 12, 31)), (dt.date(2024, 1, 1), dt.date(2024, 3, 31)))
-    cases = [
+    cases: list[tuple[str, dict, list[Filters]]] = [
         (
             "provinces",
             {"provinces": ("广东", "湖北")},
