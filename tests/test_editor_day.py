@@ -118,15 +118,11 @@ def _spec(at, title_part: str) -> dict:
 
 @pytest.fixture(scope="module")
 def page_db(tmp_path_factory, sample_db):
-    """A fresh sample store (a copy of the session's) the dashboard runs on (AppTest)."""
-    import shutil
+    """A private copy of the samples store (and dictionary) the dashboard runs on (AppTest)."""
+    from helpers import pages_on, private_settings
 
-    from helpers import pages_on
-
-    path = tmp_path_factory.mktemp("editor_day") / "pages.duckdb"
-    shutil.copy(sample_db, path)
-    with pages_on(Settings(db=path, workers=1)):
-        yield path
+    with pages_on(private_settings(tmp_path_factory.mktemp("editor_day"), sample_db)) as s:
+        yield s.db
 
 
 # ---------------------------------------------------------------- words: names, fragments, hidden words

@@ -10,26 +10,22 @@ from __future__ import annotations
 import base64
 import io
 import json
-import shutil
 import zipfile
 
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import open_page, pages_on
+from helpers import open_page, pages_on, private_settings
 from streamlit.testing.v1 import AppTest
 
-from analysis.settings import Settings
 from app_pages import _state as S
 
 
 @pytest.fixture(scope="module")
 def db(tmp_path_factory, sample_db):
-    """A fresh store with the samples (a copy of the session's); the app runs on Settings naming it."""
-    path = tmp_path_factory.mktemp("pages_analysis") / "pages.duckdb"
-    shutil.copy(sample_db, path)
-    with pages_on(Settings(db=path, workers=1)):
-        yield path
+    """A private copy of the samples store (and dictionary) that the app runs on."""
+    with pages_on(private_settings(tmp_path_factory.mktemp("pages_analysis"), sample_db)) as s:
+        yield s.db
 
 
 def _values(v):

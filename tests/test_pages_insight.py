@@ -6,27 +6,18 @@ the five sample articles.
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
-from helpers import open_page, pages_on
+from helpers import open_page, pages_on, private_settings
 from streamlit.testing.v1 import AppTest
 
-from analysis.settings import THEMES_FILE, Settings
 from app_pages import _state as S
 
 
 @pytest.fixture(scope="module")
 def db(tmp_path_factory, sample_db):
-    """A fresh store with the samples (a copy of the session's) and a copy of the dictionary
-    (加入词典 writes to it)."""
-    folder = tmp_path_factory.mktemp("pages_insight")
-    path = folder / "pages.duckdb"
-    themes = folder / "themes.yaml"
-    shutil.copy(THEMES_FILE, themes)
-    shutil.copy(sample_db, path)
-    with pages_on(Settings(db=path, themes_file=themes, workers=1)):
-        yield path
+    """A private copy of the samples store and of the dictionary (加入词典 writes to it)."""
+    with pages_on(private_settings(tmp_path_factory.mktemp("pages_insight"), sample_db)) as s:
+        yield s.db
 
 
 def table(at: AppTest, key: str):
