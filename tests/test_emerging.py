@@ -185,7 +185,8 @@ def test_one_cut_of_the_joined_runs_gives_each_runs_token_edges(sample_engine):
     runs = [r for t in norms for r in han_runs(t)]
     cut = raw_tokenizer(("新质生产力", "高质量发展"))
     text = "\x00".join(runs)
-    marks, offset = [], 0
+    marks: list[int] = []
+    offset = 0
     for run in runs:
         marks.extend(accumulate(map(len, cut(run)), initial=offset))
         offset += len(run) + 1
