@@ -299,6 +299,7 @@ def test_a_fill_killed_by_sigkill_leaves_whole_articles_and_is_finished_on_start
     """`ingest --words-later` SIGKILLed while it adds the words: each article has all its
     word rows or none, and the dashboard's start finishes the fill to a normal ingest's rows."""
     import os
+    import shutil
     import signal
     import subprocess
     import sys
@@ -306,49 +307,74 @@ def test_a_fill_killed_by_sigkill_leaves_whole_articles_and_is_finished_on_start
     from analysis.bench import build_corpus, free_phrases
     from analysis.themes import load_themes
 
+    n = 2000
     root = Path(__file__).resolve().parents[1]
-    corpus = tmp_path / "in"
-    build_corpus(1000, 11, corpus, free_phrases(load_themes()))
-    env = {**os.environ, "PYTHONPATH": str(root), "POLICY_WORKERS": "1"}
-    ingest = [sys.executable, "-m", "analysis", "ingest", str(corpus), "--no-samples", "--no-queue"]
-    clean, killed = tmp_path / "clean.duckdb", tmp_path / "killed.duckdb"
-    subprocess.run([*ingest, "-q", "--db", str(clean)], env=env, cwd=root, check=True, capture_output=True)
-    proc = subprocess.Popen(
-        [*ingest, "--words-later", "--db", str(killed)],
-        env=env,
-        cwd=root,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert proc.stderr is not None
-    for line in proc.stderr:  # the themes are in; the fill starts now
-        if "正在补充词语" in line:
+    corpus, empty = tmp_path / "in", tmp_path / "empty"
+    empty.mkdir()
+    build_corpus(n, 11, corpus, free_phrases(load_themes()))
+    clean = Engine(Store(tmp_path / "clean.duckdb"), workers=1)
+    clean.ingest_paths([corpus])
+    base = Engine(Store(tmp_path / "base.duckdb"), workers=1)
+    ingest_themes_first(base, [corpus])
+    base.store.close()
+    # The CLI with no new file only fills what is pending: each try kills it after `delay`.
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    fill = [
+        sys.executable,
+        "-m",
+        "analysis",
+        "ingest",
+        str(empty),
+        "--words-later",
+        "--no-samples",
+        "--no-queue",
+    ]
+    killed = tmp_path / "killed.duckdb"
+    delay, filled, tries = 0.4, 0, []
+    for _ in range(10):
+        shutil.copy(tmp_path / "base.duckdb", killed)
+        proc = subprocess.Popen(
+            [*fill, "--db", str(killed)],
+            env=env,
+            cwd=root,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        assert proc.stderr is not None
+        for line in proc.stderr:  # the fill starts now
+            if "正在补充词语" in line:
+                break
+        time.sleep(delay)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        proc.stderr.close()
+        store = Store(killed, read_only=True)
+        filled = store.df("SELECT count(DISTINCT article_id) AS n FROM words")["n"][0]
+        store.close()
+        tries.append((delay, int(filled)))
+        if 0 < filled < n:
             break
-    time.sleep(1.0)
-    assert proc.poll() is None, "the fill ended before the kill: make the corpus larger"
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
-    proc.stderr.close()
-
-    a, b = Store(clean, read_only=True), Store(killed)
+        delay = delay * 2 if filled == 0 else delay / 2
+    print(f"\n杀掉时已补充词语的文章（等待秒数, 篇数）：{tries}")
+    assert 0 < filled < n, tries
+    b = Store(killed)
     try:
-        assert b.article_count() == a.article_count() == 1000
-        assert words_ready(b) is False
-        filled = set(b.df("SELECT DISTINCT article_id FROM words")["article_id"])
-        assert 0 < len(filled) < 1000, len(filled)
-        per_article = "SELECT article_id, province, word, n FROM words WHERE article_id IN (SELECT unnest(?)) ORDER BY ALL"
-        ids = sorted(filled)
-        pd.testing.assert_frame_equal(b.df(per_article, [ids]), a.df(per_article, [ids]))
-        print(f"\n杀掉时已补充词语的文章 {len(filled)}/1000")
+        assert b.article_count() == n and words_ready(b) is False
+        per_article = (
+            "SELECT article_id, province, date, source, word, n FROM words "
+            "WHERE article_id IN (SELECT unnest(?)) ORDER BY ALL"
+        )
+        ids = sorted(b.df("SELECT DISTINCT article_id FROM words")["article_id"])
+        pd.testing.assert_frame_equal(b.df(per_article, [ids]), clean.store.df(per_article, [ids]))
     finally:
         b.close()
     ws = Workspace(Settings(db=killed, workers=1, import_samples=False))
     assert ws.start_watcher(interval=30)
     try:
         assert ws.wait_for_words(120) and ws.words_ready()
-        pd.testing.assert_frame_equal(ws.store.df(WORDS), a.df(WORDS))
+        pd.testing.assert_frame_equal(ws.store.df(WORDS), clean.store.df(WORDS))
     finally:
         ws.stop_watcher()
         ws.store.close()
-        a.close()
+        clean.store.close()
