@@ -61,6 +61,31 @@ def _runs(name: str, per_run: dict[str, list], sizes: list[int], per_row: dict[s
     return pa.Table.from_arrays(arrays, schema=schema)
 
 
+# Columns that are the Section / Paragraph attribute of the same name (the others are derived).
+SECTION_FIELDS = (
+    "idx",
+    "header",
+    "province",
+    "reason",
+    "speaker",
+    "office",
+    "runner_up",
+    "runner_up_count",
+    "weak",
+)
+PARAGRAPH_FIELDS = (
+    "idx",
+    "section_idx",
+    "province",
+    "reason",
+    "text",
+    "norm",
+    "runner_up",
+    "runner_up_count",
+    "weak",
+)
+
+
 def derived_tables(parsed: Sequence[Parsed]) -> dict[str, pa.Table]:
     """sections, paragraphs, hits, units, words rows of parsed articles."""
     art: dict[str, list] = {"article_id": [], "date": [], "source": []}  # one per article
@@ -84,30 +109,16 @@ def derived_tables(parsed: Sequence[Parsed]) -> dict[str, pa.Table]:
 
         secs = a.sections
         n_sec.append(len(secs))
-        sec["idx"] += [s.idx for s in secs]
-        sec["header"] += [s.header for s in secs]
-        sec["province"] += [s.province for s in secs]
-        sec["reason"] += [s.reason for s in secs]
+        for c in SECTION_FIELDS:
+            sec[c] += [getattr(s, c) for s in secs]
         sec["auto_province"] += [s.auto_province or s.province for s in secs]
         sec["auto_reason"] += [s.auto_reason or s.reason for s in secs]
-        sec["speaker"] += [s.speaker for s in secs]
-        sec["office"] += [s.office for s in secs]
-        sec["runner_up"] += [s.runner_up for s in secs]
-        sec["runner_up_count"] += [s.runner_up_count for s in secs]
-        sec["weak"] += [s.weak for s in secs]
 
         pars = a.paragraphs
         n_par.append(len(pars))
-        par["idx"] += [q.idx for q in pars]
-        par["section_idx"] += [q.section_idx for q in pars]
-        par["province"] += [q.province for q in pars]
-        par["reason"] += [q.reason for q in pars]
+        for c in PARAGRAPH_FIELDS:
+            par[c] += [getattr(q, c) for q in pars]
         par["chars"] += [len(q.norm) for q in pars]
-        par["text"] += [q.text for q in pars]
-        par["norm"] += [q.norm for q in pars]
-        par["runner_up"] += [q.runner_up for q in pars]
-        par["runner_up_count"] += [q.runner_up_count for q in pars]
-        par["weak"] += [q.weak for q in pars]
 
         units: dict[tuple[int, str], list[int]] = {}
         for q in pars:
