@@ -328,9 +328,13 @@ def _address_space() -> int:
         return 0
 
 
-def _pdf_worker(data: bytes, max_pages: int, max_bytes: int, conn) -> None:
+def _pdf_worker(data: bytes, max_pages: int, max_bytes: int, conn, parent: int = 0) -> None:
     import gc
 
+    from .deadline_pool import die_with_parent
+
+    if parent:
+        die_with_parent(parent)  # a killed parse worker must not leave a hostile PDF parsing on
     gc.freeze()  # forked from a threaded parent: never collect what was inherited (deadline_pool)
     try:
         import resource
@@ -374,7 +378,9 @@ def pdf_to_text(data: bytes, limits: Limits = LIMITS) -> tuple[str, str]:
     """Parse in a child process so a hostile PDF can neither hang nor exhaust this one."""
     ctx: Any = mp.get_context("fork" if os.name == "posix" else "spawn")  # typeshed: BaseContext
     parent, child = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_pdf_worker, args=(data, limits.max_pdf_pages, 1536 * 2**20, child))
+    proc = ctx.Process(
+        target=_pdf_worker, args=(data, limits.max_pdf_pages, 1536 * 2**20, child, os.getpid())
+    )
     proc.start()
     child.close()
     result = None

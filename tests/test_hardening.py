@@ -437,6 +437,50 @@ def test_parse_workers_die_with_a_killed_ingest(tmp_path):
             proc.wait()
 
 
+_HANGING_PDF = """
+import sys, time
+import pypdf
+import analysis.ingest as ingest
+
+class Stuck:  # a PDF that parses for ever; the forked child inherits the patched module
+    def __init__(self, *args, **kwargs):
+        time.sleep(600)
+
+pypdf.PdfReader = Stuck
+ingest.pdf_to_text(b"%PDF-1.4 stuck")
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/proc and PR_SET_PDEATHSIG are Linux's")
+def test_pdf_child_dies_with_its_parse_worker():
+    """The child a parse worker forks for a PDF dies when that worker is killed: a stuck
+    hostile PDF does not parse on as an orphan (ingest._pdf_worker asks for the parent-death
+    signal). Before, the child slept on after its parent was SIGKILLed."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "POLICY_MAX_PARSE_SECONDS": "600"}
+    proc = subprocess.Popen([sys.executable, "-c", _HANGING_PDF], env=env, cwd=ROOT)
+    kids: list[int] = []
+    try:
+        deadline = time.monotonic() + 30
+        while not kids and proc.poll() is None and time.monotonic() < deadline:
+            kids = _children(proc.pid)
+            time.sleep(0.05)
+        assert len(kids) == 1, f"no PDF child appeared ({kids})"
+        time.sleep(0.3)  # let the child reach its parent-death request
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        deadline = time.monotonic() + 5
+        while _alive(kids[0]) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not _alive(kids[0])
+    finally:
+        for k in kids:
+            if _alive(k):
+                os.kill(k, signal.SIGKILL)
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
 # ---------------------------------------------------------------- concurrent use
 def test_readers_never_see_half_an_article(tmp_path, monkeypatch):
     from analysis import settings as policy_settings
