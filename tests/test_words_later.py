@@ -3,6 +3,7 @@ and the word rows filled afterwards equal a normal ingest's exactly."""
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Iterator
@@ -55,6 +56,26 @@ def _normal_store(tmp_path: Path, *, uploads: bool = False) -> Store:
 
 def _sample_uploads() -> list[tuple[str, bytes]]:
     return [(name, (SAMPLES_DIR / name).read_bytes()) for name in SAMPLE_FILES]
+
+
+@contextlib.contextmanager
+def _watching(ws: Workspace, *others: Store, **watcher) -> Iterator[Workspace]:
+    """ws with the dashboard's watcher running; afterwards it stops, and ws and others close."""
+    assert ws.start_watcher(**watcher)
+    try:
+        yield ws
+    finally:
+        ws.stop_watcher()
+        ws.store.close()
+        for other in others:
+            other.close()
+
+
+def _filled_like(ws: Workspace, other: Store, sql: str, timeout: float = 60) -> None:
+    """The background fill ends, and ws's word rows (as sql reads them) equal other's."""
+    assert ws.wait_for_words(timeout)
+    assert ws.words_ready() is True and ws.words_progress() is None
+    pd.testing.assert_frame_equal(ws.store.df(sql), other.df(sql))
 
 
 def test_themes_first_then_words_equal_a_normal_ingest(empty_engine: Engine, tmp_path) -> None:
@@ -144,8 +165,7 @@ def test_dashboard_uploads_count_themes_first_and_fill_words_in_the_background(t
     normal = _normal_store(tmp_path, uploads=True)
     ws = Workspace(Settings(db=tmp_path / "ws.duckdb", workers=1, import_samples=False))
     changes: list[int] = []
-    assert ws.start_watcher(interval=30, on_change=lambda: changes.append(1))
-    try:
+    with _watching(ws, normal, interval=30, on_change=lambda: changes.append(1)):
         results = ws.ingest_uploads(_sample_uploads(), key=None)
         assert [(r.name, r.status) for r in results] == [(n, "新增") for n in SAMPLE_FILES]
         # Back from the upload: every theme counted, no word row yet, and pages can tell.
@@ -155,15 +175,9 @@ def test_dashboard_uploads_count_themes_first_and_fill_words_in_the_background(t
         assert ws.words_ready() is False
         assert changes == []
         hold_fill.set()
-        assert ws.wait_for_words(60)
-        assert ws.words_ready() is True and ws.words_progress() is None
-        pd.testing.assert_frame_equal(ws.store.df(WORDS), normal.df(WORDS))
+        _filled_like(ws, normal, WORDS)
         assert ws.store.df(WORD_ROWS)["n"][0] == normal.df(WORD_ROWS)["n"][0] > 1000
         assert changes == [1]  # the dashboard's caches are cleared once the words are in
-    finally:
-        ws.stop_watcher()
-        ws.store.close()
-        normal.close()
 
 
 def test_inbox_jobs_count_themes_first_and_fill_words_in_the_background(tmp_path, hold_fill) -> None:
@@ -172,8 +186,7 @@ def test_inbox_jobs_count_themes_first_and_fill_words_in_the_background(tmp_path
     normal = _normal_store(tmp_path)
     db = tmp_path / "ws.duckdb"
     ws = Workspace(Settings(db=db, workers=1, import_samples=False))
-    assert ws.start_watcher(interval=0.1)
-    try:
+    with _watching(ws, normal, interval=0.1):
         job = enqueue([SAMPLES_DIR], db)
         rows = wait_for_results(job, timeout=60)
         assert rows is not None and [r["status"] for r in rows] == ["新增"] * 5
@@ -181,15 +194,8 @@ def test_inbox_jobs_count_themes_first_and_fill_words_in_the_background(tmp_path
         assert ws.store.df(WORD_ROWS)["n"][0] == 0
         assert ws.words_ready() is False
         hold_fill.set()
-        assert ws.wait_for_words(60)
-        assert ws.words_ready() is True
         # Inbox files are stored under their job names (00000.txt …): compare without source.
-        cols = "SELECT article_id, province, date, word, n FROM words ORDER BY ALL"
-        pd.testing.assert_frame_equal(ws.store.df(cols), normal.df(cols))
-    finally:
-        ws.stop_watcher()
-        ws.store.close()
-        normal.close()
+        _filled_like(ws, normal, "SELECT article_id, province, date, word, n FROM words ORDER BY ALL")
 
 
 def test_a_fill_cut_short_is_finished_by_the_next_start(tmp_path) -> None:
@@ -213,15 +219,8 @@ def test_a_fill_cut_short_is_finished_by_the_next_start(tmp_path) -> None:
 
     ws = Workspace(Settings(db=db, workers=1, import_samples=False))
     assert ws.words_ready() is False
-    assert ws.start_watcher(interval=30)  # the dashboard's start
-    try:
-        assert ws.wait_for_words(60)
-        assert ws.words_ready() is True
-        pd.testing.assert_frame_equal(ws.store.df(WORDS), normal.df(WORDS))
-    finally:
-        ws.stop_watcher()
-        ws.store.close()
-        normal.close()
+    with _watching(ws, normal, interval=30):  # the dashboard's start
+        _filled_like(ws, normal, WORDS)
 
 
 def test_a_workspace_without_watcher_returns_uploads_complete(tmp_path) -> None:
@@ -370,11 +369,5 @@ def test_a_fill_killed_by_sigkill_leaves_whole_articles_and_is_finished_on_start
     finally:
         b.close()
     ws = Workspace(Settings(db=killed, workers=1, import_samples=False))
-    assert ws.start_watcher(interval=30)
-    try:
-        assert ws.wait_for_words(120) and ws.words_ready()
-        pd.testing.assert_frame_equal(ws.store.df(WORDS), clean.store.df(WORDS))
-    finally:
-        ws.stop_watcher()
-        ws.store.close()
-        clean.store.close()
+    with _watching(ws, clean.store, interval=30):
+        _filled_like(ws, clean.store, WORDS, timeout=120)
