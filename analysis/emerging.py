@@ -29,20 +29,18 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import importlib.util
 import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import accumulate
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from .models import Filters, Theme
-from .segment import Segmenter, boilerplate, stopwords
+from .segment import Segmenter, boilerplate, jieba_dictionary, stopwords
 
 MIN_LEN, MAX_LEN = 2, 8
 MAX_CHARS = 1_000_000
@@ -209,13 +207,10 @@ def self_overlapping(phrase: str) -> bool:
 def general_vocabulary(min_freq: int = GENERAL_FREQ) -> frozenset[str]:
     """Everyday words: jieba's general dictionary entries of frequency ≥ min_freq (生产,
     环境, 群众 …). A phrase that common there is established language, not a new slogan."""
-    # The file is found without importing jieba: the import loads its HMM tables (0.5-2.7 s
-    # on the shared machine) and the default segmenter is rjieba, which never needs them.
-    spec = importlib.util.find_spec("jieba")
-    folder = next(iter(spec.submodule_search_locations or []), None) if spec else None
-    if folder is None or not (Path(folder) / "dict.txt").exists():
+    path = jieba_dictionary()  # found without importing jieba
+    if path is None:
         return frozenset()
-    text = (Path(folder) / "dict.txt").read_text(encoding="utf-8")
+    text = path.read_text(encoding="utf-8")
     # Lines are "word freq [tag]". Only frequencies with as many digits as min_freq can reach
     # it, so the regular expression skips most of the 350,000 lines in C (a cold 新词发现 paid
     # about 1 s for splitting every line in Python).
