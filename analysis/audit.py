@@ -147,13 +147,17 @@ def audit(store, f: Filters | None = None, matcher=None, per_phrase: int = CONTE
     phrases[["count", "docs", "provinces"]] = phrases[["count", "docs", "provinces"]].fillna(0).astype(int)
     phrases.insert(1, "theme", phrases["theme_id"].map(names))
     phrases.insert(2, "category", phrases["theme_id"].map(cats))
-    ctx = _contexts(store.hit_samples(f, per_phrase), matcher, per_phrase)
+    # One read serves both: a phrase's first per_phrase samples are the first rows of its
+    # WORD_SAMPLE (min_by keeps them in one fixed order), and each read scans every hit.
+    samples = store.hit_samples(f, max(per_phrase, WORD_SAMPLE))
+    first = samples.groupby(["theme_id", "phrase"], sort=False).head(per_phrase)
+    ctx = _contexts(first.reset_index(drop=True), matcher, per_phrase)
     phrases["contexts"] = [ctx.get((t, p), []) for t, p in zip(phrases["theme_id"], phrases["phrase"])]
 
     from .emerging import raw_tokenizer
 
     cut = raw_tokenizer(tuple(sorted(phrases["phrase"])))
-    words, seen = inside_words(store.hit_samples(f, WORD_SAMPLE), list(phrases["phrase"]), cut)
+    words, seen = inside_words(samples, list(phrases["phrase"]), cut)
     phrases["inside"] = ["、".join(f"{w}（{n}）" for w, n in words.get(p, [])[:3]) for p in phrases["phrase"]]
     inside_share = {p: sum(n for _, n in ws) / seen[p] for p, ws in words.items() if seen.get(p)}
 
