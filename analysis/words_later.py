@@ -24,7 +24,7 @@ import pyarrow as pa
 
 from .engine import Engine, Result, _worker_tools
 from .models import Theme
-from .store.rows import _table, columns, without
+from .store.rows import without, words_table
 from .store.words_fill import WORDS_READY, articles_without_words, paragraphs_of, still_without_words
 
 Progress = Callable[[int, int, str], None]
@@ -59,17 +59,9 @@ def word_table(rows: list[tuple], themes_key: tuple[Theme, ...]) -> pa.Table:
     for aid, prov, day, src, norm in rows:
         texts.setdefault((aid, prov), []).append(norm)
         meta[aid] = (day, src)
-    word = columns("words")
-    for (aid, prov), norms in texts.items():
-        counts = seg.counts("\n".join(norms))
-        k = len(counts)
-        word["article_id"] += [aid] * k
-        word["province"] += [prov] * k
-        word["date"] += [meta[aid][0]] * k
-        word["source"] += [meta[aid][1]] * k
-        word["word"] += list(counts.keys())
-        word["n"] += list(counts.values())
-    return _table("words", word)
+    return words_table(
+        (aid, prov, *meta[aid], seg.counts("\n".join(norms))) for (aid, prov), norms in texts.items()
+    )
 
 
 def _store_batch(engine: Engine, ids: list[str], table: pa.Table) -> None:

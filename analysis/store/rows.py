@@ -8,7 +8,8 @@ objects (thousands of small dataclasses) cost more to pickle than to parse.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -97,9 +98,6 @@ def derived_tables(parsed: Sequence[Parsed]) -> dict[str, pa.Table]:
     par: dict[str, list] = {c: [] for c in TABLES["paragraphs"].names if c not in art}
     hit: dict[str, list] = {c: [] for c in TABLES["hits"].names if c not in art}
     unit: dict[str, list] = {c: [] for c in TABLES["units"].names if c not in art}
-    group: dict[str, list] = {"article_id": [], "province": [], "date": [], "source": []}  # words
-    n_word: list[int] = []
-    word: dict[str, list] = {"word": [], "n": []}
     for p in parsed:
         a = p.article
         aid, day, src = a.id, a.date, a.source
@@ -140,21 +138,34 @@ def derived_tables(parsed: Sequence[Parsed]) -> dict[str, pa.Table]:
         hit["phrase"] += [h[2] for h in p.hits]
         hit["n"] += [h[3] for h in p.hits]
 
-        for prov, counts in p.words.items():
-            group["article_id"].append(aid)
-            group["province"].append(prov)
-            group["date"].append(day)
-            group["source"].append(src)
-            n_word.append(len(counts))
-            word["word"] += counts.keys()
-            word["n"] += counts.values()
     return {
         "sections": _runs("sections", {"article_id": art["article_id"]}, n_sec, sec),
         "paragraphs": _runs("paragraphs", art, n_par, par),
         "hits": _runs("hits", art, n_hit, hit),
         "units": _runs("units", art, n_unit, unit),
-        "words": _runs("words", group, n_word, word),
+        "words": words_table(
+            (p.article.id, prov, p.article.date, p.article.source, counts)
+            for p in parsed
+            for prov, counts in p.words.items()
+        ),
     }
+
+
+def words_table(entries: Iterable[tuple[str, str, Any, str, Mapping[str, int]]]) -> pa.Table:
+    """words rows from (article_id, province, date, source, {word: n}) per article × province:
+    what an ingest worker derives and what words_later fills afterwards."""
+    group: dict[str, list] = {"article_id": [], "province": [], "date": [], "source": []}
+    sizes: list[int] = []
+    word: dict[str, list] = {"word": [], "n": []}
+    for aid, prov, day, src, counts in entries:
+        group["article_id"].append(aid)
+        group["province"].append(prov)
+        group["date"].append(day)
+        group["source"].append(src)
+        sizes.append(len(counts))
+        word["word"] += counts.keys()
+        word["n"] += counts.values()
+    return _runs("words", group, sizes, word)
 
 
 def article_tables(
