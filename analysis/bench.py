@@ -309,7 +309,7 @@ def run(
 
             results = ingest_themes_first(eng, [folder], progress)
             themes_ready_s = commits[-1] if commits else time.perf_counter() - t0
-            fill_words(eng)
+            fill_words(eng, workers=eng.workers)
         else:
             results = eng.ingest_paths([folder], progress)
             themes_ready_s = commits[-1] if commits else time.perf_counter() - t0

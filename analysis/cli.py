@@ -77,7 +77,7 @@ def _ingest_words_later(args) -> int:
     if not args.quiet and args.format != "json":
         print("主题统计已可查询；正在补充词语…", file=sys.stderr)
     with cli_bar(args, "补充词语") as bar:
-        fill_words(eng, bar)
+        fill_words(eng, bar, workers=eng.workers)
     return code
 
 

@@ -17,15 +17,17 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
 
 import pyarrow as pa
 
-from .engine import Engine, Result, _worker_tools
+from .deadline_pool import DeadlinePool, Overrun
+from .engine import Engine, Result, Window, _worker_tools
 from .models import Theme
-from .store.rows import without, words_table
-from .store.words_fill import WORDS_READY, articles_without_words, paragraphs_of, still_without_words
+from .settings import LIMITS
+from .store.rows import words_table
+from .store.words_fill import WORDS_READY, articles_without_words, paragraphs_of
 
 Progress = Callable[[int, int, str], None]
 log = logging.getLogger("policy.words")
@@ -64,13 +66,55 @@ def word_table(rows: list[tuple], themes_key: tuple[Theme, ...]) -> pa.Table:
     )
 
 
-def _store_batch(engine: Engine, ids: list[str], table: pa.Table) -> None:
-    """Append the rows of the articles that still have none (call under the writers' lock):
-    since the paragraphs were read, a rebuild or an editor's change may have written the
-    words itself, or an editor deleted the article."""
-    keep = set(still_without_words(engine.store, ids))
-    if keep:
-        engine.store.add_tables(without({"words": table}, set(ids) - keep))
+def _store_batch(engine: Engine, ids: list[str], epoch: int, table: pa.Table) -> bool:
+    """Append a batch's word rows (call under the writers' lock); False, writing nothing,
+    when a rebuild, override, edit or delete committed since its paragraphs were read
+    (it may have written these words itself, changed their dates or removed an article)."""
+    if engine.store.words_epoch != epoch:
+        return False
+    engine.store.add_tables({"words": table})
+    return True
+
+
+def _batches(store, todo: list[str], batch: int, read: int) -> Iterator[tuple[list[str], int, list[tuple]]]:
+    """(ids, words_epoch when read, paragraph rows) per batch of `batch` articles. Paragraphs
+    are read `read` articles at a time: each read scans the paragraphs table once (at 100k
+    articles, one read per 200 articles was 7-10 s of a fill)."""
+    for start in range(0, len(todo), read):
+        part = todo[start : start + read]
+        epoch = store.words_epoch  # before the read: an edit committed after it is noticed
+        rows = paragraphs_of(store, part)
+        by_id: dict[str, list[tuple]] = {}
+        for r in rows:
+            by_id.setdefault(r[0], []).append(r)
+        for i in range(0, len(part), batch):
+            ids = part[i : i + batch]
+            yield ids, epoch, [r for aid in ids for r in by_id.get(aid, ())]
+
+
+def _cut(store, todo: list[str], batch: int, key: tuple[Theme, ...], workers: int):
+    """(ids, epoch, words table) per batch, in order: cut here, or by `workers` processes
+    with this process reading ahead (the CLI and bench; the dashboard fills in one thread
+    so its sessions keep a core)."""
+    batches = _batches(store, todo, batch, read=max(batch, 2000))
+    if workers <= 0:
+        for ids, epoch, rows in batches:
+            yield ids, epoch, word_table(rows, key)
+        return
+    _worker_tools(key, True)  # built once here; forked workers inherit it
+    pool = DeadlinePool(workers, LIMITS.max_parse_seconds)
+    try:
+        window = Window(batches, lambda b: pool.submit(word_table, b[2], key), 2 * workers + 1)
+        for (ids, epoch, rows), fut in window:
+            try:
+                table = pool.result(fut, len(ids))
+            except Overrun:  # a worker died: cut this batch here, start fresh workers
+                pool.restart()
+                window.resubmit()
+                table = word_table(rows, key)
+            yield ids, epoch, table
+    finally:
+        pool.close()
 
 
 def fill_words(
@@ -80,6 +124,7 @@ def fill_words(
     *,
     lock: AbstractContextManager | None = None,
     stop: threading.Event | None = None,
+    workers: int = 0,
 ) -> int:
     """Add the word rows of every article that has none, one transaction per batch of
     whole articles; then words_ready. Returns the number of articles filled.
@@ -87,36 +132,37 @@ def fill_words(
     lock: the writers' lock of a shared store (the dashboard's), held only to check and
     append a batch, so an upload, delete or rebuild never sees half of one.
     stop: set to end after the current batch (words_ready stays "0").
+    workers: processes that cut the text (0: this thread). At 100k articles one thread
+    takes about 85 s; the dashboard still fills in one thread, so that a fill never takes
+    both cores from the editors' sessions.
 
-    The text is cut in this process. Worker processes were tried and dropped: no faster
-    (5,000 articles: 3.6-4.3 s here, 3.7-5.5 s with 2 workers, load 3.3-3.8), and a
-    thread standing for the dashboard's sessions kept 85-89 % of its idle pace during
-    an in-process fill of 2,000 articles but 53-61 % with one worker taking a core."""
+    A batch is written only if no rebuild, override, edit or delete committed since its
+    paragraphs were read (Store.words_epoch); otherwise the list is read again."""
     store = engine.store
     lock = lock if lock is not None else threading.RLock()
     key = tuple(engine.themes)
     tried: set[str] = set()  # an article whose text gives no word at all is tried once
-    while True:
-        with lock:
-            # Listed under the lock, so an import committed meanwhile is found here and
-            # words_ready is never cleared with articles still waiting.
-            todo = [a for a in articles_without_words(store) if a not in tried]
-            if not todo:
-                store.set_meta_value(WORDS_READY, None)
-                return len(tried)
-        total = len(tried) + len(todo)
-        if progress:  # pages can say how far the fill is from the start
-            progress(len(tried), total, "")
-        for start in range(0, len(todo), batch):
-            if stop is not None and stop.is_set():
-                return len(tried)
-            ids = todo[start : start + batch]
-            table = word_table(paragraphs_of(store, ids), key)  # outside the lock
+    with store.fill_guard:  # a second fill waits, then finds nothing left to do
+        while True:
             with lock:
-                _store_batch(engine, ids, table)
-            tried.update(ids)
-            if progress:
+                # Listed under the lock, so an import committed meanwhile is found here and
+                # words_ready is never cleared with articles still waiting.
+                todo = [a for a in articles_without_words(store) if a not in tried]
+                if not todo:
+                    store.set_meta_value(WORDS_READY, None)
+                    return len(tried)
+            total = len(tried) + len(todo)
+            if progress:  # pages can say how far the fill is from the start
                 progress(len(tried), total, "")
+            for ids, epoch, table in _cut(store, todo, batch, key, workers):
+                if stop is not None and stop.is_set():
+                    return len(tried)
+                with lock:
+                    if not _store_batch(engine, ids, epoch, table):
+                        break  # stored articles changed meanwhile: list again
+                tried.update(ids)
+                if progress:
+                    progress(len(tried), total, "")
 
 
 class WordFiller:

@@ -4,6 +4,7 @@ and the word rows filled afterwards equal a normal ingest's exactly."""
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import threading
 import time
 from collections.abc import Iterator
@@ -33,7 +34,7 @@ def hold_fill(monkeypatch) -> Iterator[threading.Event]:
 
     def held(*args):
         assert go.wait(60), "the test never released the fill"
-        real(*args)
+        return real(*args)
 
     monkeypatch.setattr(words_later, "_store_batch", held)
     yield go
@@ -102,6 +103,46 @@ def test_themes_first_then_words_equal_a_normal_ingest(empty_engine: Engine, tmp
     # A second pass finds nothing left to do.
     assert fill_words(empty_engine) == 0
     normal.store.close()
+
+
+def test_words_cut_by_worker_processes_equal_a_normal_ingest(empty_engine: Engine, tmp_path) -> None:
+    """The CLI and bench fill with worker processes (the dashboard in one thread): the same
+    rows, batches appended in order, progress per batch."""
+    normal = _normal_store(tmp_path)
+    ingest_themes_first(empty_engine, [SAMPLES_DIR])
+    steps: list[tuple[int, int]] = []
+    assert fill_words(empty_engine, lambda d, t, _: steps.append((d, t)), batch=2, workers=2) == 5
+    assert steps == [(0, 5), (2, 5), (4, 5), (5, 5)]
+    assert words_ready(empty_engine.store) is True
+    pd.testing.assert_frame_equal(empty_engine.store.df(WORDS), normal.df(WORDS))
+    normal.close()
+
+
+def test_a_date_edited_after_the_text_was_read_is_not_filled_with_the_old_date(
+    empty_engine: Engine, monkeypatch
+) -> None:
+    """Word rows copy their article's date. An editor's new date committed between the
+    fill's reading of a batch and its append: the batch is read again, so no word row keeps
+    the old date (checking only that the words are still missing let the old date in)."""
+    eng = empty_engine
+    ingest_themes_first(eng, [SAMPLES_DIR])
+    victim = sorted(words_later.articles_without_words(eng.store))[0]
+    new_day = dt.date(2020, 2, 2)
+    real = words_later._store_batch
+
+    def edited_first(*args):
+        eng.store.update_article(victim, date=new_day)
+        monkeypatch.setattr(words_later, "_store_batch", real)
+        return real(*args)
+
+    monkeypatch.setattr(words_later, "_store_batch", edited_first)
+    assert fill_words(eng, batch=10) == 5
+    days = eng.store.df("SELECT DISTINCT date FROM words WHERE article_id = ?", [victim])["date"]
+    assert [d.date() for d in pd.to_datetime(days)] == [new_day]
+    others = eng.store.df(
+        "SELECT count(*) AS n FROM words WHERE article_id <> ? AND date = ?", [victim, new_day]
+    )
+    assert others["n"][0] == 0
 
 
 def test_a_normal_ingest_is_ready(empty_engine: Engine) -> None:
@@ -245,13 +286,13 @@ def test_what_changed_after_the_text_was_read_is_not_filled(
     victim = sorted(eng.store.existing_ids(words_later.articles_without_words(eng.store)))[0]
     real = words_later._store_batch
 
-    def changed_first(engine, ids, table):
+    def changed_first(*args):
         if meanwhile == "rebuild":
             eng.rebuild()
         else:
             assert eng.store.delete_article(victim)
         monkeypatch.setattr(words_later, "_store_batch", real)
-        real(engine, ids, table)
+        return real(*args)
 
     monkeypatch.setattr(words_later, "_store_batch", changed_first)
     normal = _normal_store(eng.store.path.parent)

@@ -63,6 +63,11 @@ class Store(Reads, DictionaryVersions):
             raise
         self._local = threading.local()
         self._write_lock = threading.RLock()
+        # Bumped after every committed write that changes or removes stored articles' word
+        # rows or the date/source they copy (rebuild, override, edit, delete): the background
+        # word fill compares it instead of re-checking every batch against the words table.
+        self.words_epoch = 0
+        self.fill_guard = threading.RLock()  # one word fill at a time (words_later.fill_words)
         if not read_only:
             self.migrate()
 
@@ -91,19 +96,25 @@ class Store(Reads, DictionaryVersions):
             cur.execute("BEGIN TRANSACTION")
             self._local.in_tx = True
             try:
-                yield cur
-            except BaseException:
-                self._local.in_tx = False
-                cur.execute("ROLLBACK")
-                raise
-            self._local.in_tx = False
-            try:
-                cur.execute("COMMIT")
-            except BaseException:
-                # A failed commit may leave the transaction open: end it before reporting.
-                with contextlib.suppress(duckdb.Error):
+                try:
+                    yield cur
+                except BaseException:
+                    self._local.in_tx = False
                     cur.execute("ROLLBACK")
-                raise
+                    raise
+                self._local.in_tx = False
+                try:
+                    cur.execute("COMMIT")
+                except BaseException:
+                    # A failed commit may leave the transaction open: end it before reporting.
+                    with contextlib.suppress(duckdb.Error):
+                        cur.execute("ROLLBACK")
+                    raise
+            finally:
+                # After the commit (or rollback), never before: a fill that reads the epoch
+                # and then the paragraphs must not see the new epoch with the old rows.
+                if self._local.__dict__.pop("words_changed", False):
+                    self.words_epoch += 1
 
     @contextlib.contextmanager
     def bulk(self, wal: str = "1GB", threads: int | None = None) -> Iterator[None]:
@@ -193,6 +204,7 @@ class Store(Reads, DictionaryVersions):
         columns come from the schema (schema.copies_of_article)."""
         ids = list(article_ids)
         with self.atomic() as cur:
+            self._local.words_changed = True
             for t in TABLES.values():
                 cols = copies_of_article(t)
                 if cols:
@@ -229,6 +241,7 @@ class Store(Reads, DictionaryVersions):
             return
         ids = [p.article.id for p in parsed]
         with self.atomic() as cur:
+            self._local.words_changed = True
             for table in DERIVED:
                 cur.execute(f"DELETE FROM {table} WHERE article_id IN (SELECT unnest(?))", [ids])
             self._insert_tables(cur, derived_tables(parsed))
@@ -267,6 +280,7 @@ class Store(Reads, DictionaryVersions):
 
     def delete_article(self, article_id: str) -> bool:
         with self.atomic() as cur:
+            self._local.words_changed = True
             found = cur.execute("SELECT 1 FROM articles WHERE id = ?", [article_id]).fetchall()
             for table in DERIVED:
                 cur.execute(f"DELETE FROM {table} WHERE article_id = ?", [article_id])

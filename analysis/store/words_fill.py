@@ -21,20 +21,6 @@ def articles_without_words(store) -> list[str]:
     return [r[0] for r in rows]
 
 
-def still_without_words(store, article_ids: Sequence[str]) -> list[str]:
-    """Those of the ids that are still stored and still have no word rows: between listing
-    and filling, a rebuild may have written them or an editor deleted the article."""
-    rows = (
-        store.cur()
-        .execute(
-            f"SELECT a.id FROM articles a WHERE a.id IN (SELECT unnest(?)) AND {_WITHOUT_WORDS}",
-            [list(article_ids)],
-        )
-        .fetchall()
-    )
-    return [r[0] for r in rows]
-
-
 def paragraphs_of(store, article_ids: Sequence[str]) -> list[tuple[str, str, object, str, str]]:
     """(article_id, province, date, source, norm) of the articles' paragraphs, in order."""
     return (
