@@ -14,7 +14,6 @@ fixed expressions give no evidence at all (provinces.py).
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 
 from .models import NATIONAL, Article, Paragraph, Section
@@ -34,19 +33,27 @@ class Tally:
 
     evidence: list[Evidence] = field(default_factory=list)
     score: dict[str, float] = field(default_factory=dict)
-    paragraphs: Counter = field(default_factory=Counter)  # paragraphs naming the province
+    paragraphs: dict[str, int] = field(default_factory=dict)  # paragraphs naming the province
     first: set[str] = field(default_factory=set)  # provinces named in the first paragraph
     n_paragraphs: int = 0
 
     @classmethod
     def of(cls, per_paragraph: list[list[Evidence]]) -> Tally:
+        # Plain dicts and one loop: this runs per section on every ingest, and most
+        # paragraphs name nothing at all.
         t = cls(n_paragraphs=len(per_paragraph))
+        score, named_in, evidence = t.score, t.paragraphs, t.evidence
         for i, found in enumerate(per_paragraph):
+            if not found:
+                continue
+            evidence += found
+            named = set()
             for e in found:
-                t.evidence.append(e)
-                t.score[e.province] = t.score.get(e.province, 0.0) + WEIGHT[e.kind]
-            named = {e.province for e in found if e.kind != "dateline"}
-            t.paragraphs.update(named)
+                score[e.province] = score.get(e.province, 0.0) + WEIGHT[e.kind]
+                if e.kind != "dateline":
+                    named.add(e.province)
+            for prov in named:
+                named_in[prov] = named_in.get(prov, 0) + 1
             if i == 0:
                 t.first = named
         return t
@@ -68,9 +75,10 @@ class Tally:
         total = sum(self.score.values())
         if self.score[top] < min_score or self.score[top] < SHARE * total:
             return ""
-        if not self.paragraphs[top]:  # datelines only
+        named = self.paragraphs.get(top, 0)
+        if not named:  # datelines only
             return ""
-        if self.n_paragraphs > 2 and top not in self.first and self.paragraphs[top] < 2:
+        if self.n_paragraphs > 2 and top not in self.first and named < 2:
             return ""
         return top
 
@@ -83,7 +91,10 @@ class Tally:
 
 def runner_up(evidence: list[Evidence], prov: str) -> tuple[str, int]:
     """The other province named most often (mentions), for 也提到：新疆 3 次."""
-    counts = Counter(e.province for e in evidence if e.province != prov and e.kind != "dateline")
+    counts: dict[str, int] = {}
+    for e in evidence:
+        if e.province != prov and e.kind != "dateline":
+            counts[e.province] = counts.get(e.province, 0) + 1
     if not counts:
         return "", 0
     best = min(counts, key=lambda p: (-counts[p], p))
@@ -180,8 +191,7 @@ def attribute(
             why, weak = f"编辑指定：{prov}（自动判断为{auto_prov}）", False
         if rs.level:
             stack.append((rs.level, prov, rs.header))
-        section_all = Tally.of(found[sidx])
-        second, times = section_all.runner_up(prov)
+        second, times = runner_up([e for ev in found[sidx] for e in ev], prov)
         article.sections.append(
             Section(
                 sidx,

@@ -17,6 +17,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import ahocorasick
 import daachorse
@@ -58,8 +59,10 @@ def _rows(path: Path) -> list[dict[str, str]]:
         ]
 
 
-@dataclass(frozen=True)
-class Evidence:
+class Evidence(NamedTuple):
+    """One name found. A named tuple, not a dataclass: evidence() makes one per name in
+    every paragraph of every ingest, and a frozen dataclass cost several times more."""
+
     kind: str  # province / leader / place / dateline
     text: str  # the words found
     province: str
@@ -143,6 +146,11 @@ class Gazetteer:
         self._fast = daachorse.CharwiseDoubleArrayAhoCorasick(
             list(entries), daachorse.MATCH_KIND_LEFTMOST_LONGEST
         )
+        # A place or province found is always the same evidence (immutable, so shared):
+        # built once here, never per match.
+        self._plain = [Evidence(k, f, p) if k in ("place", "province") else None for k, f, p in self._values]
+        self._dated = [Evidence("dateline", f, p) for _k, f, p in self._values]
+        self._posts: dict[tuple[str, dt.date | None], Evidence | None] = {}  # leader on a day
 
     @staticmethod
     def _suffixes(path: Path) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
@@ -224,26 +232,35 @@ class Gazetteer:
         before = text[max(0, start - 6) : start]
         return bool(before.endswith(self.agencies) and _DIAN.match(text, end + 1))
 
+    def _leader_evidence(self, name: str, day: dt.date | None) -> Evidence | None:
+        key = (name, day)
+        if key not in self._posts:
+            if len(self._posts) > 100_000:  # a worker's lifetime of dates: keep it bounded
+                self._posts.clear()
+            post = self.leader(name, day)
+            self._posts[key] = None if post is None else Evidence("leader", name, post.province, post.office)
+        return self._posts[key]
+
     def evidence(self, text: str, day: dt.date | None = None) -> list[Evidence]:
         """Every place, leader and province named in text, in reading order."""
+        matches = self._fast.find(text) if text else None
+        if not matches:
+            return []
         found = []
-        values = self._values
-        for _start, stop, i in self._fast.find(text) if text else ():
-            kind, form, prov = values[i]
+        values, plain = self._values, self._plain
+        for start, stop, i in matches:
+            ev = plain[i]
+            if ev is None:
+                kind, form, _prov = values[i]
+                if kind == "leader":
+                    ev = self._leader_evidence(form, day)
+                    if ev is not None:
+                        found.append(ev)
+                continue  # a fixed expression names no place
             end = stop - 1  # the index of the last character, as pyahocorasick gives it
-            if kind == "fixed":
-                continue
-            if kind == "leader":
-                post = self.leader(form, day)
-                if post is not None:
-                    found.append(Evidence("leader", form, post.province, post.office))
-                continue
             if self.in_organisation(text, end):
                 continue
-            if self._dateline(text, end + 1 - len(form), end):
-                found.append(Evidence("dateline", form, prov))
-            else:
-                found.append(Evidence(kind, form, prov))
+            found.append(self._dated[i] if self._dateline(text, start, end) else ev)
         return found
 
 
