@@ -75,12 +75,13 @@ def typical_width(lines: list[str], is_header: Callable[[str], bool] | None = No
     lines are left out: a compilation of short `一、浙江：…` headers over long one-line
     paragraphs has a typical header width, not a page width."""
     header = is_header or looks_structural
-    widths = [round(display_width(x)) for x in lines if x.strip() and not header(x.strip())]
+    sized = [(round(display_width(x)), s) for x in lines if (s := x.strip())]
+    if len(sized) < 12 or not _clustered(sized):
+        return None
+    widths = [w for w, s in sized if not header(s)]
     if len(widths) < 12:
         return None
-    counts: dict[int, int] = {}
-    for w in widths:
-        counts[w] = counts.get(w, 0) + 1
+    counts = _counts(widths)
     mode = max(counts, key=lambda w: (counts[w], w))
     near = sum(c for w, c in counts.items() if abs(w - mode) <= 2)
     wider = sum(c for w, c in counts.items() if w > mode + 3)
@@ -89,8 +90,26 @@ def typical_width(lines: list[str], is_header: Callable[[str], bool] | None = No
     return None
 
 
+def _counts(widths: list[int]) -> dict[int, int]:
+    counts: dict[int, int] = {}
+    for w in widths:
+        counts[w] = counts.get(w, 0) + 1
+    return counts
+
+
+def _clustered(sized: list[tuple[int, str]]) -> bool:
+    """8 lines within two cells of one width of 10 or more, headers included. Leaving the
+    headers out only lowers such counts, so without this no width can be typical: most
+    text is decided here without asking of any line whether it is a header."""
+    counts = _counts([w for w, _s in sized])
+    return any(w >= 10 and sum(counts.get(v, 0) for v in range(w - 2, w + 3)) >= 8 for w in counts)
+
+
 def split_paragraphs(
-    text: str, hard_wrapped: bool | None = None, is_header: Callable[[str], bool] | None = None
+    text: str,
+    hard_wrapped: bool | None = None,
+    is_header: Callable[[str], bool] | None = None,
+    cleaned: bool = False,
 ) -> list[str]:
     """Paragraphs of text. Hard-wrapped text (PDF extraction) has its lines re-joined.
 
@@ -98,7 +117,8 @@ def split_paragraphs(
     or at a line ending in sentence punctuation that stops short of the margin; page
     numbers standing alone are dropped; a line that looks like a section header (see
     headers.py; `is_header` may know place names too) always starts a paragraph.
-    Elsewhere each non-empty line is a paragraph.
+    Elsewhere each non-empty line is a paragraph. cleaned=True: text already went
+    through clean_controls (parse), skip that pass.
     """
     test = is_header or looks_structural
     seen: dict[str, bool] = {}
@@ -108,11 +128,14 @@ def split_paragraphs(
             seen[line] = test(line)
         return seen[line]
 
-    text = clean_controls(text)
+    if not cleaned:
+        text = clean_controls(text)
     lines = text.split("\n")
+    if hard_wrapped is False:
+        return [s for ln in lines if (s := ln.strip())]
     width = typical_width(lines, header)
-    if hard_wrapped is False or (width is None and not hard_wrapped):
-        return [ln.strip() for ln in lines if ln.strip()]
+    if width is None and not hard_wrapped:
+        return [s for ln in lines if (s := ln.strip())]
     if width is None:
         width = typical_width(lines + lines * 12, header) or 0.0
     paragraphs: list[str] = []

@@ -55,7 +55,7 @@ def parse(
 ) -> Article:
     meta = meta or Meta()
     text = clean_controls(raw.text)
-    paragraphs = split_paragraphs(text, True if raw.hard_wrapped else None, gaz.header_line)
+    paragraphs = split_paragraphs(text, True if raw.hard_wrapped else None, gaz.header_line, cleaned=True)
     raw_sections = split_sections(paragraphs, gaz)
     traditional = looks_traditional(text)
     sha = content_hash(text, traditional, cleaned=True)
