@@ -9,15 +9,23 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from functools import lru_cache
+from operator import attrgetter
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
 
-from ..models import Parsed
+from ..models import Paragraph, Parsed
 from .schema import TABLES
 
 S = pa.string()
+
+
+@lru_cache(maxsize=64)
+def _schema(name: str, names: tuple[str, ...]) -> pa.Schema:
+    """The Arrow schema of these columns of a table (asked for every batch of every table)."""
+    return TABLES[name].arrow_schema(names)
 
 
 def _table(name: str, cols: dict[str, list]) -> pa.Table:
@@ -28,7 +36,7 @@ def _table(name: str, cols: dict[str, list]) -> pa.Table:
     unknown = set(cols) - set(TABLES[name].names)
     if unknown:
         raise KeyError(f"{name} has no column {sorted(unknown)}")
-    schema = TABLES[name].arrow_schema(tuple(cols))
+    schema = _schema(name, tuple(cols))
     lengths = {k: len(v) for k, v in cols.items()}
     if len(set(lengths.values())) > 1:
         raise ValueError(f"{name}: columns of unequal length {lengths} (a new column left unfilled?)")
@@ -40,23 +48,27 @@ def columns(name: str) -> dict[str, list]:
     return {c: [] for c in TABLES[name].names}
 
 
-def _runs(name: str, per_run: dict[str, list], sizes: list[int], per_row: dict[str, list]) -> pa.Table:
+def _array(values: list | pa.Array, kind: pa.DataType) -> pa.Array:
+    return values if isinstance(values, pa.Array) else pa.array(values, kind)
+
+
+def _runs(
+    name: str, per_run: Mapping[str, list | pa.Array], sizes: list[int], per_row: dict[str, list]
+) -> pa.Table:
     """A table whose per_run columns hold one value for each run of `sizes` rows (an
     article's id, date and source): repeated by Arrow's take, not as Python lists, which
     was a third of the workers' table building at 28 M word rows (docs/SCALING.md)."""
     unknown = (set(per_run) | set(per_row)) - set(TABLES[name].names)
     if unknown:
         raise KeyError(f"{name} has no column {sorted(unknown)}")
-    schema = TABLES[name].arrow_schema((*per_run, *per_row))
+    schema = _schema(name, (*per_run, *per_row))
     rows = sum(sizes)
     lengths = {k: len(v) for k, v in per_row.items()} | {"(rows)": rows}
     if len(set(lengths.values())) > 1 or any(len(v) != len(sizes) for v in per_run.values()):
         raise ValueError(f"{name}: columns of unequal length {lengths} (a new column left unfilled?)")
     take = pa.array(np.repeat(np.arange(len(sizes), dtype=np.int64), sizes))
     arrays = [
-        pa.array(per_run[f.name], f.type).take(take)
-        if f.name in per_run
-        else pa.array(per_row[f.name], f.type)
+        _array(per_run[f.name], f.type).take(take) if f.name in per_run else pa.array(per_row[f.name], f.type)
         for f in schema
     ]
     return pa.Table.from_arrays(arrays, schema=schema)
@@ -89,59 +101,66 @@ PARAGRAPH_FIELDS = (
 
 def derived_tables(parsed: Sequence[Parsed]) -> dict[str, pa.Table]:
     """sections, paragraphs, hits, units, words rows of parsed articles."""
-    art: dict[str, list] = {"article_id": [], "date": [], "source": []}  # one per article
-    n_sec: list[int] = []
-    n_par: list[int] = []
-    n_hit: list[int] = []
-    n_unit: list[int] = []
+    # Column by column over the whole batch (attrgetter in C), not per article: an ingest
+    # batch is a few dozen short articles, where a list per article and field cost more
+    # than the rows in it.
+    arts = [p.article for p in parsed]
+    per_article = {
+        "article_id": [a.id for a in arts],
+        "date": [a.date for a in arts],
+        "source": [a.source for a in arts],
+    }
+    # Arrow arrays once, taken by every table's runs.
+    art = {f.name: pa.array(per_article[f.name], f.type) for f in _schema("paragraphs", tuple(per_article))}
     sec: dict[str, list] = {c: [] for c in TABLES["sections"].names if c != "article_id"}
     par: dict[str, list] = {c: [] for c in TABLES["paragraphs"].names if c not in art}
     hit: dict[str, list] = {c: [] for c in TABLES["hits"].names if c not in art}
     unit: dict[str, list] = {c: [] for c in TABLES["units"].names if c not in art}
-    for p in parsed:
-        a = p.article
-        aid, day, src = a.id, a.date, a.source
-        art["article_id"].append(aid)
-        art["date"].append(day)
-        art["source"].append(src)
 
-        secs = a.sections
-        n_sec.append(len(secs))
-        for c in SECTION_FIELDS:
-            sec[c] += [getattr(s, c) for s in secs]
-        sec["auto_province"] += [s.auto_province or s.province for s in secs]
-        sec["auto_reason"] += [s.auto_reason or s.reason for s in secs]
+    secs = [s for a in arts for s in a.sections]
+    for c in SECTION_FIELDS:
+        sec[c] = list(map(attrgetter(c), secs))
+    sec["auto_province"] = [s.auto_province or s.province for s in secs]
+    sec["auto_reason"] = [s.auto_reason or s.reason for s in secs]
 
-        pars = a.paragraphs
-        n_par.append(len(pars))
-        for c in PARAGRAPH_FIELDS:
-            par[c] += [getattr(q, c) for q in pars]
-        par["chars"] += [len(q.norm) for q in pars]
+    pars = [q for a in arts for q in a.paragraphs]
+    for c in PARAGRAPH_FIELDS:
+        par[c] = list(map(attrgetter(c), pars))
+    par["chars"] = list(map(len, par["norm"]))
 
+    n_unit: list[int] = []
+    for a in arts:
         units: dict[tuple[int, str], list[int]] = {}
-        for q in pars:
+        for q in a.paragraphs:
             u = units.setdefault((q.section_idx, q.province), [0, 0])
             u[0] += len(q.norm)
             u[1] += 1
         n_unit.append(len(units))
-        unit["section_idx"] += [sidx for sidx, _ in units]
-        unit["province"] += [prov for _, prov in units]
-        unit["chars"] += [c for c, _ in units.values()]
-        unit["paragraphs"] += [m for _, m in units.values()]
+        for (sidx, prov), (chars, count) in units.items():
+            unit["section_idx"].append(sidx)
+            unit["province"].append(prov)
+            unit["chars"].append(chars)
+            unit["paragraphs"].append(count)
 
-        by_idx = {q.idx: q for q in pars}
-        n_hit.append(len(p.hits))
-        hit["par_idx"] += [h[0] for h in p.hits]
-        hit["section_idx"] += [by_idx[h[0]].section_idx for h in p.hits]
-        hit["province"] += [by_idx[h[0]].province for h in p.hits]
-        hit["theme_id"] += [h[1] for h in p.hits]
-        hit["phrase"] += [h[2] for h in p.hits]
-        hit["n"] += [h[3] for h in p.hits]
+    hit_pars: list[Paragraph] = []  # the paragraph of each hit
+    for p in parsed:
+        if p.hits:
+            by_idx = {q.idx: q for q in p.article.paragraphs}
+            hit_pars += [by_idx[h[0]] for h in p.hits]
+    hits = [h for p in parsed for h in p.hits]
+    hit["par_idx"] = [h[0] for h in hits]
+    hit["section_idx"] = [q.section_idx for q in hit_pars]
+    hit["province"] = [q.province for q in hit_pars]
+    hit["theme_id"] = [h[1] for h in hits]
+    hit["phrase"] = [h[2] for h in hits]
+    hit["n"] = [h[3] for h in hits]
 
     return {
-        "sections": _runs("sections", {"article_id": art["article_id"]}, n_sec, sec),
-        "paragraphs": _runs("paragraphs", art, n_par, par),
-        "hits": _runs("hits", art, n_hit, hit),
+        "sections": _runs(
+            "sections", {"article_id": art["article_id"]}, [len(a.sections) for a in arts], sec
+        ),
+        "paragraphs": _runs("paragraphs", art, [len(a.paragraphs) for a in arts], par),
+        "hits": _runs("hits", art, [len(p.hits) for p in parsed], hit),
         "units": _runs("units", art, n_unit, unit),
         "words": words_table(
             (p.article.id, prov, p.article.date, p.article.source, counts)
