@@ -211,7 +211,7 @@ def attribute(
         for text, norm, ev in zip(rs.paragraphs, norms[sidx], found[sidx]):
             # A national section is unsure because of the places it names; its paragraphs
             # that name none are plainly national.
-            named = any(e.kind != "dateline" for e in ev)
+            named = bool(ev) and any(e.kind != "dateline" for e in ev)
             par_weak = weak and (prov != NATIONAL or named)
             par = Paragraph(len(article.paragraphs), sidx, text, norm, prov, why, weak=par_weak)
             if prov == NATIONAL and not edited:
@@ -223,6 +223,7 @@ def attribute(
                 elif not named and prev is not None and prev.province != NATIONAL and _unfinished(prev.text):
                     # The rest of a sentence a line break cut off belongs with its start.
                     par.province, par.reason = prev.province, f"接上段：{prev.reason}"
-            par.runner_up, par.runner_up_count = runner_up(ev, par.province)
+            if ev:  # else none: the defaults
+                par.runner_up, par.runner_up_count = runner_up(ev, par.province)
             article.paragraphs.append(par)
             prev = par

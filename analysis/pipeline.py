@@ -86,12 +86,17 @@ def parse(
 def derive(article: Article, matcher: Matcher, segmenter: Segmenter | None) -> Parsed:
     """Count rows of a parsed article: theme hits per paragraph, words per province."""
     out = Parsed(article)
-    by_province: dict[str, list[str]] = {}
+    hits = out.hits
+    count = matcher.count
     for par in article.paragraphs:
-        for (tid, phrase), n in matcher.count(par.norm).items():
-            out.hits.append((par.idx, tid, phrase, n))
-        by_province.setdefault(par.province, []).append(par.norm)
+        found = count(par.norm)
+        if found:
+            idx = par.idx
+            hits += [(idx, tid, phrase, n) for (tid, phrase), n in found.items()]
     if segmenter is not None:
+        by_province: dict[str, list[str]] = {}
+        for par in article.paragraphs:
+            by_province.setdefault(par.province, []).append(par.norm)
         # One cut per province: a newline keeps paragraphs apart, and one call is cheaper
         # than merging a Counter per paragraph.
         out.words = {prov: segmenter.counts("\n".join(texts)) for prov, texts in by_province.items()}

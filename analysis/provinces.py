@@ -260,7 +260,11 @@ class Gazetteer:
             end = stop - 1  # the index of the last character, as pyahocorasick gives it
             if self.in_organisation(text, end):
                 continue
-            found.append(self._dated[i] if self._dateline(text, start, end) else ev)
+            # A dateline's place is followed by a digit (3月5日电) or 电: most are not.
+            after = text[stop : stop + 1]
+            if (after == "电" or after.isdecimal()) and self._dateline(text, start, end):
+                ev = self._dated[i]
+            found.append(ev)
         return found
 
 

@@ -66,6 +66,8 @@ def _runs(
     lengths = {k: len(v) for k, v in per_row.items()} | {"(rows)": rows}
     if len(set(lengths.values())) > 1 or any(len(v) != len(sizes) for v in per_run.values()):
         raise ValueError(f"{name}: columns of unequal length {lengths} (a new column left unfilled?)")
+    if not rows:  # the words of a themes-first batch: no arrays to convert or take
+        return schema.empty_table()
     take = pa.array(np.repeat(np.arange(len(sizes), dtype=np.int64), sizes))
     arrays = [
         _array(per_run[f.name], f.type).take(take) if f.name in per_run else pa.array(per_row[f.name], f.type)
