@@ -14,7 +14,9 @@ fixed expressions give no evidence at all (provinces.py).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 from .models import NATIONAL, Article, Paragraph, Section
 from .normalize import looks_traditional, normalize_for_counting
@@ -124,16 +126,19 @@ class Decision:
 
 def decide_section(
     header: str,
-    body: Tally,
+    body_of: Callable[[], Tally],
     gaz: Gazetteer,
-    article: Tally,
+    article_of: Callable[[], Tally],
     parent: tuple[str, str] | None,
     day,
 ) -> tuple[Decision, Evidence | None]:
+    """The section's province. The body's and the article's tallies are asked for only when
+    the header does not decide (most sections of most articles never need them)."""
     prov, why, speaker, strong = header_reading(header, gaz, day)
     if prov and strong:
         return Decision(prov, why, False), speaker
     if prov:
+        body = body_of()
         # A headline's mention: the body may name another actor.
         head = Tally.of([[e for e in gaz.evidence(header, day) if e.kind != "dateline"]])
         other = body.winner()
@@ -147,11 +152,13 @@ def decide_section(
         return Decision(prov, why, body.of_province(prov) == 0), speaker
     if parent is not None:
         return Decision(parent[0], f"上级标题：{parent[1][:12]} → {parent[0]}", False), speaker
+    body = body_of()
     top = body.winner()
     if top:
         second = next((p for p in body.ranked() if p != top), "")
         weak = bool(second) and body.of_province(second) > 0.5 * body.of_province(top)
         return Decision(top, f"正文：{body.words(top)}", weak), speaker
+    article = article_of()
     top = article.winner(ARTICLE_MIN_SCORE)
     if top:
         return Decision(top, f"全文：{article.words(top)}", True), speaker
@@ -173,7 +180,13 @@ def attribute(
     # Normalise and gather evidence once per paragraph; every use below shares it.
     norms = [[normalize_for_counting(t, traditional) for t in rs.paragraphs] for rs in raw_sections]
     found = [[gaz.evidence(n, day) for n in sec] for sec in norms]
-    whole = Tally.of([ev for sec in found for ev in sec])
+    whole: list[Tally] = []  # the article's tally, made when first needed
+
+    def article_of() -> Tally:
+        if not whole:
+            whole.append(Tally.of([ev for sec in found for ev in sec]))
+        return whole[0]
+
     stack: list[tuple[int, str, str]] = []  # (level, province, header) of open parents
     for sidx, rs in enumerate(raw_sections):
         while stack and stack[-1][0] >= rs.level:
@@ -181,8 +194,8 @@ def attribute(
         parent = next(((s[1], s[2]) for s in reversed(stack) if s[1] != NATIONAL), None)
         # An own-line header is paragraph 0 and not body; a marker opening a paragraph is.
         own_line = bool(rs.header) and bool(rs.paragraphs) and rs.paragraphs[0] == rs.header
-        body = Tally.of(found[sidx][1:] if own_line else found[sidx])
-        dec, speaker = decide_section(rs.header, body, gaz, whole, parent, day)
+        body_of = partial(Tally.of, found[sidx][1:] if own_line else found[sidx])
+        dec, speaker = decide_section(rs.header, body_of, gaz, article_of, parent, day)
         auto_prov, auto_why = dec.province, dec.reason
         prov, why, weak = dec.province, dec.reason, dec.weak
         edited = bool(overrides) and sidx in (overrides or {})
@@ -215,7 +228,7 @@ def attribute(
             par_weak = weak and (prov != NATIONAL or named)
             par = Paragraph(len(article.paragraphs), sidx, text, norm, prov, why, weak=par_weak)
             if prov == NATIONAL and not edited:
-                p_prov, p_why = single_province(ev)
+                p_prov, p_why = single_province(ev) if named else ("", "")
                 if p_prov:
                     par.province, par.reason = p_prov, p_why
                     # One bare mention of a province is thin evidence for a whole paragraph.
