@@ -23,6 +23,8 @@ _MD_HASHES = re.compile(r"#{1,6}")
 
 def _md_heading(par: str) -> tuple[int, str] | None:
     """(level, text) of a markdown heading line (`## 吉林 ##` -> (2, "吉林")), else None."""
+    if par[:1] != "#":  # most paragraphs: no pattern to run
+        return None
     m = _MD_HASHES.match(par)
     if m is None:
         return None
@@ -70,7 +72,7 @@ def split_sections(paragraphs: list[str], names: Names | None = None) -> list[Ra
     With `names`, a place or leader marker opens a section wherever it stands: on its own
     line (`一、湖北`, `◆ 广东省`) or opening a paragraph (`【河南】河南提出…`, `北京：…`)."""
     has_md = any(_md_heading(p) for p in paragraphs)
-    has_bracket = sum(1 for p in paragraphs if _BRACKET.match(p) and len(p) <= 20) >= 2
+    has_bracket = sum(1 for p in paragraphs if p[:1] == "【" and len(p) <= 20 and _BRACKET.match(p)) >= 2
     sections: list[RawSection] = [RawSection(0, "")]
     prev_was_header = False
     md_level = 1
