@@ -244,6 +244,9 @@ class Engine:
         self.themes_file = themes_file  # the dictionary file (None: themes.themes_path())
         self.themes = list(themes) if themes is not None else load_themes(themes_file)
         self.workers = workers if workers is not None else current().workers
+        # True: nothing else queries this store meanwhile (CLI, bench); the dashboard's
+        # Workspace sets False so an import never slows the editors' pages.
+        self.own_process = True
         # On start the dictionary given (normally the file) and the counts must agree: a kill
         # between writing the file and committing its recount, or a hand-edited file, is
         # found here and recounted.
@@ -283,8 +286,11 @@ class Engine:
     def _ingest(
         self, jobs: Iterable[_Job], total: int, progress: Progress | None, batch: int
     ) -> list[Result]:
-        # One checkpoint at the end, not one per batch; DuckDB leaves the workers' cores alone.
-        with self.store.bulk(threads=max(1, (os.cpu_count() or 1) - self.workers)):
+        # One checkpoint at the end, not one per batch. A command-line import also keeps
+        # DuckDB off the workers' cores; the dashboard does not (threads is process-wide,
+        # so the editors' queries would run on one thread until the import ends).
+        threads = max(1, (os.cpu_count() or 1) - self.workers) if self.own_process else None
+        with self.store.bulk(threads=threads):
             return self._ingest_batches(jobs, total, progress, batch)
 
     def _ingest_batches(

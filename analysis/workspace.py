@@ -70,6 +70,7 @@ class Workspace:
             workers=settings.workers,
             themes_file=settings.themes_file,
         )
+        self.engine.own_process = False  # sessions query while an import runs
         self.access = Access(
             settings.admin_password,
             read_only=settings.read_only,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import os
 import shutil
 import threading
 from pathlib import Path
@@ -255,3 +256,35 @@ def test_pages_import_only_the_facade_views_and_records():
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "getattr":
                 raise AssertionError(f"{path.name}: getattr dispatch at line {node.lineno}")
+
+
+def test_a_dashboard_import_leaves_duckdb_threads_to_the_sessions(tmp_path, monkeypatch):
+    """A command-line import keeps DuckDB on the cores its parse workers leave free; the
+    setting is process-wide, so in the dashboard every editor's query would run on one
+    thread until the import ended. The Workspace's imports leave it alone."""
+    from analysis.engine import Engine
+    from analysis.store import Store
+
+    asked: list[int | None] = []
+    real = Store.bulk
+
+    def bulk(self, wal="1GB", threads=None):
+        asked.append(threads)
+        return real(self, wal, threads)
+
+    monkeypatch.setattr(Store, "bulk", bulk)
+    ws = Workspace(settings(tmp_path))
+    during: list[int] = []
+    ws.ingest_uploads(
+        [("a.txt", TEXT.encode())], key=None, progress=lambda *_: during.append(_threads(ws.store))
+    )
+    assert asked == [None] and during and set(during) == {_threads(ws.store)}
+    ws.store.close()
+    cli = Engine(Store(tmp_path / "cli.duckdb"), workers=1)
+    cli.ingest_uploads([("b.txt", TEXT.encode())])
+    assert asked == [None, max(1, (os.cpu_count() or 1) - 1)]
+    cli.store.close()
+
+
+def _threads(store) -> int:
+    return int(store.cur().execute("SELECT current_setting('threads')").fetchall()[0][0])
