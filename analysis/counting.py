@@ -44,6 +44,12 @@ class Matcher:
             self._auto = daachorse.CharwiseDoubleArrayAhoCorasick(
                 list(value), daachorse.MATCH_KIND_LEFTMOST_LONGEST
             )
+            # The same phrases over UTF-8 bytes, for count(): it needs no character offsets,
+            # and the byte-wise automaton on the encoded text is about a fifth faster (both
+            # leftmost-longest; UTF-8 matches start and end on characters, so they agree).
+            self._bytes = daachorse.DoubleArrayAhoCorasick(
+                [p.encode("utf-8") for p in value], daachorse.MATCH_KIND_LEFTMOST_LONGEST
+            )
         self._excluded = {i for i, v in enumerate(self._values) if v[0] == EXCLUDED}
 
     def count(self, norm: str) -> dict[tuple[str, str], int]:
@@ -52,7 +58,7 @@ class Matcher:
         search itself (docs/SCALING.md)."""
         if self.empty or not norm:
             return {}
-        found = self._auto.find(norm)
+        found = self._bytes.find(norm.encode("utf-8"))
         if not found:
             return {}
         values, excluded = self._values, self._excluded
