@@ -119,3 +119,30 @@ def test_exclusions_for_consumption_and_education():
         "consumption": 4,
         "education": 2,
     }
+
+
+def test_counts_agree_with_spans_over_mixed_scripts():
+    """count() runs on UTF-8 bytes, spans() on characters: ASCII (1 byte), CJK (3) and an
+    emoji (4) around and between phrases must give the same matches, in the same order."""
+    themes = [
+        *THEMES,
+        Theme("ai", "人工智能", "科技与产业", ("AI+", "人工智能+", "5G基站")),
+        Theme("x", "排除", "改革", ("质量",), exclude=("高质量",)),
+    ]
+    m = Matcher(themes)
+    norm = "A扩大内需😀内需AI+5G基站高质量发展；质量😀人工智能+ＡＩ营商环境x一流营商环境"
+    from_spans: dict[tuple[str, str], int] = {}
+    for _s, _e, tid, phrase in m.spans(norm):
+        from_spans[(tid, phrase)] = from_spans.get((tid, phrase), 0) + 1
+    assert list(m.count(norm).items()) == list(from_spans.items())
+    assert m.count(norm) == {
+        ("demand", "扩大内需"): 1,
+        ("demand", "内需"): 1,
+        ("ai", "AI+"): 1,
+        ("ai", "5G基站"): 1,
+        ("hqd", "高质量发展"): 1,
+        ("x", "质量"): 1,
+        ("ai", "人工智能+"): 1,
+        ("biz", "营商环境"): 1,
+        ("biz", "一流营商环境"): 1,
+    }
