@@ -131,11 +131,16 @@ def split_paragraphs(
     if not cleaned:
         text = clean_controls(text)
     lines = text.split("\n")
-    if hard_wrapped is False:
-        return [s for ln in lines if (s := ln.strip())]
-    width = typical_width(lines, header)
-    if width is None and not hard_wrapped:
-        return [s for ln in lines if (s := ln.strip())]
+    if not hard_wrapped:
+        kept = [s for ln in lines if (s := ln.strip())]
+        # Under 12 lines no width is typical (typical_width): most articles end here.
+        if hard_wrapped is False or len(kept) < 12:
+            return kept
+        width = typical_width(lines, header)
+        if width is None:
+            return kept
+    else:
+        width = typical_width(lines, header)
     if width is None:
         width = typical_width(lines + lines * 12, header) or 0.0
     paragraphs: list[str] = []

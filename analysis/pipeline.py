@@ -42,11 +42,17 @@ def content_hash(text: str, traditional: bool | None = None, cleaned: bool = Fal
 
 def parse_date(text: str) -> dt.date | None:
     """The first full date written in the text's opening (2024年2月18日)."""
-    for m in _DATE.finditer(compact(text[:3000])):
-        try:
-            return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-        except ValueError:
-            continue
+    # Most dates stand in the first lines: look there first. A date is found in a prefix
+    # exactly when it is the first date of the whole opening (one cannot hold another),
+    # so the answer is the same.
+    for end in (300, 3000):
+        for m in _DATE.finditer(compact(text[:end])):
+            try:
+                return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+            except ValueError:
+                continue
+        if len(text) <= end:
+            break
     return None
 
 
