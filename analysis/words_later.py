@@ -14,6 +14,7 @@ memory, so a fill cut short by a crash is finished by the next start.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import threading
@@ -142,7 +143,14 @@ def fill_words(
     lock = lock if lock is not None else threading.RLock()
     key = tuple(engine.themes)
     tried: set[str] = set()  # an article whose text gives no word at all is tried once
-    with store.fill_guard:  # a second fill waits, then finds nothing left to do
+    # A command-line fill checkpoints once at the end (at DuckDB's 16 MB default it
+    # checkpointed every few batches); the dashboard's keeps the defaults (Engine.own_process).
+    bulk = (
+        store.bulk(threads=max(1, (os.cpu_count() or 1) - workers))
+        if engine.own_process
+        else contextlib.nullcontext()
+    )
+    with store.fill_guard, bulk:  # a second fill waits, then finds nothing left to do
         while True:
             with lock:
                 # Listed under the lock, so an import committed meanwhile is found here and
