@@ -37,6 +37,10 @@ _SUM_HITS = """INSERT INTO article_themes (article_id, province, date, source, t
                FROM {src} GROUP BY article_id, province, theme_id"""
 
 
+# store_meta: article_themes is hits summed once per article (the version of that rule).
+_SUMS_KEY, _SUMS_VERSION = "article_themes_sums", "2"
+
+
 class StoreLocked(RuntimeError):
     """Another process holds the database for writing."""
 
@@ -168,20 +172,27 @@ class Store(Reads, DictionaryVersions):
                     if c.name not in have[t.name]:
                         cur.execute(f"ALTER TABLE {t.name} ADD COLUMN {c.ddl()}")
                         added.append(f"{t.name}.{c.name}")
-            # Stores made before article_themes existed get it filled once from hits.
-            empty = not cur.execute("SELECT 1 FROM article_themes LIMIT 1").fetchall()
-            if empty and cur.execute("SELECT 1 FROM hits LIMIT 1").fetchall():
+            # Stores made before article_themes existed get it filled once from hits; stores
+            # recounted before the per-batch sums were fixed (replace_all_hits) get it again.
+            summed = cur.execute("SELECT value FROM store_meta WHERE key = ?", [_SUMS_KEY]).fetchall()
+            if not summed or summed[0][0] != _SUMS_VERSION:
+                cur.execute("DELETE FROM article_themes")
                 cur.execute(_SUM_HITS.format(src="hits"))
+                cur.execute("DELETE FROM store_meta WHERE key = ?", [_SUMS_KEY])
+                cur.execute("INSERT INTO store_meta VALUES (?, ?)", [_SUMS_KEY, _SUMS_VERSION])
         return added
 
-    def _insert(self, cur: duckdb.DuckDBPyConnection, name: str, tbl: pa.Table) -> None:
-        """Append an Arrow table (columns named as the store's) to table `name`."""
+    def _insert(self, cur: duckdb.DuckDBPyConnection, name: str, tbl: pa.Table, sums: bool = True) -> None:
+        """Append an Arrow table (columns named as the store's) to table `name`.
+
+        Hits are summed into article_themes here, so tbl must hold every hit of its
+        articles (whole articles); sums=False leaves that to the caller."""
         if not tbl.num_rows:
             return
         cur.register("_incoming", tbl)
         try:
             cur.execute(f"INSERT INTO {name} ({', '.join(tbl.column_names)}) SELECT * FROM _incoming")
-            if name == "hits":
+            if name == "hits" and sums:
                 cur.execute(_SUM_HITS.format(src="_incoming"))
         finally:
             cur.unregister("_incoming")
@@ -254,7 +265,11 @@ class Store(Reads, DictionaryVersions):
             cur.execute("DELETE FROM hits")
             cur.execute("DELETE FROM article_themes")
             for b in batches:
-                self._insert(cur, "hits", b if isinstance(b, pa.Table) else hits_table(b))
+                self._insert(cur, "hits", b if isinstance(b, pa.Table) else hits_table(b), sums=False)
+            # Summed once over all of them: the batches are cut by paragraph rows, and an
+            # article whose paragraphs straddled a cut got two article_themes rows per theme,
+            # so docs (count(*) per province) counted it twice.
+            cur.execute(_SUM_HITS.format(src="hits"))
 
     def set_themes(self, themes: Sequence[Theme]) -> None:
         self._themes_cache = None
