@@ -179,7 +179,12 @@ def attribute(
         traditional = looks_traditional(article.text)
     # Normalise and gather evidence once per paragraph; every use below shares it.
     norms = [[normalize_for_counting(t, traditional) for t in rs.paragraphs] for rs in raw_sections]
-    found = [[gaz.evidence(n, day) for n in sec] for sec in norms]
+    flat = gaz.evidence_many([n for sec in norms for n in sec], day)  # one pass per article
+    found: list[list[list[Evidence]]] = []
+    pos = 0
+    for sec in norms:
+        found.append(flat[pos : pos + len(sec)])
+        pos += len(sec)
     whole: list[Tally] = []  # the article's tally, made when first needed
 
     def article_of() -> Tally:

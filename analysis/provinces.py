@@ -15,6 +15,7 @@ import datetime as dt
 import re
 import time
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
@@ -151,6 +152,7 @@ class Gazetteer:
         self._plain = [Evidence(k, f, p) if k in ("place", "province") else None for k, f, p in self._values]
         self._dated = [Evidence("dateline", f, p) for _k, f, p in self._values]
         self._posts: dict[tuple[str, dt.date | None], Evidence | None] = {}  # leader on a day
+        self._newline_names = any("\n" in name for name in entries)
 
     @staticmethod
     def _suffixes(path: Path) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
@@ -243,29 +245,55 @@ class Gazetteer:
 
     def evidence(self, text: str, day: dt.date | None = None) -> list[Evidence]:
         """Every place, leader and province named in text, in reading order."""
-        matches = self._fast.find(text) if text else None
+        return self.evidence_many([text], day)[0]
+
+    def evidence_many(self, texts: Sequence[str], day: dt.date | None = None) -> list[list[Evidence]]:
+        """evidence() of each text, in one automaton pass over all of them (an article's
+        paragraphs): joined by a newline, which no name contains, no match spans two texts,
+        and leftmost-longest finds in each exactly what it finds in the text alone."""
+        if self._newline_names:  # a name with a line break: one pass per text
+            return [self._evidence(t, self._fast.find(t) if t else [], day) for t in texts]
+        found: list[list[Evidence]] = [[] for _ in texts]
+        joined = "\n".join(texts)
+        matches = self._fast.find(joined) if joined else None
         if not matches:
-            return []
-        found = []
-        values, plain = self._values, self._plain
+            return found
+        k, base, nxt = 0, 0, len(texts[0]) + 1  # the text at hand, its start, the next one's
         for start, stop, i in matches:
-            ev = plain[i]
-            if ev is None:
-                kind, form, _prov = values[i]
-                if kind == "leader":
-                    ev = self._leader_evidence(form, day)
-                    if ev is not None:
-                        found.append(ev)
-                continue  # a fixed expression names no place
-            end = stop - 1  # the index of the last character, as pyahocorasick gives it
-            if self.in_organisation(text, end):
-                continue
-            # A dateline's place is followed by a digit (3月5日电) or 电: most are not.
-            after = text[stop : stop + 1]
-            if (after == "电" or after.isdecimal()) and self._dateline(text, start, end):
-                ev = self._dated[i]
-            found.append(ev)
+            while start >= nxt:
+                k += 1
+                base, nxt = nxt, nxt + len(texts[k]) + 1
+            self._weigh(found[k], texts[k], start - base, stop - base, i, day)
         return found
+
+    def _evidence(
+        self, text: str, matches: list[tuple[int, int, int]], day: dt.date | None
+    ) -> list[Evidence]:
+        found: list[Evidence] = []
+        for start, stop, i in matches:
+            self._weigh(found, text, start, stop, i, day)
+        return found
+
+    def _weigh(
+        self, found: list[Evidence], text: str, start: int, stop: int, i: int, day: dt.date | None
+    ) -> None:
+        """Append the evidence of match i at text[start:stop], if it is any."""
+        ev = self._plain[i]
+        if ev is None:
+            kind, form, _prov = self._values[i]
+            if kind == "leader":
+                ev = self._leader_evidence(form, day)
+                if ev is not None:
+                    found.append(ev)
+            return  # a fixed expression names no place
+        end = stop - 1  # the index of the last character, as pyahocorasick gives it
+        if self.in_organisation(text, end):
+            return
+        # A dateline's place is followed by a digit (3月5日电) or 电: most are not.
+        after = text[stop : stop + 1]
+        if (after == "电" or after.isdecimal()) and self._dateline(text, start, end):
+            ev = self._dated[i]
+        found.append(ev)
 
 
 def _signature(geo_dir: Path) -> tuple:
