@@ -43,6 +43,27 @@ def test_gazetteer_data(gaz):
     assert gaz.province_of("高质量") is None
 
 
+def test_evidence_of_many_paragraphs_stops_at_each_paragraph(gaz):
+    """One automaton pass over joined paragraphs: a name split over two paragraphs is no
+    name, and the organisation and dateline tests never read into the next paragraph."""
+    texts = ["记者在北", "京采访", "", "代表团来自北京", "大学", "新华社南京", "3月5日电", "陈吉宁在上海市"]
+    found = gaz.evidence_many(texts, DAY)
+    assert found == [gaz.evidence(t, DAY) for t in texts]
+    assert [[(e.kind, e.text, e.province) for e in ev] for ev in found] == [
+        [],
+        [],
+        [],
+        [("province", "北京", "北京")],
+        [],
+        [("place", "南京", "江苏")],
+        [],
+        [("leader", "陈吉宁", "上海"), ("province", "上海市", "上海")],
+    ]
+    # The same words in one paragraph: an organisation, and a dateline.
+    assert gaz.evidence("代表团来自北京大学", DAY) == []
+    assert [e.kind for e in gaz.evidence("新华社南京3月5日电", DAY)] == ["dateline"]
+
+
 def test_leader_resolved_by_date(gaz):
     assert (gaz.leader("王伟中", DAY).province, gaz.leader("王伟中", DAY).office) == ("广东", "省长")
     assert gaz.leader("王伟中", dt.date(2025, 12, 1)).province == "内蒙古"
