@@ -119,3 +119,25 @@ def test_undated_paragraphs_come_last_in_passages(undated):
             assert len(got) == min(limit, len(want)) and got.to_dict("list") == want.to_dict("list")
     big = undated.passages_with_theme(Filters(), "high_quality_development", 200)
     assert big["date"].isna().any()  # the undated article's paragraphs were reached
+
+
+def test_theme_stats_from_article_themes_equal_the_hit_rows(sample_engine):
+    # 词典体检's per-theme line reads article_themes (hits summed per article × province ×
+    # theme); every figure must be what the hit rows give, filters included.
+    store = sample_engine.store
+    for f, cond in (
+        (Filters(), "TRUE"),
+        (Filters(provinces=("广东", "湖北")), "province IN ('广东', '湖北')"),
+        (Filters(date_from=dt.date(2024, 1, 1)), "date >= DATE '2024-01-01'"),
+    ):
+        got = store.hit_stats(f, "theme").sort_values("theme_id", ignore_index=True)
+        want = store.df(
+            f"""SELECT theme_id, sum(n)::BIGINT AS count, count(DISTINCT article_id) AS docs,
+                       count(DISTINCT province) FILTER (province <> '全国') AS provinces,
+                       min(date) AS first_seen, max(date) AS last_seen
+                FROM hits WHERE {cond} GROUP BY ALL ORDER BY theme_id"""
+        )
+        assert len(want) > 10 and got.to_dict("list") == want.to_dict("list")
+    # Some theme sits in several provinces of one article: docs is not the row count there.
+    rows = store.df("SELECT count(*) AS n, count(DISTINCT (article_id, theme_id)) AS d FROM article_themes")
+    assert int(rows["n"][0]) > int(rows["d"][0])

@@ -531,7 +531,28 @@ class Reads:
         """Per theme (by='theme') or theme × phrase: count, docs, provinces (全国 not
         counted as a province), first_seen, last_seen."""
         w, p = where(f, themes=True)
-        keys = "theme_id, phrase" if by == "phrase" else "theme_id"
+        if by != "phrase":
+            # article_themes (hits summed per article × province × theme) holds the same
+            # sums, dates and provinces in fewer rows, and its docs need no count(DISTINCT)
+            # over every row: rows − the surplus rows of articles with several units rows,
+            # as in theme_counts (at 1M articles 5.5-6.5 s -> 0.9-1.1 s, load 5).
+            return self.df(
+                f"""
+                WITH multi AS (SELECT article_id FROM units GROUP BY article_id HAVING count(*) > 1),
+                base AS (
+                    SELECT theme_id, sum(n)::BIGINT AS count, count(*) AS rows,
+                           count(DISTINCT province) FILTER (province <> '全国') AS provinces,
+                           min(date) AS first_seen, max(date) AS last_seen
+                    FROM article_themes WHERE {w} GROUP BY ALL),
+                surplus AS (
+                    SELECT theme_id, count(*) - count(DISTINCT article_id) AS rows
+                    FROM article_themes WHERE {w} AND article_id IN (SELECT article_id FROM multi) GROUP BY ALL)
+                SELECT b.theme_id, b.count, b.rows - coalesce(s.rows, 0) AS docs, b.provinces,
+                       b.first_seen, b.last_seen
+                FROM base b LEFT JOIN surplus s ON s.theme_id = b.theme_id""",
+                [*p, *p],
+            )
+        keys = "theme_id, phrase"
         return self.df(
             f"""
             SELECT {keys}, sum(n)::BIGINT AS count, count(DISTINCT article_id) AS docs,
