@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from functools import partial
 
 from .models import NATIONAL, Article, Paragraph, Section
-from .normalize import looks_traditional, normalize_for_counting
+from .normalize import compact, looks_traditional, normalize_for_counting
 from .provinces import Evidence, Gazetteer, evidence_words, header_reading, single_province
 from .sections import RawSection
 
@@ -178,7 +178,10 @@ def attribute(
     if traditional is None:
         traditional = looks_traditional(article.text)
     # Normalise and gather evidence once per paragraph; every use below shares it.
-    norms = [[normalize_for_counting(t, traditional) for t in rs.paragraphs] for rs in raw_sections]
+    if traditional:
+        norms = [[normalize_for_counting(t, True) for t in rs.paragraphs] for rs in raw_sections]
+    else:  # normalize_for_counting without the conversion: compact
+        norms = [[compact(t) for t in rs.paragraphs] for rs in raw_sections]
     flat = gaz.evidence_many([n for sec in norms for n in sec], day)  # one pass per article
     found: list[list[list[Evidence]]] = []
     pos = 0
