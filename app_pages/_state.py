@@ -17,12 +17,13 @@ import json
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import Any, Concatenate, ParamSpec, TypeVar, cast
 
 import streamlit as st
 
 from analysis import views
 from analysis.models import Filters
+from analysis.views._common import OneReadEach
 from analysis.workspace import (
     CATEGORIES,
     AccessDenied,
@@ -379,7 +380,8 @@ def _cached_view(
     so each wrapper takes the view's name: otherwise all of them would share one cache."""
 
     def cached(*args: P.args, **kwargs: P.kwargs) -> V:
-        return view(ws(), *args, **kwargs)
+        # Stands in for the Workspace (every other method passes through): see OneReadEach.
+        return view(cast(Workspace, OneReadEach(ws())), *args, **kwargs)
 
     cached.__name__ = cached.__qualname__ = f"{view.__name__}_view"
     return st.cache_data(show_spinner=spinner, max_entries=max_entries, ttl=3600)(cached)

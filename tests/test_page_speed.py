@@ -153,3 +153,40 @@ def test_theme_passages_are_the_newest_paragraphs_holding_the_theme(sample_engin
                 )
                 assert len(got) == min(limit, len(want)) and len(want) >= 3
                 assert got.to_dict("list") == want.to_dict("list")
+
+
+def test_a_view_reads_each_summary_once(sample_engine):
+    # 主题 asks for the summary of the same filters three times (its check for articles,
+    # its heading, its source lines): each a scan of every units row, 0.2 s at 1M articles.
+    # Through OneReadEach (what the pages hand every view) each is read once, same view.
+    from collections import Counter
+
+    from analysis import views
+    from analysis.models import Filters
+    from analysis.settings import Settings
+    from analysis.views._common import OneReadEach
+    from analysis.workspace import Workspace
+
+    ws = Workspace(Settings(db=sample_engine.store.path, workers=1), store=sample_engine.store)
+    asked: Counter = Counter()
+    real_summary, real_chars = ws.summary, ws.chars_by
+
+    def summary(f=None):
+        asked["summary", f] += 1
+        return real_summary(f)
+
+    def chars_by(f, *, by="province"):
+        asked["chars_by", f, by] += 1
+        return real_chars(f, by=by)
+
+    ws.summary, ws.chars_by = summary, chars_by  # type: ignore[method-assign]
+    f = Filters(provinces=("广东", "湖北"))
+    plain = views.themes(ws, f, theme_id="high_quality_development")
+    assert max(asked.values()) >= 3  # the same question, asked again
+    asked.clear()
+    once = views.themes(OneReadEach(ws), f, theme_id="high_quality_development")  # type: ignore[arg-type]
+    assert asked and set(asked.values()) == {1}
+    assert once.summary_line == plain.summary_line and once.total == plain.total > 0
+    assert once.rank_table.equals(plain.rank_table) and once.passages.equals(plain.passages)
+    for a, b in ((once.rank, plain.rank), (once.trend, plain.trend)):
+        assert a is not None and b is not None and a.source == b.source and a.data.equals(b.data)
