@@ -21,7 +21,7 @@ import pyarrow as pa
 
 from ..models import Parsed, Theme
 from ..settings import current
-from . import reads
+from . import reads, word_sums
 from .reads import Reads
 from .rows import _table, article_tables, derived_tables, hits_table
 from .schema import DERIVED, TABLES, copies_of_article
@@ -72,8 +72,15 @@ class Store(Reads, DictionaryVersions):
         # word fill compares it instead of re-checking every batch against the words table.
         self.words_epoch = 0
         self.fill_guard = threading.RLock()  # one word fill at a time (words_later.fill_words)
+        self._sum_deltas = 0  # word_sums delta rows since the last compaction
+        # During a bulk import: articles whose word rows were appended without their sums
+        # (summed once at the end: per batch it cost 0.85 s per 10k articles, at the end
+        # 0.15 s; store/word_sums.py). None outside a bulk import.
+        self._bulk_ids: set[str] | None = None
         if not read_only:
             self.migrate()
+        # Readers use word_sums only when it is in step (store/word_sums.py).
+        self.word_sums_ready = word_sums.built(self.cur())
 
     # ------------------------------------------------------------ plumbing
     def cur(self) -> duckdb.DuckDBPyConnection:
@@ -136,6 +143,12 @@ class Store(Reads, DictionaryVersions):
             yield
             return
         cur = self.cur()
+        outer = self._bulk_ids is None
+        if outer:  # word rows of this import are summed at its end; meanwhile the sums are not used
+            with self.atomic():
+                self.set_meta_value(word_sums.READY, "0")
+                self._bulk_ids = set()
+            self.word_sums_ready = False
         old, old_threads = cur.execute(
             "SELECT current_setting('checkpoint_threshold'), current_setting('threads')"
         ).fetchall()[0]
@@ -147,10 +160,26 @@ class Store(Reads, DictionaryVersions):
         finally:
             cur.execute(f"SET checkpoint_threshold = '{old}'")
             cur.execute(f"SET threads = {int(old_threads)}")
+            if outer:
+                self._end_bulk_sums()
             # Fails while another thread reads (a dashboard session): the WAL then
             # checkpoints at the next commit past the threshold, or on close.
             with contextlib.suppress(duckdb.Error):
                 cur.execute("CHECKPOINT")
+
+    def _end_bulk_sums(self) -> None:
+        """Sum the word rows a bulk import appended (all anew when it wrote much), then say
+        the sums are in step. On failure they stay marked stale; the next open rebuilds them."""
+        try:
+            with self.atomic() as cur:
+                ids, self._bulk_ids = self._bulk_ids or set(), None
+                if ids:
+                    word_sums.catch_up(cur, ids)
+                self._compact_sums(cur, always=bool(ids))
+                self.set_meta_value(word_sums.READY, "1")
+        except duckdb.Error:
+            self._bulk_ids = None
+        self.word_sums_ready = word_sums.built(self.cur())
 
     def migrate(self) -> list[str]:
         """Create missing tables and add missing columns (older store files keep opening).
@@ -180,6 +209,8 @@ class Store(Reads, DictionaryVersions):
                 cur.execute(_SUM_HITS.format(src="hits"))
                 cur.execute("DELETE FROM store_meta WHERE key = ?", [_SUMS_KEY])
                 cur.execute("INSERT INTO store_meta VALUES (?, ?)", [_SUMS_KEY, _SUMS_VERSION])
+            if not word_sums.built(cur):
+                word_sums.build(cur)
         return added
 
     def _insert(self, cur: duckdb.DuckDBPyConnection, name: str, tbl: pa.Table, sums: bool = True) -> None:
@@ -194,12 +225,31 @@ class Store(Reads, DictionaryVersions):
             cur.execute(f"INSERT INTO {name} ({', '.join(tbl.column_names)}) SELECT * FROM _incoming")
             if name == "hits" and sums:
                 cur.execute(_SUM_HITS.format(src="_incoming"))
+            elif name == "words":
+                if self._bulk_ids is not None:
+                    self._bulk_ids.update(tbl.column("article_id").unique().to_pylist())
+                else:
+                    self._sum_deltas += word_sums.add(cur, "_incoming")
         finally:
             cur.unregister("_incoming")
 
     def _insert_tables(self, cur: duckdb.DuckDBPyConnection, tables: dict[str, pa.Table]) -> None:
         for name, tbl in tables.items():
             self._insert(cur, name, tbl)
+        self._compact_sums(cur)
+
+    def _remove_sums(self, cur: duckdb.DuckDBPyConnection, ids: Sequence[str]) -> None:
+        """Negated sums of these articles' word rows, before they are deleted; not for rows
+        a bulk import appended without sums (its end sums what is left of them)."""
+        if self._bulk_ids is not None:
+            ids = [i for i in ids if i not in self._bulk_ids]
+        if ids:
+            self._sum_deltas += word_sums.remove(cur, "article_id IN (SELECT unnest(?))", [list(ids)])
+
+    def _compact_sums(self, cur: duckdb.DuckDBPyConnection, always: bool = False) -> None:
+        if always or self._sum_deltas > word_sums.COMPACT_AFTER:
+            word_sums.compact(cur)
+            self._sum_deltas = 0
 
     def _insert_row(self, cur: duckdb.DuckDBPyConnection, name: str, row: dict[str, Any]) -> None:
         self._insert(cur, name, _table(name, {k: [v] for k, v in row.items()}))
@@ -253,6 +303,7 @@ class Store(Reads, DictionaryVersions):
         ids = [p.article.id for p in parsed]
         with self.atomic() as cur:
             self._local.words_changed = True
+            self._remove_sums(cur, ids)
             for table in DERIVED:
                 cur.execute(f"DELETE FROM {table} WHERE article_id IN (SELECT unnest(?))", [ids])
             self._insert_tables(cur, derived_tables(parsed))
@@ -297,6 +348,7 @@ class Store(Reads, DictionaryVersions):
         with self.atomic() as cur:
             self._local.words_changed = True
             found = cur.execute("SELECT 1 FROM articles WHERE id = ?", [article_id]).fetchall()
+            self._remove_sums(cur, [article_id])
             for table in DERIVED:
                 cur.execute(f"DELETE FROM {table} WHERE article_id = ?", [article_id])
             cur.execute("DELETE FROM articles WHERE id = ?", [article_id])

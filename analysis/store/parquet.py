@@ -151,6 +151,7 @@ class ParquetStore(Store):
     def __init__(self, path: str | Path):
         self.path = Path(path)
         self.read_only = True
+        self.word_sums_ready = False  # a dataset has no word_sums: readers scan words
         config: dict[str, str | bool | int | float | list[str]] = {"memory_limit": current().duckdb_memory}
         self._con = duckdb.connect(":memory:", config=config)
         self._local = threading.local()

@@ -118,6 +118,8 @@ _TABLES = (
     _table(
         "words", "article_id VARCHAR, province VARCHAR, date DATE, source VARCHAR, word VARCHAR, n INTEGER"
     ),
+    # words summed per province × word as deltas, kept in step with words (store/word_sums.py).
+    _table("word_sums", "province VARCHAR, word VARCHAR, n BIGINT, rows BIGINT"),
     # hits summed per article × province × theme, kept in step with hits in the same transactions.
     _table(
         "article_themes",
