@@ -141,3 +141,34 @@ def test_theme_stats_from_article_themes_equal_the_hit_rows(sample_engine):
     # Some theme sits in several provinces of one article: docs is not the row count there.
     rows = store.df("SELECT count(*) AS n, count(DISTINCT (article_id, theme_id)) AS d FROM article_themes")
     assert int(rows["n"][0]) > int(rows["d"][0])
+
+
+@pytest.mark.parametrize("overdraw", [0.02, 0.3, 20])
+def test_hit_samples_in_two_passes_equal_one(sample_engine, monkeypatch, overdraw):
+    # A first pass over the hit rows hashed below a bound, then every row of the phrases it
+    # left short: the same samples as one pass over all rows. A small overdraw makes the bound
+    # low (most phrases short), a large one skips the first pass (a small store).
+    from analysis.store import reads
+
+    store = sample_engine.store
+    monkeypatch.setattr(reads, "SAMPLE_OVERDRAW", overdraw)
+    for f, cond in (
+        (Filters(), "TRUE"),
+        (Filters(provinces=("广东", "湖北")), "province IN ('广东', '湖北')"),
+    ):
+        for n in (1, 3, 100):
+            got = store.hit_samples(f, n)
+            want = store.df(
+                f"""
+                WITH top AS (
+                    SELECT theme_id, phrase,
+                           min_by({{'a': article_id, 'i': par_idx, 'd': date, 'p': province}},
+                                  {{'h': hash(article_id, par_idx), 'a': article_id, 'i': par_idx}}, ?) AS s
+                    FROM hits WHERE {cond} GROUP BY ALL),
+                h AS (SELECT theme_id, phrase, unnest(s, recursive := true), generate_subscripts(s, 1) AS k FROM top)
+                SELECT h.theme_id, h.phrase, h.a AS article_id, h.i AS par_idx, h.d AS date, h.p AS province, p.norm
+                FROM h JOIN paragraphs p ON p.article_id = h.a AND p.idx = h.i
+                ORDER BY h.theme_id, h.phrase, h.k""",
+                [n],
+            )
+            assert len(want) > 20 and got.to_dict("list") == want.to_dict("list")
