@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import random
 import zipfile
 
@@ -233,6 +234,25 @@ def test_expand_paths_and_read_path(tmp_path, samples_dir):
     with pytest.raises(IngestError) as exc:
         read_path(tmp_path / "missing.txt")
     assert str(exc.value) == "无法读取文件（No such file or directory）"
+
+
+def test_read_path_reads_to_the_end_whatever_the_size_said(tmp_path, monkeypatch):
+    """One read of the size fstat gave, then on to the end: a file that grew after the
+    stat (or a special file that says 0) is read whole, one that shrank as far as it goes."""
+    path = tmp_path / "a.txt"
+    path.write_text("高质量发展" * 100000, encoding="utf-8")  # 1.5 MB: more than one read
+    real = os.fstat
+    for delta in (-1000, -1, 1, 1000):
+        monkeypatch.setattr(os, "fstat", lambda fd, d=delta: _resized(real(fd), d))
+        assert read_path(path).text == "高质量发展" * 100000
+    monkeypatch.setattr(os, "fstat", lambda fd: _resized(real(fd), -real(fd).st_size))
+    assert read_path(path).text == "高质量发展" * 100000
+
+
+def _resized(st: os.stat_result, delta: int) -> os.stat_result:
+    fields = list(st)
+    fields[6] = st.st_size + delta  # st_size
+    return os.stat_result(fields)
 
 
 # A headline, then a body hard-wrapped at 20 characters as a page would print it.

@@ -62,6 +62,17 @@ def test_hard_wrap_detected_without_hint_and_paragraph_ends_at_short_line():
     assert split_paragraphs("\n".join(lines)) == [BODY, second, BODY]
 
 
+def test_twelve_lines_are_the_fewest_found_wrapped():
+    """split_paragraphs skips measuring text of fewer than 12 non-blank lines: typical_width
+    needs 12. Blank lines do not count; at 12 wrapped lines the wrap is repaired."""
+    lines = wrap(BODY, 17) * 2 + wrap(BODY, 17)[:2]
+    assert len(lines) == 12 and typical_width(lines) == 17.0
+    assert split_paragraphs("\n\n".join(lines)) == [BODY, BODY, "".join(lines[-2:])]
+    eleven = lines[:-1]
+    assert typical_width(eleven) is None
+    assert split_paragraphs("\n\n".join(eleven)) == eleven
+
+
 def test_page_numbers_dropped_and_latin_words_rejoined():
     lines = wrap(BODY, 17)
     latin = ["The output of strategic emerging", "industries grew fast."]  # 16 cells, then short
