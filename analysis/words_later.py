@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from .deadline_pool import DeadlinePool, Overrun
 from .engine import Engine, Result, Window, _worker_tools
@@ -51,15 +52,16 @@ def ingest_themes_first(
     return engine.ingest_paths(paths, progress, words=False)
 
 
-def word_table(rows: list[tuple], themes_key: tuple[Theme, ...]) -> pa.Table:
-    """The word rows of these paragraphs ((article_id, province, date, source, norm), in
-    paragraph order): each article's text per province, newline-joined, cut as
-    pipeline.derive cuts it."""
+def word_table(rows: pa.Table, themes_key: tuple[Theme, ...]) -> pa.Table:
+    """The word rows of these paragraphs (article_id, province, date, source, norm; each
+    article's in paragraph order): each article's text per province, newline-joined, cut
+    as pipeline.derive cuts it."""
     seg = _worker_tools(themes_key, True)[1]
     assert seg is not None
     texts: dict[tuple[str, str], list[str]] = {}
     meta: dict[str, tuple] = {}
-    for aid, prov, day, src, norm in rows:
+    cols = [rows.column(c).to_pylist() for c in ("article_id", "province", "date", "source", "norm")]
+    for aid, prov, day, src, norm in zip(*cols):
         texts.setdefault((aid, prov), []).append(norm)
         meta[aid] = (day, src)
     return words_table(
@@ -77,20 +79,22 @@ def _store_batch(engine: Engine, ids: list[str], epoch: int, table: pa.Table) ->
     return True
 
 
-def _batches(store, todo: list[str], batch: int, read: int) -> Iterator[tuple[list[str], int, list[tuple]]]:
-    """(ids, words_epoch when read, paragraph rows) per batch of `batch` articles. Paragraphs
-    are read `read` articles at a time: each read scans the paragraphs table once (at 100k
-    articles, one read per 200 articles was 7-10 s of a fill)."""
+def _batches(store, todo: list[str], batch: int, read: int) -> Iterator[tuple[list[str], int, pa.Table]]:
+    """(ids, words_epoch when read, their paragraph rows) per batch of `batch` articles.
+    Paragraphs are read `read` articles at a time (each read scans the paragraphs table
+    once; at 100k articles one read per 200 articles was 7-10 s of a fill), as Arrow: the
+    worker processes get a few buffers, not a million pickled tuples."""
     for start in range(0, len(todo), read):
         part = todo[start : start + read]
         epoch = store.words_epoch  # before the read: an edit committed after it is noticed
         rows = paragraphs_of(store, part)
-        by_id: dict[str, list[tuple]] = {}
-        for r in rows:
-            by_id.setdefault(r[0], []).append(r)
         for i in range(0, len(part), batch):
             ids = part[i : i + batch]
-            yield ids, epoch, [r for aid in ids for r in by_id.get(aid, ())]
+            yield (
+                ids,
+                epoch,
+                rows.filter(pc.is_in(rows.column("article_id"), value_set=pa.array(ids, pa.string()))),
+            )
 
 
 def _cut(store, todo: list[str], batch: int, key: tuple[Theme, ...], workers: int):

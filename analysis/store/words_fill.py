@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import pyarrow as pa
+
 WORDS_READY = "words_ready"  # store_meta key: "0" while word rows are still being filled
 
 _WITHOUT_WORDS = """NOT EXISTS (SELECT 1 FROM words w WHERE w.article_id = a.id)
@@ -21,14 +23,15 @@ def articles_without_words(store) -> list[str]:
     return [r[0] for r in rows]
 
 
-def paragraphs_of(store, article_ids: Sequence[str]) -> list[tuple[str, str, object, str, str]]:
-    """(article_id, province, date, source, norm) of the articles' paragraphs, in order."""
+def paragraphs_of(store, article_ids: Sequence[str]) -> pa.Table:
+    """article_id, province, date, source, norm of the articles' paragraphs, in order."""
     return (
         store.cur()
-        .execute(
+        .cursor()
+        .sql(
             """SELECT article_id, province, date, source, norm FROM paragraphs
-           WHERE article_id IN (SELECT unnest(?)) ORDER BY article_id, idx""",
-            [list(article_ids)],
+               WHERE article_id IN (SELECT unnest(?::VARCHAR[])) ORDER BY article_id, idx""",
+            params=[list(article_ids)],
         )
-        .fetchall()
+        .to_arrow_table()
     )
