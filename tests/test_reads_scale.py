@@ -172,3 +172,31 @@ def test_hit_samples_in_two_passes_equal_one(sample_engine, monkeypatch, overdra
                 [n],
             )
             assert len(want) > 20 and got.to_dict("list") == want.to_dict("list")
+
+
+@pytest.mark.parametrize("by", ["all", "month", "file", "article", "section"])
+def test_one_province_counts_each_article_once_in_any_grouping(sample_engine, by):
+    # With one province kept, an article has one article_themes row per theme and its units
+    # rows repeat only across sections: counted without DISTINCT, checked with it here.
+    from analysis.store.reads import GROUPS
+
+    store = sample_engine.store
+    for prov in ("广东", "北京", "江苏"):
+        f = Filters(provinces=(prov,))
+        got = store.chars_by(f, by).sort_values("group", ignore_index=True)
+        want = store.df(
+            f"""SELECT {GROUPS[by]} AS "group", sum(chars)::BIGINT AS chars, count(DISTINCT article_id) AS articles
+                FROM units WHERE province = ? GROUP BY ALL ORDER BY 1""",
+            [prov],
+        )
+        assert got.to_dict("list") == want.to_dict("list")
+        if by == "section":
+            continue  # theme_counts by section has its own query
+        got = store.theme_counts(f, by).sort_values(["group", "theme_id"], ignore_index=True)
+        want = store.df(
+            f"""SELECT {GROUPS[by]} AS "group", theme_id, sum(n)::BIGINT AS count,
+                       count(DISTINCT article_id) AS docs
+                FROM hits WHERE province = ? GROUP BY ALL ORDER BY 1, 2""",
+            [prov],
+        )
+        assert len(want) > 3 and got.to_dict("list") == want.to_dict("list")
