@@ -381,7 +381,7 @@ def _cached_view(
 
     def cached(*args: P.args, **kwargs: P.kwargs) -> V:
         # Stands in for the Workspace (every other method passes through): see OneReadEach.
-        return view(cast(Workspace, OneReadEach(ws())), *args, **kwargs)
+        return view(cast(Workspace, OneReadEach(ws(), summary=summary)), *args, **kwargs)
 
     cached.__name__ = cached.__qualname__ = f"{view.__name__}_view"
     return st.cache_data(show_spinner=spinner, max_entries=max_entries, ttl=3600)(cached)

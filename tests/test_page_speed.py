@@ -190,3 +190,27 @@ def test_a_view_reads_each_summary_once(sample_engine):
     assert once.rank_table.equals(plain.rank_table) and once.passages.equals(plain.passages)
     for a, b in ((once.rank, plain.rank), (once.trend, plain.trend)):
         assert a is not None and b is not None and a.source == b.source and a.data.equals(b.data)
+
+
+def test_a_page_reads_each_summary_once(pages, monkeypatch):
+    # The sidebar's summary (cached across sessions) serves the view too: a cold 主题 or
+    # 省份对比 reads the summary of any one filter once.
+    from collections import Counter
+
+    from analysis.workspace import Workspace
+
+    asked: Counter = Counter()
+    real = Workspace.summary
+
+    def summary(self, f=None):
+        asked[f] += 1
+        return real(self, f)
+
+    monkeypatch.setattr(Workspace, "summary", summary)
+    import streamlit as st
+
+    for page in ("themes.py", "compare.py", "wordcloud.py"):
+        asked.clear()
+        st.cache_data.clear()  # each page cold
+        run_page(page)
+        assert asked and max(asked.values()) == 1, (page, asked)

@@ -104,14 +104,17 @@ class OneReadEach:
     lines ask for the same summary up to three times, each a scan of every units row (about
     0.2 s at 1M articles); nothing is written during a view, so the answers cannot change."""
 
-    def __init__(self, ws: Any) -> None:
+    def __init__(self, ws: Any, summary: Any = None) -> None:
+        """summary: where to read summaries instead of ws (the pages' cross-session cache,
+        which their sidebar has usually filled for the same filters already)."""
         self._ws = ws
+        self._summary = summary or ws.summary
         self._seen: dict[tuple, Any] = {}
 
     def summary(self, f: Filters | None = None) -> Any:
         key = ("summary", f)
         if key not in self._seen:
-            self._seen[key] = self._ws.summary(f)
+            self._seen[key] = self._summary(f)
         return self._seen[key]  # a frozen dataclass: safe to hand out again
 
     def chars_by(self, f: Filters | None, *, by: str = "province") -> pd.DataFrame:
