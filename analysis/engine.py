@@ -79,6 +79,21 @@ def _worker_tools(themes_key: tuple[Theme, ...], with_words: bool):
     return matcher, seg
 
 
+_LAST_TOOLS: list = []  # [(themes, with_words, tools)]: the dictionary the last document used
+
+
+def _tools_for(themes: tuple[Theme, ...], with_words: bool):
+    """_worker_tools for the same tuple as the last document without hashing it again: the
+    lru_cache hashes every Theme on each call, about a tenth of a worker's CPU per
+    document (H5's measurement). The tuple itself is kept, so a new tuple that happens to
+    get the old one's id is never mistaken for it."""
+    if _LAST_TOOLS and _LAST_TOOLS[0][0] is themes and _LAST_TOOLS[0][1] == with_words:
+        return _LAST_TOOLS[0][2]
+    tools = _worker_tools(themes, with_words)
+    _LAST_TOOLS[:] = [(themes, with_words, tools)]
+    return tools
+
+
 @lru_cache(maxsize=1)
 def _sample_ids() -> tuple[str, ...]:
     """Article ids the sample files get when ingested (the same hash the pipeline uses)."""
@@ -102,7 +117,7 @@ def prepare(
     with_words: bool = True,
 ) -> Parsed:
     """Parse and count one document (pure; runs in worker processes)."""
-    matcher, seg = _worker_tools(themes, with_words)
+    matcher, seg = _tools_for(themes, with_words)
     # gazetteer() re-reads corpus/geo/ when a file there changed (never cached for the
     # process's life), so a rebuild after an edit to the place or leader data uses it.
     return derive(parse(raw, gazetteer(), meta, overrides), matcher, seg)
