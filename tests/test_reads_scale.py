@@ -200,3 +200,29 @@ def test_one_province_counts_each_article_once_in_any_grouping(sample_engine, by
             [prov],
         )
         assert len(want) > 3 and got.to_dict("list") == want.to_dict("list")
+
+
+def test_cooccurring_counts_each_paragraph_once(sample_engine):
+    # 13 paragraphs hold two phrases of tech_innovation: a plain join of the hit rows counted
+    # the other themes' hits in those paragraphs twice.
+    store = sample_engine.store
+    doubled = store.scalar(
+        """SELECT count(*) FROM (SELECT article_id, par_idx FROM hits WHERE theme_id = 'tech_innovation'
+           GROUP BY ALL HAVING count(*) > 1)"""
+    )
+    assert doubled == 13
+    for f, cond in (
+        (Filters(), "TRUE"),
+        (Filters(provinces=("广东", "湖北")), "province IN ('广东', '湖北')"),
+    ):
+        got = store.cooccurring(f, "tech_innovation", 40)
+        want = store.df(
+            f"""WITH held AS (SELECT DISTINCT article_id, par_idx FROM hits
+                              WHERE theme_id = 'tech_innovation' AND {cond})
+                SELECT h.theme_id, count(DISTINCT (h.article_id, h.par_idx)) AS paragraphs,
+                       sum(h.n)::BIGINT AS count
+                FROM hits h JOIN held USING (article_id, par_idx)
+                WHERE h.theme_id <> 'tech_innovation'
+                GROUP BY ALL ORDER BY paragraphs DESC, count DESC, h.theme_id LIMIT 40"""
+        )
+        assert len(want) > 5 and got.to_dict("list") == want.to_dict("list")

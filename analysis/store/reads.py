@@ -254,15 +254,18 @@ class Reads:
         )
 
     def cooccurring(self, f: Filters | None, theme_id: str, limit: int = 15) -> pd.DataFrame:
-        """Other themes found in the same paragraphs as theme_id."""
+        """Other themes found in the same paragraphs as theme_id: paragraphs, and count (the
+        other theme's hits in them). A semi-join: a paragraph holding two phrases of theme_id
+        has two of its hit rows, and a plain join counted the other themes' hits there twice."""
         w, p = where(f, "a")
         return self.df(
             f"""
             SELECT b.theme_id, count(DISTINCT (b.article_id, b.par_idx)) AS paragraphs, sum(b.n)::BIGINT AS count
-            FROM hits a JOIN hits b ON a.article_id = b.article_id AND a.par_idx = b.par_idx
-            WHERE a.theme_id = ? AND b.theme_id <> a.theme_id AND {w}
-            GROUP BY ALL ORDER BY paragraphs DESC, count DESC LIMIT ?""",
-            [theme_id, *p, limit],
+            FROM hits b SEMI JOIN (SELECT a.article_id, a.par_idx FROM hits a WHERE a.theme_id = ? AND {w}) a
+                 ON a.article_id = b.article_id AND a.par_idx = b.par_idx
+            WHERE b.theme_id <> ?
+            GROUP BY ALL ORDER BY paragraphs DESC, count DESC, b.theme_id LIMIT ?""",
+            [theme_id, *p, theme_id, limit],
         )
 
     def phrase_stats(self, f: Filters | None = None) -> pd.DataFrame:
