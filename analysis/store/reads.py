@@ -186,9 +186,12 @@ class Reads:
         # articles 1.3 s -> 0.3 s against count(DISTINCT article_id) over every row). multi
         # may hold more articles than those (any with two units rows: cheaper to find than
         # count(DISTINCT province) > 1, 0.53 -> 0.13 s at 1M): one province's rows add no surplus.
+        # Only units rows under f's dates, files, provinces and outlets can make an article
+        # count twice, so multi is found among those (a date range reads a part of units).
+        mw, mp = where(f)
         return self.df(
             f"""
-            WITH multi AS (SELECT article_id FROM units GROUP BY article_id HAVING count(*) > 1),
+            WITH multi AS (SELECT article_id FROM units WHERE {mw} GROUP BY article_id HAVING count(*) > 1),
             base AS (
                 SELECT {g} AS "group", theme_id, sum(n)::BIGINT AS count, count(*) AS rows
                 FROM article_themes WHERE {w} GROUP BY ALL),
@@ -197,7 +200,7 @@ class Reads:
                 FROM article_themes WHERE {w} AND article_id IN (SELECT article_id FROM multi) GROUP BY ALL)
             SELECT b."group", b.theme_id, b.count, b.rows - coalesce(s.rows, 0) AS docs
             FROM base b LEFT JOIN surplus s ON s."group" IS NOT DISTINCT FROM b."group" AND s.theme_id = b.theme_id""",
-            [*p, *p],
+            [*mp, *p, *p],
         )
 
     def chars_by(self, f: Filters | None, by: str = "province") -> pd.DataFrame:
@@ -399,7 +402,7 @@ class Reads:
         return self.df(
             f"""
             WITH top AS ({top}),
-            multi AS (SELECT article_id FROM units GROUP BY article_id HAVING count(*) > 1),
+            multi AS (SELECT article_id FROM units WHERE {w} GROUP BY article_id HAVING count(*) > 1),
             surplus AS (
                 SELECT w.word, count(*) - count(DISTINCT w.article_id) AS rows FROM words w
                 WHERE {where(f, "w")[0]} AND w.article_id IN (SELECT article_id FROM multi)
@@ -408,7 +411,7 @@ class Reads:
             SELECT top.word, top.count, top.rows - coalesce(surplus.rows, 0) AS docs
             FROM top LEFT JOIN surplus ON surplus.word = top.word
             ORDER BY top.count DESC, top.word""",
-            [*p, list(exclude), limit, *p],
+            [*p, list(exclude), limit, *p, *p],
         )
 
     # ---------------------------------------------------------------- articles
@@ -570,9 +573,10 @@ class Reads:
             # sums, dates and provinces in fewer rows, and its docs need no count(DISTINCT)
             # over every row: rows − the surplus rows of articles with several units rows,
             # as in theme_counts (at 1M articles 5.5-6.5 s -> 0.9-1.1 s, load 5).
+            mw, mp = where(f)  # multi among the units rows under f, as in theme_counts
             return self.df(
                 f"""
-                WITH multi AS (SELECT article_id FROM units GROUP BY article_id HAVING count(*) > 1),
+                WITH multi AS (SELECT article_id FROM units WHERE {mw} GROUP BY article_id HAVING count(*) > 1),
                 base AS (
                     SELECT theme_id, sum(n)::BIGINT AS count, count(*) AS rows,
                            count(DISTINCT province) FILTER (province <> '全国') AS provinces,
@@ -584,7 +588,7 @@ class Reads:
                 SELECT b.theme_id, b.count, b.rows - coalesce(s.rows, 0) AS docs, b.provinces,
                        b.first_seen, b.last_seen
                 FROM base b LEFT JOIN surplus s ON s.theme_id = b.theme_id""",
-                [*p, *p],
+                [*mp, *p, *p],
             )
         keys = "theme_id, phrase"
         return self.df(
