@@ -75,7 +75,7 @@ def _store_batch(engine: Engine, ids: list[str], epoch: int, table: pa.Table) ->
     (it may have written these words itself, changed their dates or removed an article)."""
     if engine.store.words_epoch != epoch:
         return False
-    engine.store.add_tables({"words": table})
+    engine.store.add_tables({"word_lists": table})
     return True
 
 

@@ -199,8 +199,10 @@ def test_database_columns_are_the_schema_definition(empty_engine):
         "SELECT table_name, list(column_name ORDER BY column_index) AS cols FROM duckdb_columns() "
         "WHERE database_name = current_database() AND schema_name = 'main' GROUP BY ALL"
     )
+    # plus the one view: words as a row per word, over word_lists
     assert {r.table_name: tuple(r.cols) for r in got.itertuples()} == {
-        name: t.names for name, t in TABLES.items()
+        **{name: t.names for name, t in TABLES.items()},
+        "words": ("article_id", "province", "date", "source", "word", "n"),
     }
     # the Arrow tables the workers build carry the same names and the DuckDB types
     tables = article_tables([parsed()])
@@ -351,4 +353,33 @@ def test_a_store_recounted_before_the_fix_is_summed_again_on_opening(tmp_path):
     eng.store.close()
     again = Store(path)
     pd.testing.assert_frame_equal(again.df(AT_ROWS), fresh)
+    again.close()
+
+
+def test_a_store_with_a_row_per_word_gets_its_words_as_lists_on_opening(tmp_path):
+    """Stores from before word_lists kept a row per article × province × word in a table
+    named words: opening moves them into lists, and the view words reads the same rows."""
+    from analysis.engine import Engine
+    from analysis.settings import SAMPLES_DIR
+
+    eng = Engine(Store(tmp_path / "old.duckdb"), workers=1)
+    eng.ingest_paths([SAMPLES_DIR])
+    words = "SELECT article_id, province, date, source, word, n FROM words ORDER BY ALL"
+    before = eng.store.df(words)
+    assert len(before) > 1000
+    with eng.store.atomic() as cur:  # the old layout
+        cur.execute("CREATE TABLE old_words AS SELECT * FROM words")
+        cur.execute("DROP VIEW words")
+        cur.execute("ALTER TABLE old_words RENAME TO words")
+        cur.execute("DELETE FROM word_lists")
+    eng.store.close()
+    again = Store(tmp_path / "old.duckdb")
+    pd.testing.assert_frame_equal(again.df(words), before)
+    kinds = dict(
+        again.cur().execute("SELECT table_name, table_type FROM information_schema.tables").fetchall()
+    )
+    assert kinds["words"] == "VIEW" and kinds["word_lists"] == "BASE TABLE"
+    assert again.scalar("SELECT count(*) FROM word_lists") == again.scalar(
+        "SELECT count(*) FROM (SELECT DISTINCT article_id, province FROM words)"
+    )
     again.close()

@@ -24,7 +24,7 @@ from ..settings import current
 from . import reads, word_sums
 from .reads import Reads
 from .rows import _table, article_tables, derived_tables, hits_table
-from .schema import DERIVED, TABLES, copies_of_article
+from .schema import DERIVED, TABLES, WORDS_VIEW, copies_of_article
 from .versions import DictionaryVersions
 
 StoreError = duckdb.Error  # what a failed write raises (disk full, lock, constraint)
@@ -39,6 +39,23 @@ _SUM_HITS = """INSERT INTO article_themes (article_id, province, date, source, t
 
 # store_meta: article_themes is hits summed once per article (the version of that rule).
 _SUMS_KEY, _SUMS_VERSION = "article_themes_sums", "2"
+
+
+def _words_as_lists(cur: duckdb.DuckDBPyConnection, have: dict[str, set[str]]) -> None:
+    """The view `words` over word_lists; a store whose words table still has a row per word
+    (before word_lists) has its rows moved into lists first, once."""
+    old = cur.execute(
+        "SELECT table_type FROM information_schema.tables WHERE table_schema = 'main' AND table_name = 'words'"
+    ).fetchall()
+    if old and old[0][0] == "BASE TABLE" and "word" in have.get("words", set()):
+        cur.execute(
+            """INSERT INTO word_lists
+               SELECT article_id, province, any_value(date), any_value(source),
+                      list(word ORDER BY word), list(n ORDER BY word)
+               FROM words GROUP BY article_id, province"""
+        )
+        cur.execute("DROP TABLE words")
+    cur.execute(WORDS_VIEW)
 
 
 class StoreLocked(RuntimeError):
@@ -201,6 +218,7 @@ class Store(Reads, DictionaryVersions):
                     if c.name not in have[t.name]:
                         cur.execute(f"ALTER TABLE {t.name} ADD COLUMN {c.ddl()}")
                         added.append(f"{t.name}.{c.name}")
+            _words_as_lists(cur, have)
             # Stores made before article_themes existed get it filled once from hits; stores
             # recounted before the per-batch sums were fixed (replace_all_hits) get it again.
             summed = cur.execute("SELECT value FROM store_meta WHERE key = ?", [_SUMS_KEY]).fetchall()
@@ -225,11 +243,11 @@ class Store(Reads, DictionaryVersions):
             cur.execute(f"INSERT INTO {name} ({', '.join(tbl.column_names)}) SELECT * FROM _incoming")
             if name == "hits" and sums:
                 cur.execute(_SUM_HITS.format(src="_incoming"))
-            elif name == "words":
+            elif name == "word_lists":
                 if self._bulk_ids is not None:
                     self._bulk_ids.update(tbl.column("article_id").unique().to_pylist())
                 else:
-                    self._sum_deltas += word_sums.add(cur, "_incoming")
+                    self._sum_deltas += word_sums.add(cur, word_sums.unnested("_incoming"))
         finally:
             cur.unregister("_incoming")
 

@@ -2,7 +2,7 @@
 
 Layout (written by analysis/parquet_route.py, read here):
 
-    DIR/articles/year=2024/part-<tag>.parquet   (and hits, words, … likewise)
+    DIR/articles/year=2024/part-<tag>.parquet   (and hits, word_lists, … likewise)
     DIR/themes/part-0.parquet                        (themes, theme_phrases, store_meta)
 
 Every file holds whole articles (an article has one date, so one year; years, not
@@ -31,7 +31,7 @@ import pyarrow.parquet as pq
 
 from ..settings import current
 from . import Store, StoreLocked
-from .schema import DERIVED, TABLES
+from .schema import DERIVED, TABLES, WORDS_VIEW
 
 # Tables written per batch of articles, partitioned by year; the rest are small and whole.
 PARTITIONED = ("articles", *DERIVED)
@@ -174,6 +174,14 @@ class ParquetStore(Store):
                 f"CREATE VIEW {t.name} AS SELECT {cols} FROM read_parquet("
                 f"{_sql_text(str(pattern))}, hive_partitioning = true)"
             )
+        old_words = self.path / "words"  # a dataset written before word_lists: a row per word
+        if not any((self.path / "word_lists").glob("*/*.parquet")) and any(old_words.glob("*/*.parquet")):
+            cur.execute(
+                "CREATE VIEW words AS SELECT article_id, province, date, source, word, n FROM read_parquet("
+                f"{_sql_text(str(old_words / '*' / '*.parquet'))}, hive_partitioning = true)"
+            )
+        else:
+            cur.execute(WORDS_VIEW)
         cur.close()
 
     @contextlib.contextmanager

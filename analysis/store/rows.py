@@ -164,7 +164,7 @@ def derived_tables(parsed: Sequence[Parsed]) -> dict[str, pa.Table]:
         "paragraphs": _runs("paragraphs", art, [len(a.paragraphs) for a in arts], par),
         "hits": _runs("hits", art, [len(p.hits) for p in parsed], hit),
         "units": _runs("units", art, n_unit, unit),
-        "words": words_table(
+        "word_lists": words_table(
             (p.article.id, prov, p.article.date, p.article.source, counts)
             for p in parsed
             for prov, counts in p.words.items()
@@ -173,20 +173,26 @@ def derived_tables(parsed: Sequence[Parsed]) -> dict[str, pa.Table]:
 
 
 def words_table(entries: Iterable[tuple[str, str, Any, str, Mapping[str, int]]]) -> pa.Table:
-    """words rows from (article_id, province, date, source, {word: n}) per article × province:
-    what an ingest worker derives and what words_later fills afterwards."""
-    group: dict[str, list] = {"article_id": [], "province": [], "date": [], "source": []}
-    sizes: list[int] = []
-    word: dict[str, list] = {"word": [], "n": []}
+    """word_lists rows from (article_id, province, date, source, {word: n}) per article ×
+    province: what an ingest worker derives and what words_later fills afterwards."""
+    cols: dict[str, list] = {"article_id": [], "province": [], "date": [], "source": []}
+    offsets = [0]
+    words: list[str] = []
+    ns: list[int] = []
     for aid, prov, day, src, counts in entries:
-        group["article_id"].append(aid)
-        group["province"].append(prov)
-        group["date"].append(day)
-        group["source"].append(src)
-        sizes.append(len(counts))
-        word["word"] += counts.keys()
-        word["n"] += counts.values()
-    return _runs("words", group, sizes, word)
+        cols["article_id"].append(aid)
+        cols["province"].append(prov)
+        cols["date"].append(day)
+        cols["source"].append(src)
+        words += counts.keys()
+        ns += counts.values()
+        offsets.append(len(words))
+    schema = TABLES["word_lists"].arrow_schema()
+    off = pa.array(offsets, pa.int32())
+    arrays = [pa.array(cols[f.name], f.type) for f in schema if f.name in cols]
+    arrays.append(pa.ListArray.from_arrays(off, pa.array(words, pa.string())))
+    arrays.append(pa.ListArray.from_arrays(off, pa.array(ns, pa.int32())))
+    return pa.Table.from_arrays(arrays, schema=schema)
 
 
 def article_tables(

@@ -23,6 +23,8 @@ ARROW_TYPES: dict[str, pa.DataType] = {
     "BOOLEAN": pa.bool_(),
     "DATE": pa.date32(),
     "TIMESTAMP": pa.timestamp("us"),
+    "VARCHAR[]": pa.list_(pa.string()),
+    "INTEGER[]": pa.list_(pa.int32()),
 }
 
 
@@ -115,8 +117,13 @@ _TABLES = (
         """article_id VARCHAR, section_idx INTEGER, province VARCHAR, date DATE, source VARCHAR,
            chars INTEGER, paragraphs INTEGER""",
     ),
+    # Words per article × province as two aligned lists (words[i] occurs ns[i] times): one
+    # row where a row per word made 276 per article, and appending those was most of what
+    # the writing process did (docs/SCALING.md). Readers use the view `words` (WORDS_VIEW),
+    # one row per article × province × word as the table used to be.
     _table(
-        "words", "article_id VARCHAR, province VARCHAR, date DATE, source VARCHAR, word VARCHAR, n INTEGER"
+        "word_lists",
+        "article_id VARCHAR, province VARCHAR, date DATE, source VARCHAR, words VARCHAR[], ns INTEGER[]",
     ),
     # words summed per province × word as deltas, kept in step with words (store/word_sums.py).
     _table("word_sums", "province VARCHAR, word VARCHAR, n BIGINT, rows BIGINT"),
@@ -172,7 +179,11 @@ _TABLES = (
 TABLES: dict[str, Table] = {t.name: t for t in _TABLES}
 
 # Rows derived from an article's text: deleted and rewritten with it (rebuild, override, delete).
-DERIVED = ("sections", "paragraphs", "hits", "units", "words", "article_themes")
+DERIVED = ("sections", "paragraphs", "hits", "units", "word_lists", "article_themes")
+
+# The words of word_lists one row per article × province × word (two lists unnest side by side).
+WORDS_VIEW = """CREATE OR REPLACE VIEW words AS
+    SELECT article_id, province, date, source, unnest(words) AS word, unnest(ns) AS n FROM word_lists"""
 # Columns copied from articles into other tables (denormalised for speed).
 ARTICLE_COPIES = ("date", "source", "title")
 

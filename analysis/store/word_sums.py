@@ -32,6 +32,11 @@ _REMOVE = """INSERT INTO word_sums (province, word, n, rows)
              WHERE {where} GROUP BY province, word"""
 
 
+def unnested(src: str) -> str:
+    """A relation of word_lists rows as one row per word (what the view `words` is)."""
+    return f"(SELECT province, unnest(words) AS word, unnest(ns) AS n FROM {src})"
+
+
 def _count(cur: duckdb.DuckDBPyConnection) -> int:
     rows = cur.fetchall()
     return int(rows[0][0]) if rows else 0

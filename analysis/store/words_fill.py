@@ -9,7 +9,7 @@ import pyarrow as pa
 
 WORDS_READY = "words_ready"  # store_meta key: "0" while word rows are still being filled
 
-_WITHOUT_WORDS = """NOT EXISTS (SELECT 1 FROM words w WHERE w.article_id = a.id)
+_WITHOUT_WORDS = """NOT EXISTS (SELECT 1 FROM word_lists w WHERE w.article_id = a.id)
              AND EXISTS (SELECT 1 FROM paragraphs p WHERE p.article_id = a.id)"""
 
 
