@@ -226,3 +226,19 @@ def test_cooccurring_counts_each_paragraph_once(sample_engine):
                 GROUP BY ALL ORDER BY paragraphs DESC, count DESC, h.theme_id LIMIT 40"""
         )
         assert len(want) > 5 and got.to_dict("list") == want.to_dict("list")
+
+
+def test_monthly_sums_from_article_themes_equal_the_hit_rows(sample_engine):
+    store = sample_engine.store
+    themes = ["high_quality_development", "tech_innovation", "new_quality_productivity"]
+    for f, cond in (
+        (Filters(), "TRUE"),
+        (Filters(provinces=("广东", "湖北")), "province IN ('广东', '湖北')"),
+    ):
+        got = store.monthly(f, themes).sort_values(["month", "theme_id"], ignore_index=True)
+        want = store.df(
+            f"""SELECT strftime(date, '%Y-%m') AS month, theme_id, sum(n)::BIGINT AS count FROM hits
+                WHERE {cond} AND theme_id IN (SELECT unnest(?)) GROUP BY ALL ORDER BY 1, 2""",
+            [themes],
+        )
+        assert len(want) >= 5 and got.to_dict("list") == want.to_dict("list")

@@ -248,11 +248,14 @@ class Reads:
         )
 
     def monthly(self, f: Filters | None, theme_ids: Sequence[str]) -> pd.DataFrame:
+        # article_themes holds the hits' sums per article × province × theme with the same
+        # date, file and province: the same monthly sums from fewer rows (12.6 M against
+        # 16.5 M at 1M articles).
         w, p = where(f, themes=True)
         return self.df(
             f"""
             SELECT strftime(date, '%Y-%m') AS month, theme_id, sum(n)::BIGINT AS count
-            FROM hits WHERE {w} AND theme_id IN (SELECT unnest(?)) GROUP BY ALL ORDER BY 1""",
+            FROM article_themes WHERE {w} AND theme_id IN (SELECT unnest(?)) GROUP BY ALL ORDER BY 1""",
             [*p, list(theme_ids)],
         )
 
