@@ -479,11 +479,12 @@ class Engine:
             self.store.set_counted_dictionary(None)
         total = self.store.article_count()
         done = 0
-        for rows in self.store.iter_articles():
-            self.store.replace_derived(self._rederive(rows))
-            done += len(rows)
-            if progress:
-                progress(done, total, rows[-1]["source"])
+        with self.store.bulk(every_article=True):  # word sums made once at the end
+            for rows in self.store.iter_articles():
+                self.store.replace_derived(self._rederive(rows))
+                done += len(rows)
+                if progress:
+                    progress(done, total, rows[-1]["source"])
         self.store.set_counted_dictionary(dictionary_hash(self.themes))
         return done
 

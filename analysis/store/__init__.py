@@ -94,6 +94,7 @@ class Store(Reads, DictionaryVersions):
         # (summed once at the end: per batch it cost 0.85 s per 10k articles, at the end
         # 0.15 s; store/word_sums.py). None outside a bulk import.
         self._bulk_ids: set[str] | None = None
+        self._bulk_all = False  # ... and the sums are made anew at its end (rebuild)
         if not read_only:
             self.migrate()
         # Readers use word_sums only when it is in step (store/word_sums.py).
@@ -145,7 +146,9 @@ class Store(Reads, DictionaryVersions):
                     self.words_epoch += 1
 
     @contextlib.contextmanager
-    def bulk(self, wal: str = "1GB", threads: int | None = None) -> Iterator[None]:
+    def bulk(
+        self, wal: str = "1GB", threads: int | None = None, every_article: bool = False
+    ) -> Iterator[None]:
         """A long import: checkpoint once at the end, not after every batch.
 
         DuckDB checkpoints (compresses and writes the WAL into the file) whenever the WAL
@@ -155,7 +158,9 @@ class Store(Reads, DictionaryVersions):
 
         threads: DuckDB's threads meanwhile; the parse workers already take the cores, and
         a second insert thread only competed with them (parent CPU per 10k articles about
-        5.5 s -> 4.5 s on 2 cores)."""
+        5.5 s -> 4.5 s on 2 cores).
+        every_article: the block rewrites every article's derived rows (rebuild), so the
+        word sums are made anew at its end and no delta is kept meanwhile."""
         if self.read_only:
             yield
             return
@@ -165,6 +170,7 @@ class Store(Reads, DictionaryVersions):
             with self.atomic():
                 self.set_meta_value(word_sums.READY, "0")
                 self._bulk_ids = set()
+                self._bulk_all = every_article
             self.word_sums_ready = False
         old, old_threads = cur.execute(
             "SELECT current_setting('checkpoint_threshold'), current_setting('threads')"
@@ -190,7 +196,9 @@ class Store(Reads, DictionaryVersions):
         try:
             with self.atomic() as cur:
                 ids, self._bulk_ids = self._bulk_ids or set(), None
-                if ids:
+                if self._bulk_all:
+                    word_sums.build(cur)
+                elif ids:
                     word_sums.catch_up(cur, ids)
                 self._compact_sums(cur, always=bool(ids))
                 self.set_meta_value(word_sums.READY, "1")
@@ -260,6 +268,8 @@ class Store(Reads, DictionaryVersions):
         """Negated sums of these articles' word rows, before they are deleted; not for rows
         a bulk import appended without sums (its end sums what is left of them)."""
         if self._bulk_ids is not None:
+            if self._bulk_all:  # made anew at the end of the bulk block
+                return
             ids = [i for i in ids if i not in self._bulk_ids]
         if ids:
             self._sum_deltas += word_sums.remove(cur, "article_id IN (SELECT unnest(?))", [list(ids)])
