@@ -70,7 +70,7 @@ class Settings:
     admin_password: str = field(default="", repr=False)  # never printed in logs or tracebacks
     read_only: bool = False
     workers: int = os.cpu_count() or 1
-    batch: int = 500
+    batch: int = 2000  # articles per transaction of an import (bigger batches: less per-commit work; 100k themes pass 39.5 -> 35-37 s)
     duckdb_memory: str = "512MB"
     segmenter: str = ""  # "" = rjieba when installed, else jieba
     font_cache: Path | None = None
@@ -103,7 +103,7 @@ class Settings:
             ),
             read_only=flag.strip().lower() in TRUE,
             workers=max(1, _int(env, "POLICY_WORKERS", os.cpu_count() or 1)),
-            batch=max(1, _int(env, "POLICY_BATCH", 500)),
+            batch=max(1, _int(env, "POLICY_BATCH", 2000)),
             duckdb_memory=env.get("POLICY_DUCKDB_MEMORY", "512MB") or "512MB",
             segmenter=env.get("POLICY_SEGMENTER", ""),
             font_cache=Path(font) if font else None,
