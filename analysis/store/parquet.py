@@ -176,6 +176,7 @@ class ParquetStore(Store):
             )
         old_words = self.path / "words"  # a dataset written before word_lists: a row per word
         if not any((self.path / "word_lists").glob("*/*.parquet")) and any(old_words.glob("*/*.parquet")):
+            self.words_in_lists = False
             cur.execute(
                 "CREATE VIEW words AS SELECT article_id, province, date, source, word, n FROM read_parquet("
                 f"{_sql_text(str(old_words / '*' / '*.parquet'))}, hive_partitioning = true)"
