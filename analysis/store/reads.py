@@ -394,8 +394,8 @@ class Reads:
         if f is not None and len(f.provinces) == 1:
             return self.df(
                 f"""
-                SELECT word, sum(n)::BIGINT AS count, count(*) AS docs FROM words
-                WHERE {w} AND word NOT IN (SELECT unnest(?::VARCHAR[]))
+                SELECT word, sum(n)::BIGINT AS count, count(*) AS docs FROM {self._word_rows(w)}
+                WHERE word NOT IN (SELECT unnest(?::VARCHAR[]))
                 GROUP BY word ORDER BY count DESC, word LIMIT ?""",
                 [*p, list(exclude), limit],
             )
@@ -412,8 +412,8 @@ class Reads:
                 WHERE {w} AND word NOT IN (SELECT unnest(?::VARCHAR[]))
                 GROUP BY word HAVING sum(rows) > 0 ORDER BY count DESC, word LIMIT ?"""
             if sums
-            else f"""SELECT word, sum(n)::BIGINT AS count, count(*) AS rows FROM words
-                WHERE {w} AND word NOT IN (SELECT unnest(?::VARCHAR[]))
+            else f"""SELECT word, sum(n)::BIGINT AS count, count(*) AS rows FROM {self._word_rows(w)}
+                WHERE word NOT IN (SELECT unnest(?::VARCHAR[]))
                 GROUP BY word ORDER BY count DESC, word LIMIT ?"""
         )
         return self.df(
