@@ -305,7 +305,8 @@ class Engine:
         # DuckDB off the workers' cores; the dashboard does not (threads is process-wide,
         # so the editors' queries would run on one thread until the import ends).
         threads = max(1, (os.cpu_count() or 1) - self.workers) if self.own_process else None
-        with self.store.bulk(threads=threads):
+        memory = current().import_memory if self.own_process else None
+        with self.store.bulk(threads=threads, memory=memory):
             return self._ingest_batches(jobs, total, progress, batch)
 
     def _ingest_batches(

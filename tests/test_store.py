@@ -193,6 +193,14 @@ def test_article_themes_follow_hits_through_every_write(empty_engine, samples_di
 
 
 # ---------------------------------------------------------------- one schema, atomic(), migration
+def test_a_memory_cap_that_is_not_a_size_is_refused(tmp_path):
+    store = Store(tmp_path / "m.duckdb")
+    with pytest.raises(ValueError), store.bulk(memory="2GB'; DROP TABLE articles; --"):
+        pass
+    assert store.article_count() == 0  # the table is still there
+    store.close()
+
+
 def test_database_columns_are_the_schema_definition(empty_engine):
     store = empty_engine.store
     got = store.df(
@@ -287,11 +295,11 @@ def test_bulk_defers_checkpoints_and_restores_settings(tmp_path):
     and one thread; afterwards both settings are back, and every batch committed inside
     is in the file for the next process."""
     store = Store(tmp_path / "bulk.duckdb")
-    setting = "SELECT current_setting('checkpoint_threshold'), current_setting('threads')"
+    setting = "SELECT current_setting('checkpoint_threshold'), current_setting('threads'), current_setting('memory_limit')"
     before = store.cur().execute(setting).fetchall()[0]
-    with store.bulk(threads=1):
-        threshold, threads = store.cur().execute(setting).fetchall()[0]
-        assert threads == 1 and threshold != before[0]
+    with store.bulk(threads=1, memory="2GB"):
+        threshold, threads, memory = store.cur().execute(setting).fetchall()[0]
+        assert threads == 1 and threshold != before[0] and memory != before[2] and memory.endswith("GiB")
         for name, text in (("a.txt", GD), ("b.txt", GD + "\n\n## 浙江\n\n浙江优化营商环境。")):
             store.add_tables(article_tables([parsed(text, name)]))
         assert (tmp_path / "bulk.duckdb.wal").stat().st_size > 0  # not yet checkpointed

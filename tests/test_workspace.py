@@ -268,9 +268,9 @@ def test_a_dashboard_import_leaves_duckdb_threads_to_the_sessions(tmp_path, monk
     asked: list[int | None] = []
     real = Store.bulk
 
-    def bulk(self, wal="1GB", threads=None):
+    def bulk(self, wal="1GB", threads=None, **kw):
         asked.append(threads)
-        return real(self, wal, threads)
+        return real(self, wal, threads, **kw)
 
     monkeypatch.setattr(Store, "bulk", bulk)
     ws = Workspace(settings(tmp_path))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import re
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -39,6 +40,14 @@ _SUM_HITS = """INSERT INTO article_themes (article_id, province, date, source, t
 
 # store_meta: article_themes is hits summed once per article (the version of that rule).
 _SUMS_KEY, _SUMS_VERSION = "article_themes_sums", "2"
+
+
+def _size(value: str) -> str:
+    """A memory size such as 2GB or 488.2 MiB (as DuckDB reports it), checked before SET."""
+    text = str(value).strip()
+    if not re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B", text):
+        raise ValueError(f"not a memory size: {value!r}")
+    return text
 
 
 def _words_as_lists(cur: duckdb.DuckDBPyConnection, have: dict[str, set[str]]) -> None:
@@ -71,9 +80,8 @@ class Store(Reads, DictionaryVersions):
         try:
             # DuckDB's buffer pool defaults to 80% of RAM; cap it so the dashboard stays small
             # (it spills to disk beyond the cap). POLICY_DUCKDB_MEMORY (Settings) overrides.
-            config: dict[str, str | bool | int | float | list[str]] = {
-                "memory_limit": current().duckdb_memory
-            }
+            self._memory = current().duckdb_memory
+            config: dict[str, str | bool | int | float | list[str]] = {"memory_limit": self._memory}
             self._con = duckdb.connect(str(self.path), read_only=read_only, config=config)
         except duckdb.IOException as exc:
             if "lock" in str(exc).lower():
@@ -147,7 +155,11 @@ class Store(Reads, DictionaryVersions):
 
     @contextlib.contextmanager
     def bulk(
-        self, wal: str = "1GB", threads: int | None = None, every_article: bool = False
+        self,
+        wal: str = "1GB",
+        threads: int | None = None,
+        every_article: bool = False,
+        memory: str | None = None,
     ) -> Iterator[None]:
         """A long import: checkpoint once at the end, not after every batch.
 
@@ -160,7 +172,8 @@ class Store(Reads, DictionaryVersions):
         a second insert thread only competed with them (parent CPU per 10k articles about
         5.5 s -> 4.5 s on 2 cores).
         every_article: the block rewrites every article's derived rows (rebuild), so the
-        word sums are made anew at its end and no delta is kept meanwhile."""
+        word sums are made anew at its end and no delta is kept meanwhile.
+        memory: DuckDB's memory cap meanwhile (a command-line import: settings.import_memory)."""
         if self.read_only:
             yield
             return
@@ -172,17 +185,22 @@ class Store(Reads, DictionaryVersions):
                 self._bulk_ids = set()
                 self._bulk_all = every_article
             self.word_sums_ready = False
-        old, old_threads = cur.execute(
-            "SELECT current_setting('checkpoint_threshold'), current_setting('threads')"
+        old, old_threads, old_memory = cur.execute(
+            "SELECT current_setting('checkpoint_threshold'), current_setting('threads'), "
+            "current_setting('memory_limit')"
         ).fetchall()[0]
         cur.execute(f"SET checkpoint_threshold = '{wal}'")
         if threads:
             cur.execute(f"SET threads = {int(threads)}")
+        if memory:
+            cur.execute(f"SET memory_limit = '{_size(memory)}'")
         try:
             yield
         finally:
             cur.execute(f"SET checkpoint_threshold = '{old}'")
             cur.execute(f"SET threads = {int(old_threads)}")
+            if memory:  # the cap this store was opened with (DuckDB reports it rounded)
+                cur.execute(f"SET memory_limit = '{_size(self._memory or old_memory)}'")
             if outer:
                 self._end_bulk_sums()
             # Fails while another thread reads (a dashboard session): the WAL then
