@@ -7,6 +7,7 @@ this process writes to the store, one transaction per batch of whole articles.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import os
@@ -282,6 +283,17 @@ class Engine:
         return _worker_tools(tuple(self.themes), False)[0]
 
     # ------------------------------------------------------------ ingest
+    def bulk(self, workers: int) -> contextlib.AbstractContextManager[None]:
+        """Store.bulk for an import with `workers` parse processes: one checkpoint at the
+        end. A command-line import also keeps DuckDB off the workers' cores and raises its
+        memory cap; the dashboard does neither (threads is process-wide, so the editors'
+        queries would run on one thread until the import ends)."""
+        if not self.own_process:
+            return self.store.bulk()
+        return self.store.bulk(
+            threads=max(1, (os.cpu_count() or 1) - workers), memory=current().import_memory
+        )
+
     def _pool(self, total: int) -> DeadlinePool:
         # Always child processes, even for one upload: a file that parses for minutes in
         # this process would freeze every dashboard session (the GIL), with no way to stop it.
@@ -301,12 +313,7 @@ class Engine:
     def _ingest(
         self, jobs: Iterable[_Job], total: int, progress: Progress | None, batch: int
     ) -> list[Result]:
-        # One checkpoint at the end, not one per batch. A command-line import also keeps
-        # DuckDB off the workers' cores; the dashboard does not (threads is process-wide,
-        # so the editors' queries would run on one thread until the import ends).
-        threads = max(1, (os.cpu_count() or 1) - self.workers) if self.own_process else None
-        memory = current().import_memory if self.own_process else None
-        with self.store.bulk(threads=threads, memory=memory):
+        with self.bulk(self.workers):
             return self._ingest_batches(jobs, total, progress, batch)
 
     def _ingest_batches(

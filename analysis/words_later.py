@@ -27,7 +27,7 @@ import pyarrow.compute as pc
 from .deadline_pool import DeadlinePool, Overrun
 from .engine import Engine, Result, Window, _worker_tools
 from .models import Theme
-from .settings import LIMITS, current
+from .settings import LIMITS
 from .store.rows import words_table
 from .store.words_fill import WORDS_READY, articles_without_words, paragraphs_of
 
@@ -149,11 +149,7 @@ def fill_words(
     tried: set[str] = set()  # an article whose text gives no word at all is tried once
     # A command-line fill checkpoints once at the end (at DuckDB's 16 MB default it
     # checkpointed every few batches); the dashboard's keeps the defaults (Engine.own_process).
-    bulk = (
-        store.bulk(threads=max(1, (os.cpu_count() or 1) - workers), memory=current().import_memory)
-        if engine.own_process
-        else contextlib.nullcontext()
-    )
+    bulk = engine.bulk(workers) if engine.own_process else contextlib.nullcontext()
     with store.fill_guard, bulk:  # a second fill waits, then finds nothing left to do
         while True:
             with lock:

@@ -106,7 +106,7 @@ class Store(Reads, DictionaryVersions):
         if not read_only:
             self.migrate()
         # Readers use word_sums only when it is in step (store/word_sums.py).
-        self.word_sums_ready = word_sums.built(self.cur())
+        self.word_sums_ready = self.meta_value(word_sums.READY) == "1"
 
     # ------------------------------------------------------------ plumbing
     def cur(self) -> duckdb.DuckDBPyConnection:
@@ -185,9 +185,8 @@ class Store(Reads, DictionaryVersions):
                 self._bulk_ids = set()
                 self._bulk_all = every_article
             self.word_sums_ready = False
-        old, old_threads, old_memory = cur.execute(
-            "SELECT current_setting('checkpoint_threshold'), current_setting('threads'), "
-            "current_setting('memory_limit')"
+        old, old_threads = cur.execute(
+            "SELECT current_setting('checkpoint_threshold'), current_setting('threads')"
         ).fetchall()[0]
         cur.execute(f"SET checkpoint_threshold = '{wal}'")
         if threads:
@@ -199,8 +198,8 @@ class Store(Reads, DictionaryVersions):
         finally:
             cur.execute(f"SET checkpoint_threshold = '{old}'")
             cur.execute(f"SET threads = {int(old_threads)}")
-            if memory:  # the cap this store was opened with (DuckDB reports it rounded)
-                cur.execute(f"SET memory_limit = '{_size(self._memory or old_memory)}'")
+            if memory:  # back to the cap this store was opened with
+                cur.execute(f"SET memory_limit = '{_size(self._memory)}'")
             if outer:
                 self._end_bulk_sums()
             # Fails while another thread reads (a dashboard session): the WAL then
@@ -222,7 +221,7 @@ class Store(Reads, DictionaryVersions):
                 self.set_meta_value(word_sums.READY, "1")
         except duckdb.Error:
             self._bulk_ids = None
-        self.word_sums_ready = word_sums.built(self.cur())
+        self.word_sums_ready = self.meta_value(word_sums.READY) == "1"
 
     def migrate(self) -> list[str]:
         """Create missing tables and add missing columns (older store files keep opening).
@@ -247,14 +246,13 @@ class Store(Reads, DictionaryVersions):
             _words_as_lists(cur, have)
             # Stores made before article_themes existed get it filled once from hits; stores
             # recounted before the per-batch sums were fixed (replace_all_hits) get it again.
-            summed = cur.execute("SELECT value FROM store_meta WHERE key = ?", [_SUMS_KEY]).fetchall()
-            if not summed or summed[0][0] != _SUMS_VERSION:
+            if self.meta_value(_SUMS_KEY) != _SUMS_VERSION:
                 cur.execute("DELETE FROM article_themes")
                 cur.execute(_SUM_HITS.format(src="hits"))
-                cur.execute("DELETE FROM store_meta WHERE key = ?", [_SUMS_KEY])
-                cur.execute("INSERT INTO store_meta VALUES (?, ?)", [_SUMS_KEY, _SUMS_VERSION])
-            if not word_sums.built(cur):
+                self.set_meta_value(_SUMS_KEY, _SUMS_VERSION)
+            if self.meta_value(word_sums.READY) != "1":
                 word_sums.build(cur)
+                self.set_meta_value(word_sums.READY, "1")
         return added
 
     def _insert(self, cur: duckdb.DuckDBPyConnection, name: str, tbl: pa.Table, sums: bool = True) -> None:

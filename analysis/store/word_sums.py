@@ -61,8 +61,7 @@ def catch_up(cur: duckdb.DuckDBPyConnection, article_ids: set[str]) -> None:
     (one GROUP BY over the table: 1.5 CPU-s at 100k articles)."""
     stored = cur.execute("SELECT count(*) FROM articles").fetchall()[0][0]
     if 4 * len(article_ids) >= stored:
-        cur.execute("DELETE FROM word_sums")
-        add(cur, "words")
+        build(cur)
     else:
         add(
             cur,
@@ -84,16 +83,7 @@ def compact(cur: duckdb.DuckDBPyConnection) -> None:
 
 
 def build(cur: duckdb.DuckDBPyConnection) -> None:
-    """The sums made anew from the words table (a store from before them; 20 s at 1M)."""
+    """The sums made anew from the words table (a store from before them; 20 s at 1M).
+    The caller records READY in store_meta (Store.set_meta_value)."""
     cur.execute("DELETE FROM word_sums")
     add(cur, "words")
-    cur.execute("DELETE FROM store_meta WHERE key = ?", [READY])
-    cur.execute("INSERT INTO store_meta VALUES (?, '1')", [READY])
-
-
-def built(cur: duckdb.DuckDBPyConnection) -> bool:
-    try:
-        rows = cur.execute("SELECT value FROM store_meta WHERE key = ?", [READY]).fetchall()
-    except duckdb.Error:  # an old read-only file without store_meta
-        return False
-    return bool(rows) and rows[0][0] == "1"
