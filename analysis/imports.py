@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .archive import ARCHIVE_SUFFIXES, open_archive
-from .ingest import SUFFIXES, IngestError, RawDoc, Upload, expand_paths
+from .ingest import SUFFIXES, IngestError, RawDoc, Upload, expand_paths, listed_files, suffix_of
 from .models import Meta
 from .settings import LIMITS, Limits
 from .tables import TABLE_SUFFIXES, ColumnMap, open_table, read_meta_table, resolve_columns, table_rows
@@ -38,6 +38,11 @@ def expand_inputs(paths: list[Path]) -> list[Path]:
     return expand_paths(paths, KNOWN, skip={"meta.csv"})
 
 
+def _input_names(paths: list[Path]) -> Iterator[tuple[str, str]]:
+    """expand_inputs as (folder, name) strings (ingest.listed_files)."""
+    return listed_files(paths, KNOWN, skip={"meta.csv"})
+
+
 def _mtime(path: Path) -> dt.date:
     try:
         return dt.date.fromtimestamp(path.stat().st_mtime)
@@ -52,42 +57,43 @@ def _fail(label: str, reason: str):
 def plan_paths(paths: list[Path], columns: ColumnMap | None = None, limits: Limits = LIMITS) -> Plan:
     """Files and folders: documents go to workers by path; tables and archives stream rows."""
     plan = Plan()
-    metas: dict[Path, dict[str, Meta]] = {}
+    metas: dict[str, dict[str, Meta]] = {}
 
-    def meta_for(f: Path) -> dict[str, Meta]:
-        if f.parent not in metas:
-            metas[f.parent] = {}
-            mc = f.parent / "meta.csv"
+    def meta_for(folder: str) -> dict[str, Meta]:
+        if folder not in metas:
+            metas[folder] = {}
+            mc = Path(folder) / "meta.csv"
             if mc.exists():
                 try:
-                    metas[f.parent] = read_meta_table(mc, str(mc.name), limits)
+                    metas[folder] = read_meta_table(mc, str(mc.name), limits)
                 except IngestError as exc:
                     plan.total += 1
                     plan._parts.append(_fail(str(mc), f"元数据表无法使用：{exc}"))
-        return metas[f.parent]
+        return metas[folder]
 
-    for f in expand_inputs(paths):
-        suffix = f.suffix.lower()
-        try:
-            if suffix in TABLE_SUFFIXES:
-                table = open_table(f, f.name, limits)
-                resolve_columns(table.header, columns)
-                plan.total += table.total
-                mtime = _mtime(f)
-                plan._parts.append(lambda t=table, m=mtime: table_rows(t, columns, m, limits))
-                continue
-            if suffix in ARCHIVE_SUFFIXES:
-                arc = open_archive(f, f.name, columns, limits)
-                plan.total += arc.total
-                plan._parts.append(arc.rows)
-                continue
-        except IngestError as exc:
-            plan.total += 1
-            plan._parts.append(_fail(f.name, str(exc)))
+    for folder, base in _input_names(paths):
+        suffix = suffix_of(base)
+        if suffix in TABLE_SUFFIXES or suffix in ARCHIVE_SUFFIXES:
+            f = Path(folder, base)
+            try:
+                if suffix in TABLE_SUFFIXES:
+                    table = open_table(f, f.name, limits)
+                    resolve_columns(table.header, columns)
+                    plan.total += table.total
+                    mtime = _mtime(f)
+                    plan._parts.append(lambda t=table, m=mtime: table_rows(t, columns, m, limits))
+                else:
+                    arc = open_archive(f, f.name, columns, limits)
+                    plan.total += arc.total
+                    plan._parts.append(arc.rows)
+            except IngestError as exc:
+                plan.total += 1
+                plan._parts.append(_fail(f.name, str(exc)))
             continue
-        meta = meta_for(f).get(f.name)
+        meta = meta_for(folder).get(base)
         plan.total += 1
-        plan._parts.append(lambda f=f, meta=meta: iter([(f.name, f, meta)]))
+        # The Path is made when the file comes up, not for every file before the first one.
+        plan._parts.append(lambda d=folder, b=base, meta=meta: iter([(b, Path(d, b), meta)]))
     return plan
 
 

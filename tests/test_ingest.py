@@ -221,6 +221,53 @@ def test_text_char_limit():
     assert str(exc.value) == "文字超过 20 字的上限，请拆分后再导入"
 
 
+def test_a_folder_lists_its_files_in_sorted_path_order_without_entering_linked_folders(tmp_path):
+    # The order ingest has always used, sorted(folder.rglob("*")): a folder's entries by
+    # name with a subfolder's files where its name sorts, case first, symlinked folders not
+    # entered (the listing walks os.scandir since a million files took 28 s).
+    for rel in (
+        "b.txt",
+        "a/z.txt",
+        "a/A.md",
+        "a-b/x.txt",
+        "a.b/y.txt",
+        "B/q.TXT",
+        "a/sub/deep/e.docx",
+        "ab.txt",
+        "a0/c.txt",
+        "Z.txt",
+        "中文/文.txt",
+        ".h/k.txt",
+        "a/.h.txt",
+        "x.bin",
+    ):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("高质量发展")
+    (tmp_path / "link").symlink_to(tmp_path / "a", target_is_directory=True)
+    (tmp_path / "alias.txt").symlink_to(tmp_path / "b.txt")
+    got = [f.relative_to(tmp_path).as_posix() for f in expand_paths([tmp_path])]
+    assert got == [
+        ".h/k.txt",
+        "B/q.TXT",
+        "Z.txt",
+        "a/A.md",
+        "a/sub/deep/e.docx",
+        "a/z.txt",
+        "a-b/x.txt",
+        "a.b/y.txt",
+        "a0/c.txt",
+        "ab.txt",
+        "alias.txt",
+        "b.txt",
+        "中文/文.txt",
+    ]
+    assert got == [
+        f.relative_to(tmp_path).as_posix()
+        for f in sorted(tmp_path.rglob("*"))
+        if f.is_file() and f.suffix.lower() != ".bin" and not f.name.startswith(".")
+    ]
+
+
 def test_expand_paths_and_read_path(tmp_path, samples_dir):
     files = expand_paths([samples_dir])
     assert [f.name for f in files] == list(SAMPLE_FILES)  # meta.csv is not an article
