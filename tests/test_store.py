@@ -62,6 +62,28 @@ def test_add_writes_every_table(empty_engine):
     ]
 
 
+def test_a_paragraph_text_is_stored_only_where_it_differs_from_its_norm(empty_engine):
+    store = empty_engine.store
+    text = "## 广东\n\n广东坚持高质量发展，营商环境 持续改善。\n\n广东优化营商环境。\n\n## 香港\n\n香港優化營商環境。"
+    p = parsed(text)
+    store.add([p], [("md", False)])
+    raw = store.cur().execute("SELECT text IS NULL FROM paragraphs ORDER BY idx").fetchall()
+    # Kept: a space inside, and traditional characters; the headers and the plain paragraph are not.
+    assert [r[0] for r in raw] == [True, False, True, True, False]
+    got = store.paragraphs_df(p.article.id)
+    assert got["text"].tolist() == [q.text for q in p.article.paragraphs]
+    assert got["text"].tolist()[1] == "广东坚持高质量发展，营商环境 持续改善。"
+    assert got["text"].tolist()[4] == "香港優化營商環境。"
+    ctx = store.paragraph_context(p.article.id, 2)
+    assert (ctx["text"], ctx["norm"]) == ("广东优化营商环境。", "广东优化营商环境。")
+    found = store.passages_with_term(None, "营商环境", 10)
+    assert sorted(found["text"]) == [
+        "广东优化营商环境。",
+        "广东坚持高质量发展，营商环境 持续改善。",
+        "香港優化營商環境。",
+    ]
+
+
 def test_a_failing_batch_leaves_nothing(empty_engine):
     store = empty_engine.store
     store.add([parsed("第一篇：营商环境。", "one.txt")])

@@ -75,6 +75,9 @@ def where(
     return " AND ".join(conds), params
 
 
+# A paragraph's text: stored only where it differs from its norm (store/rows.py).
+PAR_TEXT = "coalesce(p.text, p.norm)"
+
 # Days back from the newest paragraph that a passage search reads first (Reads._passages).
 PASSAGE_WINDOWS = (7, 92)
 # Reads.hit_samples' first pass keeps about this many times the wanted rows per phrase.
@@ -308,7 +311,8 @@ class Reads:
         return self.df(
             f"""
             WITH top AS (SELECT unnest(?::VARCHAR[]) AS article_id, unnest(?::INTEGER[]) AS par_idx)
-            SELECT p.article_id, p.idx AS par_idx, p.province, p.reason, p.date, a.title, a.source, p.norm, p.text
+            SELECT p.article_id, p.idx AS par_idx, p.province, p.reason, p.date, a.title, a.source, p.norm,
+                   {PAR_TEXT} AS text
             FROM top JOIN paragraphs p ON p.article_id = top.article_id AND p.idx = top.par_idx
             JOIN articles a ON a.id = p.article_id
             WHERE {since}
@@ -337,7 +341,7 @@ class Reads:
             out = self.df(
                 f"""
                 WITH top AS (
-                    SELECT p.article_id, p.idx, p.province, p.reason, p.date, p.norm, p.text
+                    SELECT p.article_id, p.idx, p.province, p.reason, p.date, p.norm, {PAR_TEXT} AS text
                     FROM paragraphs p WHERE {w} AND {since} AND {cond}
                     ORDER BY p.date DESC, p.article_id, p.idx LIMIT ?)
                 SELECT top.article_id, top.idx AS par_idx, top.province, top.reason, top.date, a.title, a.source,
@@ -494,9 +498,9 @@ class Reads:
 
     def paragraphs_df(self, article_id: str) -> pd.DataFrame:
         return self.df(
-            """SELECT idx, section_idx, province, reason, chars, text, norm,
+            f"""SELECT idx, section_idx, province, reason, chars, {PAR_TEXT} AS text, norm,
                       runner_up, runner_up_count, weak
-               FROM paragraphs WHERE article_id = ? ORDER BY idx""",
+               FROM paragraphs p WHERE article_id = ? ORDER BY idx""",
             [article_id],
         )
 
@@ -688,8 +692,8 @@ class Reads:
         """One paragraph with what a citation needs: text, norm, date, province, its
         section's header, speaker and office, the article's title, source and outlet."""
         cur = self.cur().execute(
-            """
-            SELECT p.article_id, p.idx AS par_idx, p.text, p.norm, p.date, p.province, p.section_idx,
+            f"""
+            SELECT p.article_id, p.idx AS par_idx, {PAR_TEXT} AS text, p.norm, p.date, p.province, p.section_idx,
                    s.header, coalesce(s.speaker, '') AS speaker, coalesce(s.office, '') AS office,
                    a.title, a.source, coalesce(a.outlet, '') AS outlet
             FROM paragraphs p JOIN articles a ON a.id = p.article_id
