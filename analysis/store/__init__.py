@@ -22,7 +22,7 @@ import pyarrow as pa
 
 from ..models import Parsed, Theme
 from ..settings import current
-from . import reads, word_sums
+from . import group_sums, reads, word_sums
 from .reads import Reads
 from .rows import _table, article_tables, derived_tables, hits_table
 from .schema import DERIVED, TABLES, WORDS_VIEW, copies_of_article
@@ -103,10 +103,15 @@ class Store(Reads, DictionaryVersions):
         # 0.15 s; store/word_sums.py). None outside a bulk import.
         self._bulk_ids: set[str] | None = None
         self._bulk_all = False  # ... and the sums are made anew at its end (rebuild)
+        # group_sums delta rows since the last compaction, and the rows it kept then.
+        self._group_deltas, self._group_rows = 0, 0
+        # During a rebuild: no group_sums deltas, the sums are made anew at its end.
+        self._group_later = False
         if not read_only:
             self.migrate()
         # Readers use word_sums only when it is in step (store/word_sums.py).
         self.word_sums_ready = self.meta_value(word_sums.READY) == "1"
+        self.group_sums_ready = self.meta_value(group_sums.READY) == "1"
 
     # ------------------------------------------------------------ plumbing
     def cur(self) -> duckdb.DuckDBPyConnection:
@@ -172,7 +177,7 @@ class Store(Reads, DictionaryVersions):
         a second insert thread only competed with them (parent CPU per 10k articles about
         5.5 s -> 4.5 s on 2 cores).
         every_article: the block rewrites every article's derived rows (rebuild), so the
-        word sums are made anew at its end and no delta is kept meanwhile.
+        word sums and group_sums are made anew at its end and no delta is kept meanwhile.
         memory: DuckDB's memory cap meanwhile (a command-line import: settings.import_memory)."""
         if self.read_only:
             yield
@@ -184,7 +189,11 @@ class Store(Reads, DictionaryVersions):
                 self.set_meta_value(word_sums.READY, "0")
                 self._bulk_ids = set()
                 self._bulk_all = every_article
+                if every_article:  # group_sums too: stale until made anew at the end
+                    self.set_meta_value(group_sums.READY, "0")
+                    self._group_later = True
             self.word_sums_ready = False
+            self.group_sums_ready = self.group_sums_ready and not every_article
         old, old_threads = cur.execute(
             "SELECT current_setting('checkpoint_threshold'), current_setting('threads')"
         ).fetchall()[0]
@@ -217,11 +226,18 @@ class Store(Reads, DictionaryVersions):
                     word_sums.build(cur)
                 elif ids:
                     word_sums.catch_up(cur, ids)
+                if self._group_later:
+                    self._group_rows = group_sums.build(cur)
+                    self._group_deltas = 0
+                    self.set_meta_value(group_sums.READY, "1")
                 self._compact_sums(cur, always=bool(ids))
                 self.set_meta_value(word_sums.READY, "1")
         except duckdb.Error:
             self._bulk_ids = None
+        finally:
+            self._group_later = False
         self.word_sums_ready = self.meta_value(word_sums.READY) == "1"
+        self.group_sums_ready = self.meta_value(group_sums.READY) == "1"
 
     def migrate(self) -> list[str]:
         """Create missing tables and add missing columns (older store files keep opening).
@@ -253,6 +269,9 @@ class Store(Reads, DictionaryVersions):
             if self.meta_value(word_sums.READY) != "1":
                 word_sums.build(cur)
                 self.set_meta_value(word_sums.READY, "1")
+            if self.meta_value(group_sums.READY) != "1":  # made before them, or a killed rebuild
+                self._group_rows = group_sums.build(cur)
+                self.set_meta_value(group_sums.READY, "1")
         return added
 
     def _insert(self, cur: duckdb.DuckDBPyConnection, name: str, tbl: pa.Table, sums: bool = True) -> None:
@@ -267,7 +286,10 @@ class Store(Reads, DictionaryVersions):
             cur.execute(f"INSERT INTO {name} ({', '.join(tbl.column_names)}) SELECT * FROM _incoming")
             if name == "hits" and sums:
                 cur.execute(_SUM_HITS.format(src="_incoming"))
-            elif name == "word_lists":
+            if sums and not self._group_later:
+                for s in group_sums.OF_TABLE.get(name, ()):
+                    self._group_deltas += group_sums.add(cur, s, "_incoming")
+            if name == "word_lists":
                 if self._bulk_ids is not None:
                     self._bulk_ids.update(tbl.column("article_id").unique().to_pylist())
                 else:
@@ -281,8 +303,10 @@ class Store(Reads, DictionaryVersions):
         self._compact_sums(cur)
 
     def _remove_sums(self, cur: duckdb.DuckDBPyConnection, ids: Sequence[str]) -> None:
-        """Negated sums of these articles' word rows, before they are deleted; not for rows
+        """Negated sums of these articles' rows, before they are deleted; not for word rows
         a bulk import appended without sums (its end sums what is left of them)."""
+        if not self._group_later:
+            self._group_deltas += group_sums.add_articles(cur, ids, negate=True)
         if self._bulk_ids is not None:
             if self._bulk_all:  # made anew at the end of the bulk block
                 return
@@ -294,6 +318,11 @@ class Store(Reads, DictionaryVersions):
         if always or self._sum_deltas > word_sums.COMPACT_AFTER:
             word_sums.compact(cur)
             self._sum_deltas = 0
+        # Folded once the deltas are as many as the sums kept last time: readers never read
+        # much more than twice the keys, and each row is folded a few times at most.
+        if self._group_deltas > max(group_sums.COMPACT_MIN, self._group_rows):
+            self._group_rows = group_sums.compact(cur)
+            self._group_deltas = 0
 
     def _insert_row(self, cur: duckdb.DuckDBPyConnection, name: str, row: dict[str, Any]) -> None:
         self._insert(cur, name, _table(name, {k: [v] for k, v in row.items()}))
@@ -310,6 +339,8 @@ class Store(Reads, DictionaryVersions):
         ids = list(article_ids)
         with self.atomic() as cur:
             self._local.words_changed = True
+            if not self._group_later:  # group_sums are per date: out at the old, in at the new
+                self._group_deltas += group_sums.add_articles(cur, ids, negate=True)
             for t in TABLES.values():
                 cols = copies_of_article(t)
                 if cols:
@@ -319,6 +350,8 @@ class Store(Reads, DictionaryVersions):
                             WHERE a.id = {t.name}.article_id AND a.id IN (SELECT unnest(?))""",
                         [ids],
                     )
+            if not self._group_later:
+                self._group_deltas += group_sums.add_articles(cur, ids)
 
     # ------------------------------------------------------------ writes
     def existing_ids(self, ids: Iterable[str]) -> set[str]:
@@ -363,8 +396,9 @@ class Store(Reads, DictionaryVersions):
                 self._insert(cur, "hits", b if isinstance(b, pa.Table) else hits_table(b), sums=False)
             # Summed once over all of them: the batches are cut by paragraph rows, and an
             # article whose paragraphs straddled a cut got two article_themes rows per theme,
-            # so docs (count(*) per province) counted it twice.
+            # so docs (count(*) per province) counted it twice. group_sums likewise.
             cur.execute(_SUM_HITS.format(src="hits"))
+            group_sums.build(cur, (group_sums.THEMES, group_sums.PHRASES))
 
     def set_themes(self, themes: Sequence[Theme]) -> None:
         self._themes_cache = None

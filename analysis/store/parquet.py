@@ -152,6 +152,7 @@ class ParquetStore(Store):
         self.path = Path(path)
         self.read_only = True
         self.word_sums_ready = False  # a dataset has no word_sums: readers scan words
+        self.group_sums_ready = False  # nor group_sums: readers scan the rows
         config: dict[str, str | bool | int | float | list[str]] = {"memory_limit": current().duckdb_memory}
         self._con = duckdb.connect(":memory:", config=config)
         self._local = threading.local()

@@ -15,6 +15,7 @@ import duckdb
 import pandas as pd
 
 from ..models import Filters
+from . import group_sums
 
 # The order the 演示模式 page and the deck read quotes in.
 QUOTE_COLUMNS = (
@@ -86,6 +87,7 @@ SAMPLE_OVERDRAW = 20
 
 class Reads:
     _con: duckdb.DuckDBPyConnection  # set by Store
+    group_sums_ready = False  # Store: group_sums are in step (store/group_sums.py)
 
     def cur(self) -> duckdb.DuckDBPyConnection:  # provided by Store
         raise NotImplementedError
@@ -155,6 +157,16 @@ class Reads:
         self, f: Filters | None, by: str = "province", theme_ids: Sequence[str] | None = None
     ) -> pd.DataFrame:
         """group, theme_id, count, docs (articles with ≥1 hit) for every group × theme with hits."""
+        every = self._sums_every(f, "all" if by == "category" else by)
+        if every is not None:  # the same figures from group_sums
+            g = GROUPS.get(by, "t.category")
+            join = "JOIN themes t ON t.id = h.theme_id" if by == "category" else ""
+            w, p = where(f, "h", themes=True, theme_ids=theme_ids)
+            return self.df(
+                f"""SELECT {g} AS "group", h.theme_id, sum(h.n)::BIGINT AS count, sum(h.docs)::BIGINT AS docs
+                    FROM theme_sums h {join} WHERE {w} AND h.every = ? GROUP BY ALL HAVING sum(h.docs) > 0""",
+                [*p, every],
+            )
         alias = "h" if by == "category" else ""
         w, p = where(f, alias, themes=True, theme_ids=theme_ids)
         if by == "category":
@@ -210,6 +222,17 @@ class Reads:
         """group, chars, articles: the text each rate rests on."""
         w, p = where(f)
         g = GROUPS.get(by, "'全部'")
+        every = self._sums_every(f, by if by in GROUPS else "all")
+        if every is not None:  # the same figures from group_sums
+            # '全部' alone is no grouping: one row even with nothing under f (chars NULL,
+            # articles 0), as the rows give it; a key whose deltas sum to nothing is no text.
+            having = "" if g == "'全部'" else "HAVING sum(articles) > 0"
+            return self.df(
+                f"""SELECT {g} AS "group", CASE WHEN sum(articles) > 0 THEN sum(chars) END::BIGINT AS chars,
+                           coalesce(sum(articles), 0)::BIGINT AS articles
+                    FROM unit_sums WHERE {w} AND every = ? GROUP BY ALL {having}""",
+                [*p, every],
+            )
         if by == "province":
             # units has one row per article × section × province, so an article's second row
             # in one province comes from another section: only articles with a section other
@@ -255,10 +278,18 @@ class Reads:
         # date, file and province: the same monthly sums from fewer rows (12.6 M against
         # 16.5 M at 1M articles).
         w, p = where(f, themes=True)
+        every = self._sums_every(f, "month", distinct=False)
+        if every is not None:  # the same sums from group_sums
+            return self.df(
+                f"""SELECT strftime(date, '%Y-%m') AS month, theme_id, sum(n)::BIGINT AS count
+                    FROM theme_sums WHERE {w} AND every = ? AND theme_id IN (SELECT unnest(?))
+                    GROUP BY ALL HAVING sum(docs) > 0 ORDER BY 1, 2""",
+                [*p, every, list(theme_ids)],
+            )
         return self.df(
             f"""
             SELECT strftime(date, '%Y-%m') AS month, theme_id, sum(n)::BIGINT AS count
-            FROM article_themes WHERE {w} AND theme_id IN (SELECT unnest(?)) GROUP BY ALL ORDER BY 1""",
+            FROM article_themes WHERE {w} AND theme_id IN (SELECT unnest(?)) GROUP BY ALL ORDER BY 1, 2""",
             [*p, list(theme_ids)],
         )
 
@@ -589,6 +620,9 @@ class Reads:
         """Per theme (by='theme') or theme × phrase: count, docs, provinces (全国 not
         counted as a province), first_seen, last_seen."""
         w, p = where(f, themes=True)
+        every = self._sums_every(f, "all")
+        if every is not None:
+            return self._hit_stats_from_sums(w, p, every, by)
         if by != "phrase":
             # article_themes (hits summed per article × province × theme) holds the same
             # sums, dates and provinces in fewer rows, and its docs need no count(DISTINCT)
@@ -620,6 +654,30 @@ class Reads:
             FROM hits WHERE {w} GROUP BY ALL""",
             p,
         )
+
+    def _hit_stats_from_sums(self, w: str, p: list, every: bool, by: str) -> pd.DataFrame:
+        """hit_stats from group_sums: count and docs from the rows `every` picks, provinces from
+        the per-province rows. A key whose deltas sum to nothing is no hit: dates and
+        provinces count only where docs sum above zero."""
+        keys, table = ("theme_id, phrase", "phrase_sums") if by == "phrase" else ("theme_id", "theme_sums")
+        return self.df(
+            f"""
+            WITH d AS (
+                SELECT {keys}, date, sum(n) AS n, sum(docs) AS docs FROM {table}
+                WHERE {w} AND every = ? GROUP BY ALL HAVING sum(docs) > 0),
+            seen AS (
+                SELECT {keys}, province FROM {table} WHERE {w} AND NOT every GROUP BY ALL HAVING sum(docs) > 0),
+            prov AS (SELECT {keys}, count(*) FILTER (province <> '全国') AS provinces FROM seen GROUP BY ALL)
+            SELECT {keys}, sum(d.n)::BIGINT AS count, sum(d.docs)::BIGINT AS docs,
+                   coalesce(any_value(prov.provinces), 0) AS provinces, min(d.date) AS first_seen,
+                   max(d.date) AS last_seen
+            FROM d LEFT JOIN prov USING ({keys}) GROUP BY {keys}""",
+            [*p, every, *p],
+        )
+
+    def _sums_every(self, f: Filters | None, by: str, distinct: bool = True) -> bool | None:
+        """The group_sums rows (every or not) that answer f by `by` exactly; None: read the rows."""
+        return group_sums.rows_for(f, by, distinct) if self.group_sums_ready else None
 
     def hit_samples(self, f: Filters | None = None, per_phrase: int = 3) -> pd.DataFrame:
         """Up to per_phrase matched paragraphs for every dictionary phrase (spread over

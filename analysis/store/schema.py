@@ -134,6 +134,16 @@ _TABLES = (
         "article_themes",
         "article_id VARCHAR, province VARCHAR, date DATE, source VARCHAR, theme_id VARCHAR, n INTEGER",
     ),
+    # units, article_themes and hits summed per province × date (every = false) and over all
+    # provinces per date (every = true), as deltas kept in step with them (store/group_sums.py).
+    _table("unit_sums", "every BOOLEAN, province VARCHAR, date DATE, chars BIGINT, articles BIGINT"),
+    _table(
+        "theme_sums", "every BOOLEAN, province VARCHAR, date DATE, theme_id VARCHAR, n BIGINT, docs BIGINT"
+    ),
+    _table(
+        "phrase_sums",
+        "every BOOLEAN, province VARCHAR, date DATE, theme_id VARCHAR, phrase VARCHAR, n BIGINT, docs BIGINT",
+    ),
     # The dictionary the counts were made with (corpus/themes.yaml is the editable copy).
     _table("themes", "id VARCHAR, name VARCHAR, category VARCHAR, ord INTEGER, note VARCHAR", key="id"),
     _table("theme_phrases", "theme_id VARCHAR, phrase VARCHAR"),
