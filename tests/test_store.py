@@ -317,11 +317,16 @@ def test_bulk_defers_checkpoints_and_restores_settings(tmp_path):
     and one thread; afterwards both settings are back, and every batch committed inside
     is in the file for the next process."""
     store = Store(tmp_path / "bulk.duckdb")
-    setting = "SELECT current_setting('checkpoint_threshold'), current_setting('threads'), current_setting('memory_limit')"
+    setting = (
+        "SELECT current_setting('checkpoint_threshold'), current_setting('threads'), current_setting('memory_limit'), "
+        "current_setting('max_vacuum_tasks')"
+    )
     before = store.cur().execute(setting).fetchall()[0]
+    assert before[3] > 0
     with store.bulk(threads=1, memory="2GB"):
-        threshold, threads, memory = store.cur().execute(setting).fetchall()[0]
+        threshold, threads, memory, vacuum = store.cur().execute(setting).fetchall()[0]
         assert threads == 1 and threshold != before[0] and memory != before[2] and memory.endswith("GiB")
+        assert vacuum == 0  # no row groups merged (rewritten) at the import's checkpoints
         for name, text in (("a.txt", GD), ("b.txt", GD + "\n\n## 浙江\n\n浙江优化营商环境。")):
             store.add_tables(article_tables([parsed(text, name)]))
         assert (tmp_path / "bulk.duckdb.wal").stat().st_size > 0  # not yet checkpointed
