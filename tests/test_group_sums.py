@@ -315,22 +315,54 @@ def _killed(path, what: str, after: int) -> None:
     assert done.returncode == 0
 
 
-def test_a_killed_import_or_rebuild_never_leaves_wrong_sums(synth: Engine) -> None:
-    """An import's batches each commit their sums with their rows, so a kill leaves them
-    in step and usable; a rebuild makes them anew only at its end, so a killed rebuild leaves
-    them marked stale and the next opening makes them anew."""
-    store = synth.store
-    path = store.path
-    store.close()
-    _killed(path, "ingest", 9)
-    again = Store(path)
-    assert 6 < again.article_count() < 14 and again.group_sums_ready
-    check(again)
-    again.close()
-    _killed(path, "rebuild", 1)
+@pytest.mark.parametrize(("what", "after"), [("ingest", 9), ("rebuild", 1)])
+def test_a_killed_import_or_rebuild_leaves_them_stale_and_the_next_opening_makes_them_anew(
+    synth: Engine, what: str, after: int
+) -> None:
+    """A bulk import (or rebuild) sums its articles only at its end and says stale meanwhile:
+    killed after some committed batches, its articles' rows are stored without their sums."""
+    path = synth.store.path
+    synth.store.close()
+    _killed(path, what, after)
     ro = Store(path, read_only=True)
     assert ro.meta_value(group_sums.READY) == "0" and not ro.group_sums_ready
+    assert ro.article_count() == (after if what == "ingest" else 6)
     ro.close()
     synth.store = Store(path)
     assert synth.store.group_sums_ready
     check(synth.store)
+
+
+def test_articles_changed_while_a_bulk_import_runs(synth: Engine) -> None:
+    """Rows a bulk import appended have no sums until its end: an override, date edit or
+    delete meanwhile must not take out sums never added, and a recount meanwhile (which sums
+    every hit, the import's too) leaves the end to make them all anew."""
+    store = synth.store
+    old = store.scalar("SELECT id FROM articles WHERE source = '汇编一.txt'")
+    seen: list[tuple[str | None, bool]] = []
+    with store.bulk():
+        [res] = synth.ingest_uploads(
+            [
+                (
+                    "新.txt",
+                    "2024年6月1日\n\n【海南】\n海南自由贸易港营商环境持续优化。\n\n【广东】\n广东推动高质量发展。\n".encode(),
+                )
+            ],
+            progress=lambda *_: seen.append((store.meta_value(group_sums.READY), store.group_sums_ready)),
+        )
+        sidx = store.scalar(
+            "SELECT min(idx) FROM sections WHERE article_id = ? AND province = '海南'", [res.article_id]
+        )
+        synth.override_section(res.article_id, int(sidx), "湖北")
+        synth.edit_article(res.article_id, date=DAY)
+        synth.edit_article(old, date=dt.date(2024, 7, 1))  # summed before: out and in now
+        assert store.delete_article(store.scalar("SELECT id FROM articles WHERE source = '汇编二.txt'"))
+    assert seen and set(seen) == {("0", False)}
+    check(store)
+    with store.bulk():
+        synth.ingest_uploads(
+            [("再一篇.txt", "2024年6月2日\n\n广东优化营商环境，加快发展新质生产力。\n".encode())]
+        )
+        synth.themes = [t for t in THEMES if t.id != "new_quality_productivity"]
+        synth.recount()
+    check(store)

@@ -105,8 +105,11 @@ class Store(Reads, DictionaryVersions):
         self._bulk_all = False  # ... and the sums are made anew at its end (rebuild)
         # group_sums delta rows since the last compaction, and the rows it kept then.
         self._group_deltas, self._group_rows = 0, 0
-        # During a rebuild: no group_sums deltas, the sums are made anew at its end.
-        self._group_later = False
+        # During a bulk import, as _bulk_ids for group_sums: articles whose units and hits
+        # were appended without their sums (added at its end), and whether to make them all
+        # anew there instead (a rebuild, or a recount meanwhile). store/group_sums.py.
+        self._group_ids: set[str] | None = None
+        self._group_all = False
         if not read_only:
             self.migrate()
         # Readers use word_sums only when it is in step (store/word_sums.py).
@@ -178,6 +181,8 @@ class Store(Reads, DictionaryVersions):
         5.5 s -> 4.5 s on 2 cores).
         every_article: the block rewrites every article's derived rows (rebuild), so the
         word sums and group_sums are made anew at its end and no delta is kept meanwhile.
+        Either way both are marked stale until its end: a killed import leaves sums the next
+        opening makes anew (migrate), never wrong ones.
         memory: DuckDB's memory cap meanwhile (a command-line import: settings.import_memory)."""
         if self.read_only:
             yield
@@ -187,13 +192,10 @@ class Store(Reads, DictionaryVersions):
         if outer:  # word rows of this import are summed at its end; meanwhile the sums are not used
             with self.atomic():
                 self.set_meta_value(word_sums.READY, "0")
-                self._bulk_ids = set()
-                self._bulk_all = every_article
-                if every_article:  # group_sums too: stale until made anew at the end
-                    self.set_meta_value(group_sums.READY, "0")
-                    self._group_later = True
-            self.word_sums_ready = False
-            self.group_sums_ready = self.group_sums_ready and not every_article
+                self.set_meta_value(group_sums.READY, "0")
+                self._bulk_ids, self._group_ids = set(), set()
+                self._bulk_all = self._group_all = every_article
+            self.word_sums_ready = self.group_sums_ready = False
         old, old_threads, old_vacuum = cur.execute(
             "SELECT current_setting('checkpoint_threshold'), current_setting('threads'), "
             "current_setting('max_vacuum_tasks')"
@@ -235,16 +237,20 @@ class Store(Reads, DictionaryVersions):
                     word_sums.build(cur)
                 elif ids:
                     word_sums.catch_up(cur, ids)
-                if self._group_later:
-                    self._group_rows = group_sums.build(cur)
-                    self._group_deltas = 0
-                    self.set_meta_value(group_sums.READY, "1")
+                added, self._group_ids = self._group_ids or set(), None
+                # Summed from their stored rows; when they are a large part of the store
+                # (the first import), all anew: one pass, no deltas to fold.
+                if self._group_all or 4 * len(added) >= self.article_count():
+                    self._group_rows, self._group_deltas = group_sums.build(cur), 0
+                else:
+                    self._group_deltas += group_sums.add_articles(cur, sorted(added))
                 self._compact_sums(cur, always=bool(ids))
                 self.set_meta_value(word_sums.READY, "1")
+                self.set_meta_value(group_sums.READY, "1")
         except duckdb.Error:
             self._bulk_ids = None
         finally:
-            self._group_later = False
+            self._group_ids = None
         self.word_sums_ready = self.meta_value(word_sums.READY) == "1"
         self.group_sums_ready = self.meta_value(group_sums.READY) == "1"
 
@@ -278,7 +284,7 @@ class Store(Reads, DictionaryVersions):
             if self.meta_value(word_sums.READY) != "1":
                 word_sums.build(cur)
                 self.set_meta_value(word_sums.READY, "1")
-            if self.meta_value(group_sums.READY) != "1":  # made before them, or a killed rebuild
+            if self.meta_value(group_sums.READY) != "1":  # made before them, or a killed import
                 self._group_rows = group_sums.build(cur)
                 self.set_meta_value(group_sums.READY, "1")
         return added
@@ -295,9 +301,12 @@ class Store(Reads, DictionaryVersions):
             cur.execute(f"INSERT INTO {name} ({', '.join(tbl.column_names)}) SELECT * FROM _incoming")
             if name == "hits" and sums:
                 cur.execute(_SUM_HITS.format(src="_incoming"))
-            if sums and not self._group_later:
-                for s in group_sums.OF_TABLE.get(name, ()):
-                    self._group_deltas += group_sums.add(cur, s, "_incoming")
+            if sums and name in group_sums.OF_TABLE:
+                if self._group_ids is not None:
+                    self._group_ids.update(tbl.column("article_id").unique().to_pylist())
+                else:
+                    for s in group_sums.OF_TABLE[name]:
+                        self._group_deltas += group_sums.add(cur, s, "_incoming")
             if name == "word_lists":
                 if self._bulk_ids is not None:
                     self._bulk_ids.update(tbl.column("article_id").unique().to_pylist())
@@ -314,14 +323,20 @@ class Store(Reads, DictionaryVersions):
     def _remove_sums(self, cur: duckdb.DuckDBPyConnection, ids: Sequence[str]) -> None:
         """Negated sums of these articles' rows, before they are deleted; not for word rows
         a bulk import appended without sums (its end sums what is left of them)."""
-        if not self._group_later:
-            self._group_deltas += group_sums.add_articles(cur, ids, negate=True)
+        self._group_deltas += group_sums.add_articles(cur, self._summed(ids), negate=True)
         if self._bulk_ids is not None:
             if self._bulk_all:  # made anew at the end of the bulk block
                 return
             ids = [i for i in ids if i not in self._bulk_ids]
         if ids:
             self._sum_deltas += word_sums.remove(cur, "article_id IN (SELECT unnest(?))", [list(ids)])
+
+    def _summed(self, ids: Sequence[str]) -> list[str]:
+        """Those of these articles whose rows are in group_sums (not appended by a running bulk
+        import, whose end sums them)."""
+        if self._group_ids is None:
+            return list(ids)
+        return [] if self._group_all else [i for i in ids if i not in self._group_ids]
 
     def _compact_sums(self, cur: duckdb.DuckDBPyConnection, always: bool = False) -> None:
         if always or self._sum_deltas > word_sums.COMPACT_AFTER:
@@ -348,8 +363,8 @@ class Store(Reads, DictionaryVersions):
         ids = list(article_ids)
         with self.atomic() as cur:
             self._local.words_changed = True
-            if not self._group_later:  # group_sums are per date: out at the old, in at the new
-                self._group_deltas += group_sums.add_articles(cur, ids, negate=True)
+            summed = self._summed(ids)  # group_sums are per date: out at the old, in at the new
+            self._group_deltas += group_sums.add_articles(cur, summed, negate=True)
             for t in TABLES.values():
                 cols = copies_of_article(t)
                 if cols:
@@ -359,8 +374,7 @@ class Store(Reads, DictionaryVersions):
                             WHERE a.id = {t.name}.article_id AND a.id IN (SELECT unnest(?))""",
                         [ids],
                     )
-            if not self._group_later:
-                self._group_deltas += group_sums.add_articles(cur, ids)
+            self._group_deltas += group_sums.add_articles(cur, summed)
 
     # ------------------------------------------------------------ writes
     def existing_ids(self, ids: Iterable[str]) -> set[str]:
@@ -405,9 +419,13 @@ class Store(Reads, DictionaryVersions):
                 self._insert(cur, "hits", b if isinstance(b, pa.Table) else hits_table(b), sums=False)
             # Summed once over all of them: the batches are cut by paragraph rows, and an
             # article whose paragraphs straddled a cut got two article_themes rows per theme,
-            # so docs (count(*) per province) counted it twice. group_sums likewise.
+            # so docs (count(*) per province) counted it twice. group_sums likewise (or, during
+            # a bulk import, at its end: its articles' hits are among these).
             cur.execute(_SUM_HITS.format(src="hits"))
-            group_sums.build(cur, (group_sums.THEMES, group_sums.PHRASES))
+            if self._group_ids is None:
+                group_sums.build(cur, (group_sums.THEMES, group_sums.PHRASES))
+            else:
+                self._group_all = True
 
     def set_themes(self, themes: Sequence[Theme]) -> None:
         self._themes_cache = None
