@@ -72,13 +72,13 @@ def add(
     sign = "-" if negate else ""
     vals = ", ".join(f"({sign}{expr})::BIGINT" for _, expr in s.values)
     cols = ", ".join(c for c, _ in s.values)
-    # grouping(province) is 1 in the set without province: there province is NULL even where
-    # a stored row's own province is NULL, so the flag, not the NULL, tells them apart.
+    # Two scans, not GROUPING SETS: with count(DISTINCT) DuckDB ran those on about one
+    # thread (phrase_sums from the 16.5 M hits at 1M: 31.5 s against 16.7 s, load 2).
     cur.execute(
         f"""INSERT INTO {s.table} (every, province, {keys}, {cols})
-            SELECT grouping(province) = 1, province, {keys}, {vals} FROM {src}
-            GROUP BY GROUPING SETS ((province, {keys}), ({keys}))""",
-        list(params),
+            SELECT false, province, {keys}, {vals} FROM {src} GROUP BY province, {keys}
+            UNION ALL SELECT true, NULL, {keys}, {vals} FROM {src} GROUP BY {keys}""",
+        [*params, *params],
     )
     return _count(cur)
 
