@@ -192,6 +192,9 @@ def test_delete_override_date_edit_recount_and_rebuild_keep_them_exact(synth: En
     synth.override_section(comp, int(sidx), "湖北")  # set_override + that article's rebuild
     check(store)
     assert store.theme_counts(Filters(provinces=("广东",)), "all")["docs"].max() == 2
+    rows = store.scalar("SELECT count(*) FROM phrase_sums")
+    synth.edit_article(comp, title="改过的标题")  # no date moved: no deltas
+    assert store.scalar("SELECT count(*) FROM phrase_sums") == rows
     synth.edit_article(comp, date=dt.date(2024, 5, 1))  # update_article -> sync_article_columns
     check(store)
     undated = store.scalar("SELECT id FROM articles WHERE date IS NULL")

@@ -363,7 +363,8 @@ class Store(Reads, DictionaryVersions):
         ids = list(article_ids)
         with self.atomic() as cur:
             self._local.words_changed = True
-            summed = self._summed(ids)  # group_sums are per date: out at the old, in at the new
+            # group_sums are per date: out at the old, in at the new
+            summed = group_sums.redated(cur, self._summed(ids))
             self._group_deltas += group_sums.add_articles(cur, summed, negate=True)
             for t in TABLES.values():
                 cols = copies_of_article(t)

@@ -94,6 +94,19 @@ def add_articles(cur: duckdb.DuckDBPyConnection, ids: Sequence[str], negate: boo
     return written
 
 
+def redated(cur: duckdb.DuckDBPyConnection, ids: Sequence[str]) -> list[str]:
+    """Those of these articles whose stored rows carry another date than the article now has
+    (the sums are per date; a title edit moves nothing: at 1M, 0.5 s saved)."""
+    if not ids:
+        return []
+    rows = cur.execute(
+        """SELECT DISTINCT u.article_id FROM units u JOIN articles a ON a.id = u.article_id
+           WHERE u.article_id IN (SELECT unnest(?::VARCHAR[])) AND u.date IS DISTINCT FROM a.date""",
+        [list(ids)],
+    ).fetchall()
+    return sorted(r[0] for r in rows)
+
+
 def compact(cur: duckdb.DuckDBPyConnection) -> int:
     """One row per key, keys whose rows sum to nothing dropped; returns the rows kept."""
     kept = 0
