@@ -96,7 +96,8 @@ def add_articles(cur: duckdb.DuckDBPyConnection, ids: Sequence[str], negate: boo
 
 def redated(cur: duckdb.DuckDBPyConnection, ids: Sequence[str]) -> list[str]:
     """Those of these articles whose stored rows carry another date than the article now has
-    (the sums are per date; a title edit moves nothing: at 1M, 0.5 s saved)."""
+    (the sums are per date; a title edit moves none: at 1M taking its sums out and in again
+    cost 0.4 s, this check 0.1 s)."""
     if not ids:
         return []
     rows = cur.execute(
