@@ -285,6 +285,10 @@ def test_a_store_from_before_the_sums_gets_them_on_opening(synth: Engine) -> Non
         for s in group_sums.ALL:
             cur.execute(f"DROP TABLE {s.table}")
         cur.execute("DELETE FROM store_meta WHERE key = ?", [group_sums.READY])
+        # rows of an older store with no province, or an empty one: keys as any other
+        for table in ("units", "hits", "article_themes"):
+            cur.execute(f"UPDATE {table} SET province = NULL WHERE province = '浙江'")
+            cur.execute(f"UPDATE {table} SET province = '' WHERE province = '湖北'")
     store.close()
     ro = Store(path, read_only=True)  # read-only: nothing built, the readers read the rows
     assert ro.group_sums_ready is False
@@ -292,6 +296,9 @@ def test_a_store_from_before_the_sums_gets_them_on_opening(synth: Engine) -> Non
     ro.close()
     synth.store = Store(path)  # the fixture closes it
     check(synth.store)
+    groups = synth.store.chars_by(Filters(), "province")["group"].tolist()
+    assert sum(pd.isna(g) for g in groups) == 1 and "" in groups
+    assert synth.store.hit_stats(Filters(provinces=("",)), "phrase")["provinces"].max() == 1
 
 
 _KILLED = """
