@@ -217,10 +217,12 @@ class Store(Reads, DictionaryVersions):
         finally:
             cur.execute(f"SET checkpoint_threshold = '{old}'")
             cur.execute(f"SET threads = {int(old_threads)}")
-            if memory:  # back to the cap this store was opened with
-                cur.execute(f"SET memory_limit = '{_size(self._memory)}'")
-            if outer:
-                self._end_bulk_sums()
+            try:
+                if outer:  # under the import's memory cap still: group_sums' one pass over the
+                    self._end_bulk_sums()  # hits spills less (1M: 28.8 -> 21.5 CPU-s at 2 GB)
+            finally:
+                if memory:  # back to the cap this store was opened with
+                    cur.execute(f"SET memory_limit = '{_size(self._memory)}'")
             # Fails while another thread reads (a dashboard session): the WAL then
             # checkpoints at the next commit past the threshold, or on close.
             with contextlib.suppress(duckdb.Error):
