@@ -20,8 +20,9 @@ A bulk import (Store.bulk) sums its articles once at its end instead, from their
 rows, or all anew when they are much of the store: per batch the sums cost as much as at
 the end (0.4 CPU-s per 10k articles), and a large import's deltas must also be folded
 several times on the way (a fold of the 5.8 M rows at 1M: 4 CPU-s), against one build
-(1M: 40 CPU-s under an import's 2 GB cap, 50 at 512 MB). Meanwhile READY says stale and readers read the rows, so a killed import
-leaves sums the next opening makes anew (migrate), never wrong ones.
+(1M: 40 CPU-s under an import's 2 GB cap, 50 at 512 MB). Meanwhile READY says stale and
+readers read the rows, so a killed import leaves sums the next opening makes anew
+(migrate), never wrong ones.
 """
 
 from __future__ import annotations
