@@ -82,6 +82,11 @@ def _await(fut: Future, seconds: float, deadline: float) -> Any:
         raise Overrun("解析进程异常退出（文件可能已损坏或过大）") from None
 
 
+# A stuck file in a task of 100 files would otherwise be noticed after 100 deadlines (at the
+# default 60 s, 100 minutes): the wait is capped at what a task of 25 files had.
+WAIT_FILES = 25
+
+
 class DeadlinePool:
     """A process pool whose results are awaited with a deadline of `seconds` per file."""
 
@@ -94,8 +99,10 @@ class DeadlinePool:
         return self._pool.submit(fn, *args)
 
     def result(self, fut: Future, files: int) -> Any:
-        """The task's result, waiting at most `seconds` per file it holds; Overrun otherwise."""
-        return _await(fut, self.seconds * max(1, files), self.seconds)
+        """The task's result, waiting at most `seconds` per file it holds, and no more than
+        WAIT_FILES files' worth; Overrun otherwise. A task of many quick files that overruns
+        costs only time: the caller runs its files again one at a time, each with `seconds`."""
+        return _await(fut, self.seconds * max(1, min(files, WAIT_FILES)), self.seconds)
 
     def restart(self) -> None:
         """Kill every worker (tasks in flight are lost) and start fresh ones."""
