@@ -143,8 +143,7 @@ def test_theme_passages_are_the_newest_paragraphs_holding_the_theme(sample_engin
                 got = store.passages_with_theme(f, theme_id, limit)
                 cond = "p.province IN ('广东', '湖北')" if f.provinces else "TRUE"
                 want = store.df(
-                    f"""SELECT p.article_id, p.idx AS par_idx, p.province, p.reason, p.date, a.title,
-                               a.source, p.norm, coalesce(p.text, p.norm) AS text
+                    f"""SELECT p.article_id, p.idx AS par_idx, p.province, p.date, a.title, a.source, p.norm
                         FROM paragraphs p JOIN articles a ON a.id = p.article_id
                         WHERE {cond} AND EXISTS (SELECT 1 FROM hits h WHERE h.theme_id = ?
                               AND h.article_id = p.article_id AND h.par_idx = p.idx)

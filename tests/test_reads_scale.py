@@ -46,8 +46,7 @@ def test_articles_per_province_count_an_article_once(sample_engine):
 def _plain_passages(store, term: str, limit: int, cond: str = "TRUE"):
     """The query passages_with_term replaced: filter every paragraph, newest first."""
     return store.df(
-        f"""SELECT p.article_id, p.idx AS par_idx, p.province, p.reason, p.date, a.title, a.source,
-                   p.norm, coalesce(p.text, p.norm) AS text
+        f"""SELECT p.article_id, p.idx AS par_idx, p.province, p.date, a.title, a.source, p.norm
             FROM paragraphs p JOIN articles a ON a.id = p.article_id
             WHERE {cond} AND contains(p.norm, ?)
             ORDER BY p.date DESC, p.article_id, p.idx LIMIT ?""",
@@ -108,8 +107,7 @@ def test_undated_paragraphs_come_last_in_passages(undated):
         for limit in (3, 200):
             got = undated.passages_with_theme(Filters(), theme_id, limit)
             want = undated.df(
-                """SELECT p.article_id, p.idx AS par_idx, p.province, p.reason, p.date, a.title,
-                          a.source, p.norm, coalesce(p.text, p.norm) AS text
+                """SELECT p.article_id, p.idx AS par_idx, p.province, p.date, a.title, a.source, p.norm
                    FROM paragraphs p JOIN articles a ON a.id = p.article_id
                    WHERE EXISTS (SELECT 1 FROM hits h WHERE h.theme_id = ?
                                  AND h.article_id = p.article_id AND h.par_idx = p.idx)
