@@ -245,7 +245,7 @@ class Store(Reads, DictionaryVersions):
                 added, self._group_ids = self._group_ids or set(), None
                 # Summed from their stored rows; when they are a large part of the store
                 # (the first import), all anew: one pass, no deltas to fold.
-                if self._group_all or 4 * len(added) >= self.article_count():
+                if self._group_all or word_sums.most_of_store(cur, len(added)):
                     self._group_rows, self._group_deltas = group_sums.build(cur), 0
                 else:
                     self._group_deltas += group_sums.add_articles(cur, sorted(added))

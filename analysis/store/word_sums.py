@@ -59,8 +59,7 @@ def catch_up(cur: duckdb.DuckDBPyConnection, article_ids: set[str]) -> None:
     """Add the sums of word rows appended without them (a bulk import's): summed from the
     words table for just those articles, or, when they are a large part of it, all anew
     (one GROUP BY over the table: 1.5 CPU-s at 100k articles)."""
-    stored = cur.execute("SELECT count(*) FROM articles").fetchall()[0][0]
-    if 4 * len(article_ids) >= stored:
+    if most_of_store(cur, len(article_ids)):
         build(cur)
     else:
         add(
@@ -68,6 +67,12 @@ def catch_up(cur: duckdb.DuckDBPyConnection, article_ids: set[str]) -> None:
             "(SELECT * FROM words WHERE article_id IN (SELECT unnest(?::VARCHAR[])))",
             [sorted(article_ids)],
         )
+
+
+def most_of_store(cur: duckdb.DuckDBPyConnection, n: int) -> bool:
+    """Are n articles a quarter of the store or more? Then an import's sums (these and
+    group_sums) are made anew in one pass rather than added article by article."""
+    return 4 * n >= int(cur.execute("SELECT count(*) FROM articles").fetchall()[0][0])
 
 
 def compact(cur: duckdb.DuckDBPyConnection) -> None:
