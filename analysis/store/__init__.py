@@ -22,7 +22,7 @@ import pyarrow as pa
 
 from ..models import Parsed, Theme
 from ..settings import current
-from . import group_sums, reads, word_sums
+from . import group_sums, layout, reads, word_sums
 from .reads import Reads
 from .rows import _table, article_tables, derived_tables, hits_table
 from .schema import DERIVED, TABLES, WORDS_VIEW, copies_of_article
@@ -221,8 +221,10 @@ class Store(Reads, DictionaryVersions):
             cur.execute(f"SET checkpoint_threshold = '{old}'")
             cur.execute(f"SET threads = {int(old_threads)}")
             try:
-                if outer:  # under the import's memory cap still: group_sums' one pass over the
-                    self._end_bulk_sums()  # hits spills less (1M: 28.8 -> 21.5 CPU-s at 2 GB)
+                # Under the import's memory cap still: group_sums' one pass over the hits
+                # spills less (1M: 28.8 -> 21.5 CPU-s at 2 GB), and so does the sort.
+                if outer and self._end_bulk_sums():
+                    self._sort_paragraphs()
             finally:
                 if memory:  # back to the cap this store was opened with
                     cur.execute(f"SET memory_limit = '{_size(self._memory)}'")
@@ -232,9 +234,11 @@ class Store(Reads, DictionaryVersions):
                 cur.execute("CHECKPOINT")
             cur.execute(f"SET max_vacuum_tasks = {int(old_vacuum)}")
 
-    def _end_bulk_sums(self) -> None:
+    def _end_bulk_sums(self) -> bool:
         """Sum the word rows a bulk import appended (all anew when it wrote much), then say
-        the sums are in step. On failure they stay marked stale; the next open rebuilds them."""
+        the sums are in step. On failure they stay marked stale; the next open rebuilds them.
+        True when the import rewrote every article or was a quarter of the store or more."""
+        large = False
         try:
             with self.atomic() as cur:
                 ids, self._bulk_ids = self._bulk_ids or set(), None
@@ -245,7 +249,8 @@ class Store(Reads, DictionaryVersions):
                 added, self._group_ids = self._group_ids or set(), None
                 # Summed from their stored rows; when they are a large part of the store
                 # (the first import), all anew: one pass, no deltas to fold.
-                if self._group_all or word_sums.most_of_store(cur, len(added)):
+                large = self._group_all or word_sums.most_of_store(cur, len(added))
+                if large:
                     self._group_rows, self._group_deltas = group_sums.build(cur), 0
                 else:
                     self._group_deltas += group_sums.add_articles(cur, sorted(added))
@@ -258,6 +263,13 @@ class Store(Reads, DictionaryVersions):
             self._group_ids = None
         self.word_sums_ready = self.meta_value(word_sums.READY) == "1"
         self.group_sums_ready = self.meta_value(group_sums.READY) == "1"
+        return large
+
+    def _sort_paragraphs(self) -> None:
+        """Paragraphs in date order (layout.sort_paragraphs), in one transaction; on failure
+        (a memory cap it cannot spill under) the old order stays and nothing is lost."""
+        with contextlib.suppress(duckdb.Error), self.atomic() as cur:
+            layout.sort_paragraphs(cur)
 
     def migrate(self) -> list[str]:
         """Create missing tables and add missing columns (older store files keep opening).
