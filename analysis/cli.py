@@ -260,14 +260,23 @@ def cmd_export(args) -> int:
     from .progress import cli_bar
     from .store_export import export_parquet, export_xlsx
 
-    eng = _engine(args)
     out = Path(args.out)
-    if args.format == "xlsx" and out.suffix.lower() != ".xlsx":
+    named_xlsx = out.suffix.lower() == ".xlsx"
+    fmt = args.format if args.format != "auto" else ("xlsx" if named_xlsx else "parquet")
+    if fmt == "parquet" and named_xlsx:
+        print(
+            f"导出失败：{out} 以 .xlsx 结尾，却指定了 --format parquet（会写成一个文件夹）；"
+            "请去掉 --format 或换一个输出名",
+            file=sys.stderr,
+        )
+        return 2
+    if fmt == "xlsx" and not named_xlsx:
         out = out.with_suffix(".xlsx")
+    eng = _engine(args)
     with cli_bar(args, "导出", unit="行") as bar:
-        rows = (export_parquet if args.format == "parquet" else export_xlsx)(eng.store, out, bar)
+        rows = (export_parquet if fmt == "parquet" else export_xlsx)(eng.store, out, bar)
     # --format names the file format here, so stdout is always the JSON summary for scripts.
-    print(json.dumps({"format": args.format, "out": str(out), "rows": rows}, ensure_ascii=False))
+    print(json.dumps({"format": fmt, "out": str(out), "rows": rows}, ensure_ascii=False))
     if not args.quiet:
         print("，".join(f"{k} {v:,} 行" for k, v in rows.items()), file=sys.stderr)
     return 0
@@ -367,12 +376,12 @@ def build_parser() -> argparse.ArgumentParser:
         cmd_export,
         "导出整个库：文章及元数据、省份判断、段落 × 主题次数（parquet 文件夹或 xlsx 工作簿）",
     )
-    sp.add_argument("out", help="parquet：输出文件夹；xlsx：输出文件")
+    sp.add_argument("out", help="parquet：输出文件夹；xlsx：输出文件（以 .xlsx 结尾即导出为 xlsx）")
     sp.add_argument(
         "--format",
-        choices=("parquet", "xlsx"),
-        default="parquet",
-        help="文件格式（标准输出总是一行 JSON 汇总）",
+        choices=("auto", "parquet", "xlsx"),
+        default="auto",
+        help="文件格式（auto：按输出名，以 .xlsx 结尾为 xlsx，否则 parquet；标准输出总是一行 JSON 汇总）",
     )
     from .views.command import add_view_command
 

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .safecells import safe_cell
-from .store.dump import DUMPS, dump_batches, dump_rows, dump_schema
+from .store.dump import DUMPS, HEADERS, dump_batches, dump_rows, dump_schema
 from .store.reads import Reads
 
 EXCEL_MAX_ROWS = 1_048_576  # per sheet, header included
@@ -57,7 +57,8 @@ def _cell(value: object) -> object:
 
 
 def export_xlsx(store: Reads, out: Path, progress: Progress | None = None) -> dict[str, int]:
-    """One workbook, a sheet per table (continued on "…(2)" past Excel's row limit)."""
+    """One workbook, a sheet per table (continued on "…(2)" past Excel's row limit),
+    its columns headed in Chinese (dump.HEADERS)."""
     import xlsxwriter
 
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -80,7 +81,7 @@ def export_xlsx(store: Reads, out: Path, progress: Progress | None = None) -> di
                     if ws is None or row >= EXCEL_MAX_ROWS:
                         ws = wb.add_worksheet(title if part == 1 else f"{title}({part})")
                         part += 1
-                        ws.write_row(0, 0, columns)
+                        ws.write_row(0, 0, [HEADERS.get(c, c) for c in columns])
                         row = 1
                     for col, key in enumerate(columns):
                         value = record[key]
@@ -97,7 +98,7 @@ def export_xlsx(store: Reads, out: Path, progress: Progress | None = None) -> di
                     progress(done, total, name)
             if ws is None:  # empty table: the sheet with its header row
                 ws = wb.add_worksheet(title)
-                ws.write_row(0, 0, dump_schema(store, name).names)
+                ws.write_row(0, 0, [HEADERS.get(c, c) for c in dump_schema(store, name).names])
             written[name] = n
     finally:
         wb.close()

@@ -59,12 +59,12 @@ def test_xlsx_sheets_rows_long_texts_and_formula_like_cells(empty_engine, tmp_pa
     assert wb.sheetnames == ["文章", "段落组省份", "段落省份", "段落主题次数"]
     art = list(wb["文章"].iter_rows(values_only=True))
     header, row = art[0], art[1]
-    cell = row[header.index("text")]
+    cell = row[header.index("全文")]
     assert len(cell) == EXCEL_MAX_CHARS and cell.endswith(CUT_MARK)
     # Text, never a formula (safecells' leading quote), and still within Excel's cell limit.
     assert cell.startswith('\'=HYPERLINK("http://x")')
     counts = list(wb["段落主题次数"].iter_rows(values_only=True))
-    n_col = counts[0].index("n")
+    n_col = counts[0].index("次数")
     assert sum(r[n_col] for r in counts[1:]) == facts["hits"] == 4001
 
 
@@ -98,3 +98,47 @@ def test_cli_export_prints_a_json_summary(tmp_path, capsys, fmt):
     target = tmp_path / ("导出.xlsx" if fmt == "xlsx" else "导出")
     assert out["format"] == fmt and out["out"] == str(target) and target.exists()
     assert out["rows"]["articles"] == 5
+
+
+def test_every_sheet_is_headed_in_chinese(sample_engine, tmp_path):
+    from openpyxl import load_workbook
+
+    from analysis.store.dump import DUMPS, HEADERS, dump_schema
+
+    export_xlsx(sample_engine.store, tmp_path / "x.xlsx")
+    wb = load_workbook(tmp_path / "x.xlsx", read_only=True)
+    for name, (title, _) in DUMPS.items():
+        header = next(wb[title].iter_rows(max_row=1, values_only=True))
+        assert list(header) == [HEADERS[c] for c in dump_schema(sample_engine.store, name).names]
+        assert all(not h.isascii() for h in header), header
+    assert next(wb["段落主题次数"].iter_rows(max_row=1, values_only=True))[-2:] == ("主题", "次数")
+
+
+def _export(tmp_path, *args):
+    from analysis import store as store_mod
+
+    db = tmp_path / "cli.duckdb"
+    try:
+        if not db.exists():
+            assert main(["ingest", str(SAMPLES_DIR), "--db", str(db), "--quiet"]) == 0
+        return main(["export", *args, "--db", str(db), "--quiet"])
+    finally:
+        for key, st in list(store_mod._OPEN.items()):
+            if key[0] == str(db.resolve()):
+                st.close()
+                del store_mod._OPEN[key]
+
+
+def test_cli_export_takes_the_format_from_the_file_name(tmp_path, capsys):
+    assert _export(tmp_path, str(tmp_path / "库.XLSX")) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["format"] == "xlsx" and (tmp_path / "库.XLSX").is_file()
+    assert _export(tmp_path, str(tmp_path / "文件夹")) == 0
+    assert json.loads(capsys.readouterr().out)["format"] == "parquet"
+    assert (tmp_path / "文件夹" / "articles.parquet").is_file()
+
+
+def test_cli_export_refuses_a_parquet_folder_named_xlsx(tmp_path, capsys):
+    assert _export(tmp_path, str(tmp_path / "x.xlsx"), "--format", "parquet") == 2
+    assert ".xlsx" in capsys.readouterr().err
+    assert not (tmp_path / "x.xlsx").exists()

@@ -41,6 +41,37 @@ DUMPS: dict[str, tuple[str, str]] = {
     ),
 }
 
+# Column headers of the Excel workbook, for editors (Parquet keeps the identifiers above,
+# which scripts select by).
+HEADERS: dict[str, str] = {
+    "id": "文章编号",
+    "article_id": "文章编号",
+    "title": "标题",
+    "date": "日期",
+    "date_basis": "日期依据",
+    "outlet": "媒体",
+    "author": "作者",
+    "section": "栏目",
+    "url": "网址",
+    "source": "文件",
+    "fmt": "格式",
+    "chars": "字数",
+    "ingested_at": "导入时间",
+    "text": "全文",
+    "section_idx": "段落组序号",
+    "header": "小标题",
+    "province": "省份",
+    "reason": "判断依据",
+    "auto_province": "自动判断的省份",
+    "auto_reason": "自动判断依据",
+    "speaker": "讲话人",
+    "office": "职务",
+    "par_idx": "段落序号",
+    "theme_id": "主题编号",
+    "theme": "主题",
+    "n": "次数",
+}
+
 
 def dump_rows(store: Reads, name: str) -> int:
     """How many rows a dump has (for progress and sheet splitting)."""
