@@ -19,10 +19,23 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-# For Playwright's wait_for_function: true once a page's script run is over (Streamlit's
-# status widget no longer says Running, Connecting or Stop), as an editor sees it finish.
-PAGE_IDLE_JS = """() => { const s = document.querySelector('[data-testid="stStatusWidget"]');
-                          return !s || !/Running|Connecting|Stop/.test(s.innerText || ""); }"""
+# For Playwright's wait_for_function: true once a page's script run is over. Streamlit's app
+# root says so in data-test-script-state ("initial" before the first run, "running", then
+# "notRunning"); the status widget (Running, Connecting, Stop) is the fallback where it is
+# missing. The status widget alone said "idle" as soon as a page's title was drawn, before
+# its running indicator showed: at 1M articles the next page was opened while this one still
+# ran, runs piled up in the server, and one page later seemed to stall for 5-11 s.
+# Idle must hold for 250 ms, so a rerun a page asks for at once is waited for as well.
+PAGE_IDLE_JS = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  const state = app && app.getAttribute("data-test-script-state");
+  const w = document.querySelector('[data-testid="stStatusWidget"]');
+  const idle = state ? state === "notRunning" && app.getAttribute("data-test-connection-state") === "CONNECTED"
+                     : !w || !/Running|Connecting|Stop/.test(w.innerText || "");
+  if (!idle) { window.__policyIdleSince = 0; return false; }
+  window.__policyIdleSince = window.__policyIdleSince || performance.now();
+  return performance.now() - window.__policyIdleSince >= 250;
+}"""
 
 
 def free_port() -> int:
