@@ -240,3 +240,33 @@ def test_monthly_sums_from_article_themes_equal_the_hit_rows(sample_engine):
             [themes],
         )
         assert len(want) >= 5 and got.to_dict("list") == want.to_dict("list")
+
+
+@pytest.mark.parametrize("limit", [1, 2, 3, 5, 500])
+def test_the_newest_articles_picked_first_equal_the_grouped_list(sample_engine, limit):
+    store = sample_engine.store
+    plain = """SELECT a.id, a.title, a.source, coalesce(a.outlet, '') AS outlet, a.date, a.date_basis, a.chars,
+                      string_agg(DISTINCT u.province, '、' ORDER BY u.province) AS provinces
+               FROM articles a JOIN units u ON u.article_id = a.id
+               WHERE {w} GROUP BY a.id, a.title, a.source, a.outlet, a.date, a.date_basis, a.chars, a.ingested_at
+               ORDER BY a.date DESC, a.ingested_at DESC, a.id LIMIT {limit}"""
+    cases = [
+        (Filters(), "", "TRUE"),
+        (Filters(provinces=("广东", "江苏")), "", "u.province IN ('广东', '江苏')"),
+        (Filters(date_from=dt.date(2024, 2, 1)), "", "u.date >= DATE '2024-02-01'"),
+        (
+            Filters(provinces=("湖北",)),
+            "高质量",
+            "u.province = '湖北' AND (contains(a.title, '高质量') OR contains(a.source, '高质量') OR a.id IN "
+            "(SELECT article_id FROM paragraphs WHERE contains(norm, '高质量')))",
+        ),
+    ]
+    for f, search, w in cases:
+        got = store.list_articles(f, search, limit)
+        want = store.df(plain.format(w=w, limit=limit))
+        assert len(want) == min(limit, len(store.df(plain.format(w=w, limit=500))))
+        assert got.values.tolist() == want.values.tolist(), (f, search)
+        assert list(got.columns) == list(want.columns)
+    # Provinces are those of the text under the filter, not every province of the article.
+    one = store.list_articles(Filters(provinces=("广东",)), "", 500)
+    assert set(one["provinces"]) == {"广东"}

@@ -470,20 +470,31 @@ class Reads:
 
     # ---------------------------------------------------------------- articles
     def list_articles(self, f: Filters | None = None, search: str = "", limit: int = 500) -> pd.DataFrame:
+        """The newest `limit` articles with text under f, each with the provinces of that text.
+
+        The newest are picked first and only their provinces gathered: grouping every
+        article with its units before the LIMIT took 0.6-0.8 s at 1M articles (the
+        overview's first load), picking first 0.12 s."""
         w, p = where(f, "u")
-        cond = ""
+        cond, sp = "", []
         if search:
             cond = "AND (contains(a.title, ?) OR contains(a.source, ?) OR a.id IN (SELECT DISTINCT article_id FROM paragraphs WHERE contains(norm, ?)))"
-            p += [search, search, search]
+            sp = [search, search, search]
         return self.df(
             f"""
-            SELECT a.id, a.title, a.source, coalesce(a.outlet, '') AS outlet, a.date, a.date_basis, a.chars,
+            WITH pick AS (
+                SELECT a.id, a.title, a.source, coalesce(a.outlet, '') AS outlet, a.date, a.date_basis,
+                       a.chars, a.ingested_at
+                FROM articles a WHERE a.id IN (SELECT u.article_id FROM units u WHERE {w}) {cond}
+                ORDER BY a.date DESC, a.ingested_at DESC, a.id LIMIT ?)
+            SELECT pick.id, pick.title, pick.source, pick.outlet, pick.date, pick.date_basis, pick.chars,
                    string_agg(DISTINCT u.province, '、' ORDER BY u.province) AS provinces
-            FROM articles a JOIN units u ON u.article_id = a.id
-            WHERE {w} {cond}
-            GROUP BY a.id, a.title, a.source, a.outlet, a.date, a.date_basis, a.chars, a.ingested_at
-            ORDER BY a.date DESC, a.ingested_at DESC, a.id LIMIT ?""",
-            [*p, limit],
+            FROM pick JOIN units u ON u.article_id = pick.id
+            WHERE {w}
+            GROUP BY pick.id, pick.title, pick.source, pick.outlet, pick.date, pick.date_basis, pick.chars,
+                     pick.ingested_at
+            ORDER BY pick.date DESC, pick.ingested_at DESC, pick.id""",
+            [*p, *sp, limit, *p],
         )
 
     def article(self, article_id: str) -> dict | None:
