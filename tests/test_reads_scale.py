@@ -146,10 +146,10 @@ def test_hit_samples_in_two_passes_equal_one(sample_engine, monkeypatch, overdra
     # A first pass over the hit rows hashed below a bound, then every row of the phrases it
     # left short: the same samples as one pass over all rows. A small overdraw makes the bound
     # low (most phrases short), a large one skips the first pass (a small store).
-    from analysis.store import reads
+    from analysis.store import insight_reads  # hit_samples reads SAMPLE_OVERDRAW there
 
     store = sample_engine.store
-    monkeypatch.setattr(reads, "SAMPLE_OVERDRAW", overdraw)
+    monkeypatch.setattr(insight_reads, "SAMPLE_OVERDRAW", overdraw)
     for f, cond in (
         (Filters(), "TRUE"),
         (Filters(provinces=("广东", "湖北")), "province IN ('广东', '湖北')"),
