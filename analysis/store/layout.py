@@ -1,9 +1,9 @@
 """Where rows lie in the file: paragraphs kept in date order after a large import.
 
-A passage search reads the text of the newest paragraphs first (reads._passages). DuckDB
-skips a row group only when its date range lies outside the window; with paragraphs in
-the order their files were read, every row group holds some of the newest week, and
-every row group's text was opened: kwic 营商环境 at 1M articles took 155 ms, of which
+A passage search reads the text of the newest paragraphs first (passage_reads._passages).
+DuckDB skips a row group only when its date range lies outside the window; with
+paragraphs in the order their files were read, every row group holds some of the newest
+week, and every row group's text was opened: kwic 营商环境 at 1M articles took 155 ms, of which
 the scan was 140. Sorted by date, the same search reads one or two row groups: 21 ms.
 The sort itself took 18 s (30 CPU-s) for 9.9 M paragraphs under a 3 GB cap.
 

@@ -10,8 +10,8 @@ months, keep a batch to a few files per table: unsorted dates spread a batch ove
 partition) with the
 store's own schema (schema.TABLES), and is written to a temporary name and renamed, so
 a reader never sees half a file and a crash never leaves half an article. Readers open
-an in-memory DuckDB with one view per table over read_parquet, so every query in
-reads.py runs unchanged and gives the numbers the DuckDB file gives. Read-only: tables
+an in-memory DuckDB with one view per table over read_parquet, so every query of the
+read modules (reads.py and its *_reads.py mixins) runs unchanged and gives the numbers the DuckDB file gives. Read-only: tables
 with no files (pins, decks, overrides …) are empty in-memory tables.
 """
 

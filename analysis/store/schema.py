@@ -102,7 +102,7 @@ _TABLES = (
            runner_up VARCHAR DEFAULT '', runner_up_count INTEGER DEFAULT 0, weak BOOLEAN DEFAULT false""",
     ),
     # paragraphs.text is NULL where it equals norm (most paragraphs; store/rows.py): read
-    # coalesce(text, norm) (reads.PAR_TEXT).
+    # coalesce(text, norm) (read_base.PAR_TEXT).
     _table(
         "paragraphs",
         """article_id VARCHAR, idx INTEGER, section_idx INTEGER, province VARCHAR, reason VARCHAR,
