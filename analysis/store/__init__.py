@@ -23,6 +23,7 @@ import pyarrow as pa
 from ..models import Parsed, Theme
 from ..settings import current
 from . import group_sums, layout, reads, word_sums
+from .deferred import GROUPS, WORDS, DeferredSums
 from .reads import Reads
 from .rows import _table, article_tables, derived_tables, hits_table
 from .schema import DERIVED, TABLES, WORDS_VIEW, copies_of_article
@@ -98,18 +99,11 @@ class Store(Reads, DictionaryVersions):
         self.words_epoch = 0
         self.fill_guard = threading.RLock()  # one word fill at a time (words_later.fill_words)
         self._sum_deltas = 0  # word_sums delta rows since the last compaction
-        # During a bulk import: articles whose word rows were appended without their sums
-        # (summed once at the end: per batch it cost 0.85 s per 10k articles, at the end
-        # 0.15 s; store/word_sums.py). None outside a bulk import.
-        self._bulk_ids: set[str] | None = None
-        self._bulk_all = False  # ... and the sums are made anew at its end (rebuild)
         # group_sums delta rows since the last compaction, and the rows it kept then.
         self._group_deltas, self._group_rows = 0, 0
-        # During a bulk import, as _bulk_ids for group_sums: articles whose units and hits
-        # were appended without their sums (added at its end), and whether to make them all
-        # anew there instead (a rebuild, or a recount meanwhile). store/group_sums.py.
-        self._group_ids: set[str] | None = None
-        self._group_all = False
+        # During a bulk import: the articles whose rows it appended without their word sums
+        # or group_sums, summed at its end (store/deferred.py).
+        self._deferred = DeferredSums()
         if not read_only:
             self.migrate()
         # Readers use word_sums only when it is in step (store/word_sums.py).
@@ -191,13 +185,12 @@ class Store(Reads, DictionaryVersions):
             yield
             return
         cur = self.cur()
-        outer = self._bulk_ids is None
-        if outer:  # word rows of this import are summed at its end; meanwhile the sums are not used
+        outer = not self._deferred.running
+        if outer:  # rows of this import are summed at its end; meanwhile the sums are not used
             with self.atomic():
                 self.set_meta_value(word_sums.READY, "0")
                 self.set_meta_value(group_sums.READY, "0")
-                self._bulk_ids, self._group_ids = set(), set()
-                self._bulk_all = self._group_all = every_article
+                self._deferred.begin(every_article)
             self.word_sums_ready = self.group_sums_ready = False
         old, old_threads, old_vacuum = cur.execute(
             "SELECT current_setting('checkpoint_threshold'), current_setting('threads'), "
@@ -240,27 +233,25 @@ class Store(Reads, DictionaryVersions):
         True when the import rewrote every article or was a quarter of the store or more."""
         large = False
         try:
-            with self.atomic() as cur:
-                ids, self._bulk_ids = self._bulk_ids or set(), None
-                if self._bulk_all:
+            with contextlib.suppress(duckdb.Error), self.atomic() as cur:
+                due = self._deferred.end()
+                words, groups = due[WORDS], due[GROUPS]
+                if words.anew:
                     word_sums.build(cur)
-                elif ids:
-                    word_sums.catch_up(cur, ids)
-                added, self._group_ids = self._group_ids or set(), None
+                elif words.ids:
+                    word_sums.catch_up(cur, words.ids)
                 # Summed from their stored rows; when they are a large part of the store
                 # (the first import), all anew: one pass, no deltas to fold.
-                large = self._group_all or word_sums.most_of_store(cur, len(added))
+                large = groups.anew or word_sums.most_of_store(cur, len(groups.ids))
                 if large:
                     self._group_rows, self._group_deltas = group_sums.build(cur), 0
                 else:
-                    self._group_deltas += group_sums.add_articles(cur, sorted(added))
-                self._compact_sums(cur, always=bool(ids))
+                    self._group_deltas += group_sums.add_articles(cur, sorted(groups.ids))
+                self._compact_sums(cur, always=bool(words.ids))
                 self.set_meta_value(word_sums.READY, "1")
                 self.set_meta_value(group_sums.READY, "1")
-        except duckdb.Error:
-            self._bulk_ids = None
         finally:
-            self._group_ids = None
+            self._deferred.end()  # over however it went (a failed BEGIN never took them)
         self.word_sums_ready = self.meta_value(word_sums.READY) == "1"
         self.group_sums_ready = self.meta_value(group_sums.READY) == "1"
         return large
@@ -318,17 +309,15 @@ class Store(Reads, DictionaryVersions):
             cur.execute(f"INSERT INTO {name} ({', '.join(tbl.column_names)}) SELECT * FROM _incoming")
             if name == "hits" and sums:
                 cur.execute(_SUM_HITS.format(src="_incoming"))
-            if sums and name in group_sums.OF_TABLE:
-                if self._group_ids is not None:
-                    self._group_ids.update(tbl.column("article_id").unique().to_pylist())
-                else:
-                    for s in group_sums.OF_TABLE[name]:
-                        self._group_deltas += group_sums.add(cur, s, "_incoming")
-            if name == "word_lists":
-                if self._bulk_ids is not None:
-                    self._bulk_ids.update(tbl.column("article_id").unique().to_pylist())
-                else:
-                    self._sum_deltas += word_sums.add(cur, word_sums.unnested("_incoming"))
+            if (
+                sums
+                and name in group_sums.OF_TABLE
+                and not self._deferred.defer(GROUPS, tbl.column("article_id"))
+            ):
+                for s in group_sums.OF_TABLE[name]:
+                    self._group_deltas += group_sums.add(cur, s, "_incoming")
+            if name == "word_lists" and not self._deferred.defer(WORDS, tbl.column("article_id")):
+                self._sum_deltas += word_sums.add(cur, word_sums.unnested("_incoming"))
         finally:
             cur.unregister("_incoming")
 
@@ -338,22 +327,12 @@ class Store(Reads, DictionaryVersions):
         self._compact_sums(cur)
 
     def _remove_sums(self, cur: duckdb.DuckDBPyConnection, ids: Sequence[str]) -> None:
-        """Negated sums of these articles' rows, before they are deleted; not for word rows
-        a bulk import appended without sums (its end sums what is left of them)."""
-        self._group_deltas += group_sums.add_articles(cur, self._summed(ids), negate=True)
-        if self._bulk_ids is not None:
-            if self._bulk_all:  # made anew at the end of the bulk block
-                return
-            ids = [i for i in ids if i not in self._bulk_ids]
-        if ids:
-            self._sum_deltas += word_sums.remove(cur, "article_id IN (SELECT unnest(?))", [list(ids)])
-
-    def _summed(self, ids: Sequence[str]) -> list[str]:
-        """Those of these articles whose rows are in group_sums (not appended by a running bulk
-        import, whose end sums them)."""
-        if self._group_ids is None:
-            return list(ids)
-        return [] if self._group_all else [i for i in ids if i not in self._group_ids]
+        """Negated sums of these articles' rows, before they are deleted; not for rows a
+        bulk import appended without sums (its end sums what is left of them)."""
+        self._group_deltas += group_sums.add_articles(cur, self._deferred.summed(GROUPS, ids), negate=True)
+        words = self._deferred.summed(WORDS, ids)
+        if words:
+            self._sum_deltas += word_sums.remove(cur, "article_id IN (SELECT unnest(?))", [words])
 
     def _compact_sums(self, cur: duckdb.DuckDBPyConnection, always: bool = False) -> None:
         if always or self._sum_deltas > word_sums.COMPACT_AFTER:
@@ -381,7 +360,7 @@ class Store(Reads, DictionaryVersions):
         with self.atomic() as cur:
             self._local.words_changed = True
             # group_sums are per date: out at the old, in at the new
-            summed = group_sums.redated(cur, self._summed(ids))
+            summed = group_sums.redated(cur, self._deferred.summed(GROUPS, ids))
             self._group_deltas += group_sums.add_articles(cur, summed, negate=True)
             for t in TABLES.values():
                 cols = copies_of_article(t)
@@ -440,10 +419,8 @@ class Store(Reads, DictionaryVersions):
             # so docs (count(*) per province) counted it twice. group_sums likewise (or, during
             # a bulk import, at its end: its articles' hits are among these).
             cur.execute(_SUM_HITS.format(src="hits"))
-            if self._group_ids is None:
+            if not self._deferred.make_anew(GROUPS):
                 group_sums.build(cur, (group_sums.THEMES, group_sums.PHRASES))
-            else:
-                self._group_all = True
 
     def set_themes(self, themes: Sequence[Theme]) -> None:
         self._themes_cache = None
