@@ -80,6 +80,10 @@ def test_a_rebuild_or_a_recount_meanwhile_has_the_end_make_them_anew() -> None:
     assert d.make_anew(GROUPS) is True  # a recount: group_sums only
     assert d.summed(GROUPS, ["x"]) == [] and d.summed(WORDS, ["x"]) == ["x"]
     assert d.end() == {WORDS: Pending(set(), False), GROUPS: Pending(set(), True)}
+    d.begin(every_article=False, stale=[WORDS])  # an earlier import's end failed
+    d.defer(WORDS, ids("a"))
+    assert d.summed(WORDS, ["a", "b"]) == [] and d.summed(GROUPS, ["a", "b"]) == ["a", "b"]
+    assert d.end() == {WORDS: Pending({"a"}, True), GROUPS: Pending(set(), False)}
 
 
 def _parsed(i: int):
@@ -205,3 +209,25 @@ def test_each_kind_is_deferred_for_its_own_rows(store: Store, sorted_at: list[in
         assert store.delete_article(_parsed(0).article.id)
     assert sorted_at == [6]  # group_sums made anew: large
     _in_step(store)
+
+
+def test_after_a_failed_end_the_next_import_makes_them_anew(
+    store: Store, sorted_at: list[int], monkeypatch
+) -> None:
+    """Stale sums lack the failed import's articles: the next import in the same process
+    must not sum only its own and then say they are in step."""
+    store.add([_parsed(i) for i in range(5)])
+
+    def disk_full(*_a, **_k):
+        raise duckdb.IOException("disk full")
+
+    with monkeypatch.context() as m:
+        m.setattr(group_sums, "add_articles", disk_full)
+        with store.bulk():
+            store.add([_parsed(5)])
+    assert _ready(store) == ("0", "0", False, False) and sorted_at == []
+    with store.bulk():
+        store.add([_parsed(6)])  # 1 of 7: would only be caught up
+    assert _ready(store) == ("1", "1", True, True)
+    _in_step(store)
+    assert sorted_at == [7]  # group_sums made anew: large

@@ -41,6 +41,8 @@ _SUM_HITS = """INSERT INTO article_themes (article_id, province, date, source, t
 
 # store_meta: article_themes is hits summed once per article (the version of that rule).
 _SUMS_KEY, _SUMS_VERSION = "article_themes_sums", "2"
+# store_meta: "1" while word_sums / group_sums are in step with their rows.
+_READY = {WORDS: word_sums.READY, GROUPS: group_sums.READY}
 
 
 def _size(value: str) -> str:
@@ -188,9 +190,12 @@ class Store(Reads, DictionaryVersions):
         outer = not self._deferred.running
         if outer:  # rows of this import are summed at its end; meanwhile the sums are not used
             with self.atomic():
+                # Still stale from an import whose end failed (in this process: an opening
+                # makes them anew): this one's end makes them all anew, not only its own.
+                stale = [k for k, key in _READY.items() if self.meta_value(key) != "1"]
                 self.set_meta_value(word_sums.READY, "0")
                 self.set_meta_value(group_sums.READY, "0")
-                self._deferred.begin(every_article)
+                self._deferred.begin(every_article, stale)
             self.word_sums_ready = self.group_sums_ready = False
         old, old_threads, old_vacuum = cur.execute(
             "SELECT current_setting('checkpoint_threshold'), current_setting('threads'), "
@@ -228,9 +233,11 @@ class Store(Reads, DictionaryVersions):
             cur.execute(f"SET max_vacuum_tasks = {int(old_vacuum)}")
 
     def _end_bulk_sums(self) -> bool:
-        """Sum the word rows a bulk import appended (all anew when it wrote much), then say
-        the sums are in step. On failure they stay marked stale; the next open rebuilds them.
-        True when the import rewrote every article or was a quarter of the store or more."""
+        """Sum the rows a bulk import appended (all anew when it wrote much), then say the
+        sums are in step. On failure they stay marked stale; the next open rebuilds them (or
+        the next bulk import's end). True when group_sums were made anew: the import rewrote
+        every article or was a quarter of the store or more, a recount ran meanwhile, or
+        they were stale at its start."""
         large = False
         try:
             with contextlib.suppress(duckdb.Error), self.atomic() as cur:

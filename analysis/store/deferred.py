@@ -7,8 +7,10 @@ runs, the word rows and the units and hits it appends go without their sums, and
 records which articles those were, per kind of sums, for two uses:
 
 - its end sums just those articles (word_sums.catch_up, group_sums.add_articles), or makes
-  the sums all anew when the import rewrote every article (every_article: a rebuild) or
-  a recount replaced every hit meanwhile;
+  the sums all anew when the import rewrote every article (every_article: a rebuild), a
+  recount replaced every hit meanwhile, or they were stale already at its start (an
+  earlier import's end failed: summing only this import's articles would leave out that
+  one's, yet say the sums are in step);
 - an article changed or deleted before its end must not have its rows taken out of sums
   they were never added to (summed).
 
@@ -18,7 +20,7 @@ the rule once. It holds no SQL: Store asks it and does the writes.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -49,10 +51,11 @@ class DeferredSums:
         """A bulk import is under way (a nested bulk block joins it instead of starting one)."""
         return self._due is not None
 
-    def begin(self, every_article: bool) -> None:
+    def begin(self, every_article: bool, stale: Collection[Kind] = ()) -> None:
         """An outer bulk import starts; every_article: it rewrites every article's derived
-        rows (a rebuild), so both kinds of sums are made anew at its end."""
-        self._due = {k: Pending(set(), every_article) for k in KINDS}
+        rows (a rebuild), so both kinds of sums are made anew at its end; stale: kinds whose
+        sums are already out of step (an earlier import's end failed), made anew too."""
+        self._due = {k: Pending(set(), every_article or k in stale) for k in KINDS}
 
     def defer(self, kind: Kind, article_ids: pa.Array | pa.ChunkedArray) -> bool:
         """During a bulk import, record that these articles' rows (of this kind) were
