@@ -39,7 +39,9 @@ def test_every_command_answers_in_json():
         quiet = next(a for a in sp._actions if a.dest == "quiet")
         assert quiet.option_strings == ["--quiet", "-q"], name
         # export's --format is the file format; it always prints a JSON summary instead.
-        assert "json" in fmt.choices or (name == "export" and fmt.choices == ("parquet", "xlsx")), name
+        assert "json" in fmt.choices or (name == "export" and fmt.choices == ("auto", "parquet", "xlsx")), (
+            name
+        )
 
 
 def test_rebuild_and_themes_in_json(tmp_path, capsys):
