@@ -44,17 +44,23 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def dashboard_command(port: int) -> list[str]:
-    """The command line of a headless dashboard on 127.0.0.1:port."""
+def dashboard_command(port: int, script: str = "dashboard.py") -> list[str]:
+    """The command line of a headless dashboard on 127.0.0.1:port (script: another
+    Streamlit script, for the launcher's own tests)."""
     return [
-        *(sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true"),
+        *(sys.executable, "-m", "streamlit", "run", script, "--server.headless", "true"),
         *("--server.address", "127.0.0.1", "--server.port", str(port)),
         *("--browser.gatherUsageStats", "false"),
     ]
 
 
 def start(
-    db: Path | str, log_path: Path | None = None, *, seconds: float = 40, env: Mapping[str, str] | None = None
+    db: Path | str,
+    log_path: Path | None = None,
+    *,
+    seconds: float = 40,
+    env: Mapping[str, str] | None = None,
+    script: str = "dashboard.py",
 ) -> tuple[subprocess.Popen, str]:
     """Start the dashboard on store `db` (POLICY_DB) and wait until /_stcore/health says ok;
     `env` adds to the environment. Returns (process, base URL). Output goes to log_path (or nowhere). RuntimeError when the
@@ -63,7 +69,7 @@ def start(
     out = log_path.open("wb") if log_path is not None else subprocess.DEVNULL
     try:
         proc = subprocess.Popen(
-            dashboard_command(port),
+            dashboard_command(port, script),
             cwd=ROOT,
             env={**os.environ, **(env or {}), "POLICY_DB": str(db)},
             stdout=out,

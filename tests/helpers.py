@@ -267,7 +267,7 @@ def streamlit_server(db: Path, log_path: Path, **env_extra: str):
 # (kills, fuzzing with time limits, Chromium for PNGs, LibreOffice, network, benchmarks).
 # Listed here in one place (conftest.py applies them) by file name, or file::test with any
 # parameters; a test file may also mark itself. tests/test_lanes.py checks every name exists.
-BROWSER = ("test_browser.py", "test_xss.py", "test_present_browser.py")
+BROWSER = ("test_browser.py", "test_xss.py", "test_present_browser.py", "test_launch.py")
 SLOW = (
     "test_redos.py::test_parsers_are_linear_on_hostile_shapes",
     "test_deck_render.py",
