@@ -117,3 +117,21 @@ def test_the_sort_refuses_when_insertion_order_is_not_kept(tmp_path):
     cur.execute("SET preserve_insertion_order = false")
     with pytest.raises(RuntimeError):
         layout.sort_paragraphs(cur)
+
+
+def test_a_recount_or_stale_sums_during_a_small_import_sort_nothing(tmp_path):
+    """Both make group_sums anew at the import's end, but neither moves a paragraph: a
+    one-file upload after a dictionary edit must not rewrite a million paragraphs."""
+    store = Store(tmp_path / "s.duckdb")
+    fill(store, enumerate(DAYS), bulk=True)
+    with store.bulk():
+        store.add([article(20, dt.date(2023, 1, 1))], [("txt", False)])
+        store.replace_all_hits([store.cur().sql("SELECT * FROM hits").to_arrow_table()])
+    assert stored_order(store) != sorted(stored_order(store))
+    store.set_meta_value("group_sums", "0")  # as after an import whose end failed
+    fill(store, [(21, dt.date(2022, 1, 1))], bulk=True)
+    order = stored_order(store)
+    assert order != sorted(order) and {a for _, a, _ in order[-5:]} == {
+        article(21, dt.date(2022, 1, 1)).article.id
+    }
+    assert store.group_sums_ready

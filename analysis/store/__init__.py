@@ -221,7 +221,7 @@ class Store(Reads, DictionaryVersions):
             try:
                 # Under the import's memory cap still: group_sums' one pass over the hits
                 # spills less (1M: 28.8 -> 21.5 CPU-s at 2 GB), and so does the sort.
-                if outer and self._end_bulk_sums():
+                if outer and self._end_bulk_sums(every_article):
                     self._sort_paragraphs()
             finally:
                 if memory:  # back to the cap this store was opened with
@@ -232,13 +232,15 @@ class Store(Reads, DictionaryVersions):
                 cur.execute("CHECKPOINT")
             cur.execute(f"SET max_vacuum_tasks = {int(old_vacuum)}")
 
-    def _end_bulk_sums(self) -> bool:
+    def _end_bulk_sums(self, every_article: bool = False) -> bool:
         """Sum the rows a bulk import appended (all anew when it wrote much), then say the
         sums are in step. On failure they stay marked stale; the next open rebuilds them (or
-        the next bulk import's end). True when group_sums were made anew: the import rewrote
-        every article or was a quarter of the store or more, a recount ran meanwhile, or
-        they were stale at its start."""
-        large = False
+        the next bulk import's end). True when the import wrote the rows of a quarter of the
+        store or more, or rewrote every article's (every_article: a rebuild), and its sums
+        are in step: then its paragraphs are sorted.
+        A recount meanwhile, or sums stale at its start, make group_sums anew too, but move
+        no paragraph, so they sort nothing."""
+        much = False
         try:
             with contextlib.suppress(duckdb.Error), self.atomic() as cur:
                 due = self._deferred.end()
@@ -249,8 +251,8 @@ class Store(Reads, DictionaryVersions):
                     word_sums.catch_up(cur, words.ids)
                 # Summed from their stored rows; when they are a large part of the store
                 # (the first import), all anew: one pass, no deltas to fold.
-                large = groups.anew or word_sums.most_of_store(cur, len(groups.ids))
-                if large:
+                much = every_article or word_sums.most_of_store(cur, len(groups.ids))
+                if groups.anew or much:
                     self._group_rows, self._group_deltas = group_sums.build(cur), 0
                 else:
                     self._group_deltas += group_sums.add_articles(cur, sorted(groups.ids))
@@ -261,7 +263,7 @@ class Store(Reads, DictionaryVersions):
             self._deferred.end()  # over however it went (a failed BEGIN never took them)
         self.word_sums_ready = self.meta_value(word_sums.READY) == "1"
         self.group_sums_ready = self.meta_value(group_sums.READY) == "1"
-        return large
+        return much and self.group_sums_ready
 
     def _sort_paragraphs(self) -> None:
         """Paragraphs in date order (layout.sort_paragraphs), in one transaction; on failure
