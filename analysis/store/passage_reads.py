@@ -10,16 +10,15 @@ import pandas as pd
 from ..models import Filters
 from .read_base import ReadBase, where
 
-# Days back from the newest paragraph that a passage search reads first (Reads._passages).
+# Days back from the newest paragraph that a passage search reads first (PassageReads._passages).
 PASSAGE_WINDOWS = (7, 92)
 
 
 class PassageReads(ReadBase):
     def passages_with_theme(self, f: Filters | None, theme_id: str, limit: int = 200) -> pd.DataFrame:
         """The newest `limit` paragraphs under f holding theme_id (the columns _passages
-        gives). The hit rows carry each
-        paragraph's date, source and province, so the newest are picked there and only
-        those paragraphs are read (filtering all 1 M paragraphs took 0.35-0.45 s at 100k).
+        gives). The hit rows carry each paragraph's date, source and province, so the
+        newest are picked there and only those paragraphs are read (filtering all 1 M paragraphs took 0.35-0.45 s at 100k).
         Their oldest date then bounds the paragraphs scan: rows before it are skipped
         before their text is read (at 1M articles 1.0 s -> 0.5 s)."""
         w, p = where(f, "h")

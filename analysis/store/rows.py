@@ -131,7 +131,7 @@ def derived_tables(parsed: Sequence[Parsed]) -> dict[str, pa.Table]:
     par["chars"] = list(map(len, par["norm"]))
     # A paragraph's text is stored only where it differs from its norm (whitespace or
     # traditional characters): most are equal, and writing every text twice was a fifth
-    # of the writer's time and of the store. Readers take coalesce(text, norm) (TEXT_SQL).
+    # of the writer's time and of the store. Readers take coalesce(text, norm) (read_base.PAR_TEXT).
     par["text"] = [None if t == n else t for t, n in zip(par["text"], par["norm"])]
 
     n_unit: list[int] = []
