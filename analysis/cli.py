@@ -258,6 +258,7 @@ def cmd_export(args) -> int:
     from pathlib import Path
 
     from .progress import cli_bar
+    from .store.dump import DUMPS
     from .store_export import export_parquet, export_xlsx
 
     out = Path(args.out)
@@ -278,7 +279,7 @@ def cmd_export(args) -> int:
     # --format names the file format here, so stdout is always the JSON summary for scripts.
     print(json.dumps({"format": fmt, "out": str(out), "rows": rows}, ensure_ascii=False))
     if not args.quiet:
-        print("，".join(f"{k} {v:,} 行" for k, v in rows.items()), file=sys.stderr)
+        print("，".join(f"{DUMPS[k][0]} {v:,} 行" for k, v in rows.items()), file=sys.stderr)
     return 0
 
 

@@ -114,14 +114,14 @@ def test_every_sheet_is_headed_in_chinese(sample_engine, tmp_path):
     assert next(wb["段落主题次数"].iter_rows(max_row=1, values_only=True))[-2:] == ("主题", "次数")
 
 
-def _export(tmp_path, *args):
+def _export(tmp_path, *args, quiet=True):
     from analysis import store as store_mod
 
     db = tmp_path / "cli.duckdb"
     try:
         if not db.exists():
             assert main(["ingest", str(SAMPLES_DIR), "--db", str(db), "--quiet"]) == 0
-        return main(["export", *args, "--db", str(db), "--quiet"])
+        return main(["export", *args, "--db", str(db), *(["--quiet"] if quiet else [])])
     finally:
         for key, st in list(store_mod._OPEN.items()):
             if key[0] == str(db.resolve()):
@@ -142,3 +142,12 @@ def test_cli_export_refuses_a_parquet_folder_named_xlsx(tmp_path, capsys):
     assert _export(tmp_path, str(tmp_path / "x.xlsx"), "--format", "parquet") == 2
     assert ".xlsx" in capsys.readouterr().err
     assert not (tmp_path / "x.xlsx").exists()
+
+
+def test_cli_export_sums_up_in_chinese(tmp_path, capsys):
+    assert _export(tmp_path, str(tmp_path / "库.xlsx"), quiet=False) == 0
+    assert (
+        capsys.readouterr()
+        .err.strip()
+        .endswith("文章 5 行，段落组省份 69 行，段落省份 492 行，段落主题次数 875 行")
+    )
